@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .breakeven import break_even
 from .catalog import Catalog
 from .costs_api import per_1k_requests_usd
 from .pricing import PricingContext, StrategyCost, price, priced_strategies, pricing_context
@@ -92,8 +93,16 @@ def summarize(sc: StrategyCost, horizon_req: NDArray[np.float64]) -> CostSummary
         monthly_components_usd={k: float(v[0]) for k, v in sc.monthly_components_usd.items()},
         upfront_components_usd=dict(sc.upfront_components_usd),
         models=dict(sc.models),
-        details=dict(sc.details),
+        details=_month_details(sc.details),
     )
+
+
+def _month_details(details: Mapping[str, Any]) -> dict[str, Any]:
+    """Pricer details, with the per-volume fleet renamed for the horizon (volume i = month i)."""
+    out = dict(details)
+    if "fleet_by_volume" in out:
+        out["fleet_by_month"] = [{"month": i, **row} for i, row in enumerate(out.pop("fleet_by_volume"))]
+    return out
 
 
 def analyze(profile: Profile, catalog: Catalog, *, on_date: date | None = None) -> Analysis:
@@ -102,7 +111,8 @@ def analyze(profile: Profile, catalog: Catalog, *, on_date: date | None = None) 
     wl = workload(profile)
     horizon_req = monthly_volumes(wl.requests_per_month, profile.monthly_growth, profile.horizon_months)
     costs = tuple(summarize(price(s, ctx, horizon_req), horizon_req) for s in priced_strategies())
-    return Analysis(profile=profile, workload=wl, context=ctx, costs=costs, on_date=ctx.on_date)
+    extras = {"break_even": break_even(ctx)}
+    return Analysis(profile=profile, workload=wl, context=ctx, costs=costs, on_date=ctx.on_date, extras=extras)
 
 
 def cost_curves(

@@ -12,7 +12,8 @@ The load is the served requests: requests × (1 − cache_hit_rate) × (1 + retr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,7 @@ from .costs_finetune import (
     self_host_training_gpu_hours,
 )
 from .pricing import (
+    GpuPiece,
     PricingContext,
     StrategyCost,
     add_rag,
@@ -35,7 +37,7 @@ from .pricing import (
     infeasible,
     request_shape,
 )
-from .sizing import ReplicaSizing, SizingParams, replicas_needed, size_all_layouts
+from .sizing import ReplicaSizing, SizingParams, size_all_layouts
 from .strategies import Strategy
 from .workload import DAYS_PER_MONTH, HOURS_PER_MONTH, SECONDS_PER_DAY
 
@@ -89,6 +91,7 @@ class Fleet:
     layouts: tuple[ReplicaSizing, ...]  # every layout tried (fits or not)
     chosen: NDArray[np.int64]  # index into the fitting layouts, per volume
     fitting: tuple[ReplicaSizing, ...]
+    pieces: tuple[GpuPiece, ...]  # one per fitting layout
     replicas: NDArray[np.float64]
     gpus: NDArray[np.float64]
     monthly_usd: NDArray[np.float64]
@@ -103,7 +106,7 @@ def size_fleet(
     ctx: PricingContext,
     s: SelfHostSettings,
 ) -> Fleet | str:
-    """The cheapest layout at each volume, or the reason no layout fits."""
+    """The layout that needs the fewest GPUs at each volume, or the reason no layout fits."""
     sizings = size_all_layouts(
         model,
         gpu,
@@ -118,22 +121,105 @@ def size_fleet(
     fitting = tuple(r for r in sizings if r.fits)
     if not fitting:
         return f"{model.id} on {gpu.id} ({s.precision}): " + sizings[-1].reason if sizings else "no layout"
-    avg_rps = served_requests_per_month / (DAYS_PER_MONTH * SECONDS_PER_DAY)
-    peak_rps = avg_rps * ctx.profile.peak_to_average
-    reps = np.stack(
-        [
-            replicas_needed(r, peak_rps, avg_rps, pricing=s.gpu_pricing, gpu_utilization=s.gpu_utilization)
-            for r in fitting
-        ]
+    price = usd_per_gpu_hour(gpu, s)
+    seconds_per_month = DAYS_PER_MONTH * SECONDS_PER_DAY
+    reserved = s.gpu_pricing == "reserved"
+    pieces = tuple(
+        GpuPiece(
+            model_id=model.id,
+            gpu_id=gpu.id,
+            tensor_parallel=r.tensor_parallel,
+            pipeline_stages=r.pipeline_stages,
+            usd_per_replica_month=r.gpus_per_replica * HOURS_PER_MONTH * price,
+            replicas_per_request_month=(
+                ctx.profile.peak_to_average / (seconds_per_month * r.requests_per_second)
+                if reserved
+                else 1.0 / (seconds_per_month * r.requests_per_second * s.gpu_utilization)
+            ),
+            reserved=reserved,
+        )
+        for r in fitting
     )
+    reps = np.stack([pc.replicas(served_requests_per_month) for pc in pieces])
     gpus_by_layout = reps * np.array([[r.gpus_per_replica] for r in fitting], dtype=float)
     chosen = np.argmin(gpus_by_layout, axis=0)  # ties: the first (smallest TP) layout
     cols = np.arange(gpus_by_layout.shape[1])
     gpus = gpus_by_layout[chosen, cols]
-    price = usd_per_gpu_hour(gpu, s)
     return Fleet(
-        model, gpu, tuple(sizings), chosen, fitting, reps[chosen, cols], gpus, gpus * HOURS_PER_MONTH * price, price
+        model,
+        gpu,
+        tuple(sizings),
+        chosen,
+        fitting,
+        pieces,
+        reps[chosen, cols],
+        gpus,
+        gpus * HOURS_PER_MONTH * price,
+        price,
     )
+
+
+@dataclass(frozen=True)
+class FleetPlan:
+    """The cheapest qualifying fleet (model × GPU × layout) at each volume.
+
+    ``choice[i]`` indexes ``candidates`` at volume i; month 0 (index 0) is what the
+    report calls *the* fleet; later months may move to another GPU type or model as the
+    volume grows (shown month by month).
+    """
+
+    candidates: tuple[Fleet, ...]
+    choice: NDArray[np.int64]
+
+    @property
+    def fixed_usd_per_month(self) -> NDArray[np.float64]:
+        """The chosen candidate's fixed monthly cost at each volume."""
+        fixed = np.array([f.pieces[0].fixed_usd_per_month for f in self.candidates])
+        return fixed[self.choice]
+
+    def _pick(self, attr: str) -> NDArray[np.float64]:
+        stack = np.stack([getattr(f, attr) for f in self.candidates])
+        return stack[self.choice, np.arange(stack.shape[1])]
+
+    @property
+    def monthly_usd(self) -> NDArray[np.float64]:
+        return self._pick("monthly_usd")
+
+    @property
+    def gpus(self) -> NDArray[np.float64]:
+        return self._pick("gpus")
+
+    @property
+    def replicas(self) -> NDArray[np.float64]:
+        return self._pick("replicas")
+
+    @property
+    def first(self) -> Fleet:
+        """The fleet at the first volume (month 0)."""
+        return self.candidates[int(self.choice[0])]
+
+    @property
+    def pieces(self) -> tuple[GpuPiece, ...]:
+        return tuple(pc for f in self.candidates for pc in f.pieces)
+
+    def by_volume(self) -> list[dict[str, Any]]:
+        """Model, GPU, layout, replicas, GPUs and GPU cost at each volume."""
+        out = []
+        for i, c in enumerate(self.choice.tolist()):
+            f = self.candidates[c]
+            r = f.fitting[int(f.chosen[i])]
+            out.append(
+                {
+                    "model": f.model.id,
+                    "gpu": f.gpu.id,
+                    "tensor_parallel": r.tensor_parallel,
+                    "pipeline_stages": r.pipeline_stages,
+                    "replicas": float(f.replicas[i]),
+                    "gpus": float(f.gpus[i]),
+                    "gpu_monthly_usd": float(f.monthly_usd[i]),
+                }
+            )
+        return out
 
 
 def candidate_models(ctx: PricingContext, quality_needed: float, context_tokens: float) -> list[ModelSpec] | str:
@@ -169,8 +255,11 @@ def best_fleet(
     served: NDArray[np.float64],
     quality_needed: float,
     context_tokens: float,
-) -> Fleet | str:
-    """The model × GPU with the lowest month-0 GPU cost among those that qualify."""
+    fixed_monthly_usd: Callable[[ModelSpec, GpuSpec], float] | None = None,
+) -> FleetPlan | str:
+    """Every qualifying model × GPU sized; at each volume the one with the lowest GPU cost
+    plus ``fixed_monthly_usd(model, gpu)`` (e.g. retraining that model), ties: the first in
+    model id, then catalog GPU order."""
     s = self_host_settings(ctx)
     models = candidate_models(ctx, quality_needed, context_tokens)
     if isinstance(models, str):
@@ -180,23 +269,33 @@ def best_fleet(
         if ctx.profile.assumptions.gpu
         else list(ctx.catalog.gpus.values())
     )
-    best: Fleet | None = None
+    fleets: list[Fleet] = []
     reasons: list[str] = []
     for m in models:
         for g in gpus:
             f = size_fleet(m, g, shape, served, ctx, s)
             if isinstance(f, str):
                 reasons.append(f)
-                continue
-            if best is None or f.monthly_usd[0] < best.monthly_usd[0] - 1e-9:
-                best = f
-    if best is None:
+            else:
+                fleets.append(f)
+    if not fleets:
         return "no catalog GPU configuration serves the model: " + (reasons[0] if reasons else "")
-    return best
+    fixed = [fixed_monthly_usd(f.model, f.gpu) if fixed_monthly_usd else 0.0 for f in fleets]
+    fleets = [
+        replace(f, pieces=tuple(replace(pc, fixed_usd_per_month=x) for pc in f.pieces))
+        for f, x in zip(fleets, fixed, strict=True)
+    ]
+    costs = np.stack([f.monthly_usd + x for f, x in zip(fleets, fixed, strict=True)])
+    # argmin with a relative tolerance so float noise does not flip between equal fleets
+    best = costs.min(axis=0)
+    choice = np.argmax(costs <= best * (1 + 1e-12) + 1e-9, axis=0)
+    return FleetPlan(tuple(fleets), choice)
 
 
-def fleet_details(f: Fleet) -> dict[str, Any]:
-    """The month-0 sizing fields of the JSON contract, plus every layout tried."""
+def fleet_details(plan: FleetPlan) -> dict[str, Any]:
+    """The month-0 sizing fields of the JSON contract, plus every layout tried and the
+    fleet at each volume (``fleet_by_volume``; the analysis calls it ``fleet_by_month``)."""
+    f = plan.first
     r = f.fitting[int(f.chosen[0])]
     return {
         "gpu": f.gpu.id,
@@ -228,6 +327,7 @@ def fleet_details(f: Fleet) -> dict[str, Any]:
             }
             for x in f.layouts
         ],
+        "fleet_by_volume": plan.by_volume(),
     }
 
 
@@ -272,16 +372,25 @@ def _price_fleet(
     shape = _fine_tune_shape(strategy, ctx)
     need_ctx = max(context_needed(strategy, ctx), shape.context_tokens)
     served = billable_requests(req, p.cache_hit_rate, p.retry_rate) * (1.0 - frontier_share)
-    fleet = best_fleet(ctx, shape, served, need_q, need_ctx)
-    if isinstance(fleet, str):
-        return infeasible(strategy, req, fleet)
+
+    def training_run_usd(m: ModelSpec, g: GpuSpec) -> float:
+        return self_host_training_gpu_hours(ft, float(m.total_params_b or 0), g) * g.on_demand_usd_per_gpu_hour
+
+    def retrain(m: ModelSpec, g: GpuSpec) -> float:
+        return retraining_usd_per_month(ft, training_run_usd(m, g))
+
+    plan = best_fleet(ctx, shape, served, need_q, need_ctx, retrain if strategy.uses_fine_tune else None)
+    if isinstance(plan, str):
+        return infeasible(strategy, req, plan)
+    fleet = plan.first
+    served_per_request = (1.0 - p.cache_hit_rate) * (1.0 + p.retry_rate) * (1.0 - frontier_share)
     monthly: dict[str, NDArray[np.float64]] = {
-        "gpu_fleet": fleet.monthly_usd,
+        "gpu_fleet": plan.monthly_usd,
         "operations_staff": np.full_like(req, s.ops_engineer_fraction * ctx.engineer_monthly_usd),
     }
     upfront: dict[str, float] = {"self_host_setup": s.setup_engineer_months * ctx.engineer_monthly_usd}
     models = {"self_host": fleet.model.id}
-    details: dict[str, Any] = {**fleet_details(fleet), "quality_needed": need_q}
+    details: dict[str, Any] = {**fleet_details(plan), "quality_needed": need_q}
     if hybrid:
         fid = p.assumptions.frontier_model or str(v("default_frontier_model"))
         frontier = ctx.catalog.models.get(fid)
@@ -295,24 +404,28 @@ def _price_fleet(
         upfront["router_setup"] = float(v("hybrid.router_setup_engineer_months")) * ctx.engineer_monthly_usd
         models["frontier"] = fid
         details["frontier_share"] = frontier_share
+    piece_components: tuple[str, ...] = ("gpu_fleet",)
     if strategy.uses_fine_tune:
         hours = self_host_training_gpu_hours(ft, float(fleet.model.total_params_b or 0), fleet.gpu)
-        training = hours * fleet.gpu.on_demand_usd_per_gpu_hour
+        training = training_run_usd(fleet.model, fleet.gpu)
         lab = labeling_usd(ft)
-        retrain = retraining_usd_per_month(ft, training)
         upfront.update(
             training=training, labeling=lab, fine_tune_setup=ft.setup_engineer_months * ctx.engineer_monthly_usd
         )
-        monthly["retraining"] = np.full_like(req, retrain)
+        monthly["retraining"] = plan.fixed_usd_per_month
+        piece_components = ("gpu_fleet", "retraining")
         details.update(
             training_usd=training,
             labeling_usd=lab,
-            retraining_usd_per_month=retrain,
+            retraining_usd_per_month=float(plan.fixed_usd_per_month[0]),
             training_gpu_hours=hours,
             training_tokens=ft.training_tokens,
         )
     add_rag(strategy, ctx, req, monthly, upfront)
-    return StrategyCost(strategy, req, monthly, upfront, models, details)
+    pieces = tuple(pc.scaled(served_per_request) for pc in plan.pieces)
+    return StrategyCost(
+        strategy, req, monthly, upfront, models, details, gpu_pieces=pieces, piece_components=piece_components
+    )
 
 
 def price_api_fine_tune(strategy: Strategy, ctx: PricingContext, req: NDArray[np.float64]) -> StrategyCost:

@@ -10,7 +10,7 @@ one-off costs as named components, so reports can show where each dollar comes f
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -75,12 +75,53 @@ def pricing_context(profile: Profile, catalog: Catalog, *, on_date: date | None 
 
 
 @dataclass(frozen=True)
+class GpuPiece:
+    """One way to serve the load: a model on one GPU type in one layout.
+
+    Monthly GPU cost at ``x`` served requests/month = ``usd_per_replica_month`` × replicas,
+    replicas = max(1, q·x) on demand (autoscaled: average load / (capacity × utilization)) or
+    max(1, ⌈q·x⌉) reserved (the peak, all month), with ``q = replicas_per_request_month``:
+    1 / (seconds per month × capacity [req/s] × utilization) on demand, peak_to_average /
+    (seconds per month × capacity) reserved. ``usd_per_replica_month`` = GPUs per replica ×
+    730 h × USD per GPU-hour. ``fixed_usd_per_month`` is what comes with the piece's model
+    whatever the volume (retraining a fine-tuned model). The fleet at each volume is the piece
+    with the lowest fixed + GPU cost.
+    """
+
+    model_id: str
+    gpu_id: str
+    tensor_parallel: int
+    pipeline_stages: int
+    usd_per_replica_month: float
+    replicas_per_request_month: float
+    reserved: bool
+    fixed_usd_per_month: float = 0.0  # costs that come with this model (e.g. its retraining)
+
+    def replicas(self, requests_per_month: NDArray[np.float64]) -> NDArray[np.float64]:
+        x = self.replicas_per_request_month * np.asarray(requests_per_month, dtype=float)
+        if self.reserved:
+            return np.maximum(1.0, np.ceil(x - 1e-9))
+        return np.maximum(1.0, x)
+
+    def monthly_usd(self, requests_per_month: NDArray[np.float64]) -> NDArray[np.float64]:
+        return self.usd_per_replica_month * self.replicas(requests_per_month)
+
+    def scaled(self, served_per_request: float) -> GpuPiece:
+        """The same piece with volume measured in requests before cache, retries and routing."""
+        return replace(self, replicas_per_request_month=self.replicas_per_request_month * served_per_request)
+
+
+@dataclass(frozen=True)
 class StrategyCost:
     """A strategy's cost at each volume in ``requests_per_month``.
 
     ``monthly_components_usd`` maps a component name to an array [USD/month];
     ``upfront_components_usd`` maps a one-off component to [USD]. An infeasible strategy
-    has ``feasible=False``, its ``reasons``, and no components.
+    has ``feasible=False``, its ``reasons``, and no components. Self-hosted strategies
+    also carry ``gpu_pieces``: the ``piece_components`` (``gpu_fleet``, and ``retraining`` when
+    fine-tuned) sum, at each volume, to the cheapest piece's fixed + GPU cost (volume in
+    requests/month before cache, retries and routing); every other component is affine in
+    volume, which is what makes the break-even exact.
     """
 
     strategy: Strategy
@@ -91,6 +132,8 @@ class StrategyCost:
     details: Mapping[str, Any] = field(default_factory=dict)
     feasible: bool = True
     reasons: tuple[str, ...] = ()
+    gpu_pieces: tuple[GpuPiece, ...] = ()
+    piece_components: tuple[str, ...] = ()  # components that are min over gpu_pieces, not affine
 
     @property
     def monthly_usd(self) -> NDArray[np.float64]:

@@ -259,19 +259,3 @@ def size_all_layouts(
     if not any(r.fits for r in results):
         results += [size_replica(model, gpu, precision, tp, pp, **kw) for tp, pp in layouts(gpu) if pp > 1]
     return results
-
-
-def replicas_needed(
-    sizing: ReplicaSizing,
-    peak_requests_per_second: NDArray[np.float64],
-    average_requests_per_second: NDArray[np.float64],
-    *,
-    pricing: str,
-    gpu_utilization: float,
-) -> NDArray[np.float64]:
-    """Replicas paid for, per volume: ``reserved`` pays for ceil(peak / capacity) all month;
-    ``on_demand`` (autoscaling) pays for average / (capacity × utilization), never below one."""
-    cap = sizing.requests_per_second
-    if pricing == "reserved":
-        return np.maximum(1.0, np.ceil(np.asarray(peak_requests_per_second) / cap - 1e-9))
-    return np.maximum(1.0, np.asarray(average_requests_per_second) / (cap * gpu_utilization))
