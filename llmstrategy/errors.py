@@ -20,14 +20,21 @@ class LLMStrategyError(Exception):
     def __str__(self) -> str:
         where = []
         if self.path:
-            where.append(str(self.path))
+            where.append(_printable(str(self.path)))
         if self.field:
-            where.append(f"field '{self.field}'")
+            where.append(f"field '{_printable(str(self.field))}'")
         prefix = ": ".join(where)
         return f"{prefix}: {self.message}" if prefix else self.message
 
     def __reduce__(self):  # keep path/field through pickling (multiprocessing, papermill)
         return (_rebuild, (type(self), self.message, self.path, self.field))
+
+
+def _printable(text: str) -> str:
+    """``text`` as is, or escaped like ``repr`` (without quotes) when it holds a newline,
+    a control character or a lone surrogate: a YAML key or a file name may hold any of
+    them, and the message must stay one printable line."""
+    return text if text.isprintable() else repr(text)[1:-1]
 
 
 def _rebuild(cls, message, path, field):

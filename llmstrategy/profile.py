@@ -8,6 +8,7 @@ Units are in the names: ``requests_per_day`` [requests/day], ``*_tokens_*`` [tok
 from __future__ import annotations
 
 import math
+import reprlib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -35,6 +36,16 @@ GpuPricing = Literal["on_demand", "reserved"]
 #: still gives finite costs); they are far above any real workload.
 MAX_REQUESTS_PER_DAY = 1e15
 MAX_TOKENS_PER_REQUEST = 10_000_000
+#: A profile file above this size is refused before parsing: real profiles are a few KB,
+#: and PyYAML's pure-Python parser takes about 8 s per MB.
+MAX_PROFILE_BYTES = 256 * 1024
+
+#: Shows a bad value in an error message: bounded in depth, length and item count, so a
+#: YAML "billion laughs" alias bomb (9⁹ shared references) is shown in microseconds,
+#: where ``repr`` would walk every reference for minutes.
+_SHORT_REPR = reprlib.Repr()  # keyword arguments need Python 3.12
+_SHORT_REPR.maxlevel = 3
+_SHORT_REPR.maxstring = _SHORT_REPR.maxother = _SHORT_REPR.maxlong = 50
 
 
 class _Strict(BaseModel):
@@ -164,7 +175,7 @@ def _format_validation_error(err: ValidationError) -> tuple[str, str]:
         msg = "required field is missing"
     else:
         got = first.get("input")
-        shown = repr(got)
+        shown = _SHORT_REPR.repr(got)
         if len(shown) > 60:
             shown = shown[:57] + "..."
         msg = f"{msg} (got {shown})"
@@ -192,12 +203,36 @@ def profile_from_dict(data: Any, *, path: str | Path | None = None) -> Profile:
     return profile
 
 
+class _SafeLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, but a scalar it cannot convert is a YAML error with a line.
+
+    PyYAML's own constructors raise plain ``ValueError``, ``KeyError``, ``IndexError`` …
+    on tagged or out-of-range scalars (``2026-02-30``, ``!!float abc``, ``!!int 0x``,
+    ``!!bool maybe``, ``!!int ""``); here they become a :class:`yaml.YAMLError`.
+    """
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as err:
+            value = _SHORT_REPR.repr(node.value) if isinstance(node, yaml.ScalarNode) else "a collection"
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {value} as {node.tag.rsplit(':', 1)[-1]} ({err})", node.start_mark
+            ) from None
+
+
 def load_profile(path: str | Path) -> Profile:
     """Read and validate a profile YAML file."""
     p = Path(path)
     if not p.is_file():
         raise ProfileError("file not found (expected a profile YAML file)", path=str(p))
     try:
+        size = p.stat().st_size
+        if size > MAX_PROFILE_BYTES:
+            raise ProfileError(
+                f"file is {size:,} bytes; a profile is at most {MAX_PROFILE_BYTES:,} (is this a profile?)",
+                path=str(p),
+            )
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ProfileError("not a UTF-8 text file (expected YAML)", path=str(p)) from None
@@ -206,7 +241,7 @@ def load_profile(path: str | Path) -> Profile:
     if "\x00" in text:
         raise ProfileError("binary content (expected YAML text)", path=str(p))
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_SafeLoader)  # a SafeLoader subclass: no arbitrary objects
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark is not None else ""
@@ -214,6 +249,9 @@ def load_profile(path: str | Path) -> Profile:
         raise ProfileError(f"invalid YAML{line}: {problem}", path=str(p)) from None
     except RecursionError:
         raise ProfileError("YAML nested too deeply", path=str(p)) from None
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as err:
+        # a constructor outside construct_object (none known today): still one line
+        raise ProfileError(f"invalid YAML: {type(err).__name__}: {err}", path=str(p)) from None
     return profile_from_dict(data, path=p)
 
 
