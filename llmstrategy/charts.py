@@ -120,7 +120,8 @@ def horizon_figure(months: NDArray[np.float64], monthly_usd: Mapping[str, NDArra
                 hovertemplate="month %{x}: %{y:$,.0f}<extra>" + esc(sid) + "</extra>",
             )
         )
-    fig.update_xaxes(title="month", dtick=1 if len(months) <= 24 else None)
+    span = float(months[-1]) if len(months) else 1.0
+    fig.update_xaxes(title="month", dtick=1 if len(months) <= 24 else None, range=[-0.5, span + 0.5])
     fig.update_yaxes(title="monthly cost (USD)", tickprefix="$", rangemode="tozero")
     return _layout(fig, title, height=380)
 
@@ -149,4 +150,84 @@ def model_cost_quality_figure(rows: Sequence[Mapping[str, Any]], *, title: str) 
     fig.update_yaxes(title="quality (MMLU-Pro %)")
     fig = _layout(fig, title, height=460)
     fig.update_layout(hovermode="closest", showlegend=False)
+    return fig
+
+
+def model_scatter_figure(
+    models: Sequence[str],
+    per_1k_requests_usd: Sequence[float],
+    quality: Sequence[float],
+    *,
+    pareto: Sequence[bool],
+    meets_quality: Sequence[bool],
+    title: str,
+    quality_needed: float | None = None,
+) -> Any:
+    """Quality vs cost per 1,000 requests (log cost axis): the Pareto frontier as a
+    labeled line, the other models as unlabeled markers (names in the hover), green when
+    they meet the task's quality, grey otherwise; a dotted line at the quality needed."""
+    import plotly.graph_objects as go
+
+    x = np.asarray(per_1k_requests_usd, dtype=float)
+    y = np.asarray(quality, dtype=float)
+    names = [esc(m) for m in models]
+    front = np.asarray(pareto, dtype=bool)
+    meets = np.asarray(meets_quality, dtype=bool)
+    shown = np.isfinite(x) & np.isfinite(y) & (x > 0)
+    fig = go.Figure()
+    for mask, name, color in (
+        (shown & ~front & meets, "meets the quality needed", "#74c476"),
+        (shown & ~front & ~meets, "below the quality needed", "#bdbdbd"),
+    ):
+        idx = np.flatnonzero(mask)
+        fig.add_trace(
+            go.Scatter(
+                x=x[idx],
+                y=y[idx],
+                mode="markers",
+                name=name,
+                text=[names[i] for i in idx],
+                marker={"size": 9, "color": color, "line": {"width": 1, "color": "#555"}},
+                hovertemplate="%{text}<br>%{x:$,.3f} per 1k requests<br>quality %{y:.1f}<extra></extra>",
+            )
+        )
+    idx = np.flatnonzero(shown & front)
+    idx = idx[np.argsort(x[idx], kind="stable")]
+    # alternate label sides along the frontier so neighbouring names do not collide
+    positions = ["top left" if k % 2 else "bottom right" for k in range(len(idx))]
+    fig.add_trace(
+        go.Scatter(
+            x=x[idx],
+            y=y[idx],
+            mode="lines+markers+text",
+            name="Pareto frontier (cheapest for its quality)",
+            text=[names[i] for i in idx],
+            textposition=positions,
+            textfont={"size": 11, "color": "#08306b"},
+            line={"color": "#08519c", "width": 2, "shape": "hv"},
+            marker={"size": 11, "color": "#08519c", "symbol": "diamond", "line": {"width": 1, "color": "#fff"}},
+            hovertemplate="%{text}<br>%{x:$,.3f} per 1k requests<br>quality %{y:.1f}<extra>frontier</extra>",
+        )
+    )
+    if quality_needed is not None:
+        fig.add_hline(y=quality_needed, line_dash="dot", line_color="#999")
+        fig.add_annotation(
+            x=0,
+            xref="x domain",
+            y=quality_needed,
+            yref="y",
+            text=f"quality needed ({quality_needed:g})",
+            showarrow=False,
+            xanchor="left",
+            yanchor="bottom",
+            font={"size": 11, "color": "#666"},
+        )
+    fig.update_xaxes(type="log", title="cost per 1,000 requests (USD, log scale)", tickprefix="$")
+    fig.update_yaxes(title="quality (MMLU-Pro %)")
+    fig = _layout(fig, title, height=480)
+    fig.update_layout(
+        hovermode="closest",
+        legend={"orientation": "h", "x": 0, "y": -0.18, "xanchor": "left", "yanchor": "top"},
+        margin={"l": 70, "r": 30, "t": 60, "b": 110},
+    )
     return fig

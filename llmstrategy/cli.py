@@ -169,16 +169,21 @@ def import_(file: Path, catalog: Path | None, add_new: bool, as_of: str | None) 
 @click.option(
     "--timeout", type=click.IntRange(10, 3600), default=600, show_default=True, help="Seconds a notebook cell may run."
 )
+@click.option("--no-index", is_flag=True, help="Do not write <out>/index.html, the landing page.")
 @_one_line_errors
-def render(profiles: tuple[Path, ...], notebook: str, out: Path, jobs: int, timeout: int) -> None:
-    """Render HTML reports for PROFILES with papermill and nbconvert."""
-    from .report import render_batch
+def render(profiles: tuple[Path, ...], notebook: str, out: Path, jobs: int, timeout: int, no_index: bool) -> None:
+    """Render HTML reports for PROFILES with papermill and nbconvert (plus CSV tables
+    beside each report and an index.html landing page)."""
+    from .report import render_batch, write_index
 
     results = render_batch(list(profiles), notebook=notebook, out_dir=out, jobs=jobs, timeout_s=timeout)
     failed = [r for r in results if not r.ok]
     for r in results:
         if r.ok:
             click.echo(f"wrote {r.html_path}")
+    index = None if no_index else write_index(out, results)
+    if index is not None:
+        click.echo(f"wrote {index}")
     if failed:
         click.echo(f"{len(failed)} of {len(results)} report(s) failed:", err=True)
         for r in failed:

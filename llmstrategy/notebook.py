@@ -16,7 +16,6 @@ from . import __version__
 from .analysis import Analysis, analyze, cost_curves, default_volume_grid
 from .catalog import Catalog, load_catalog
 from .fmt import fmt_count, fmt_usd
-from .pricing import api_model_costs
 from .profile import Profile, load_profile
 
 
@@ -67,10 +66,12 @@ def header(s: Session, title: str) -> Any:
 
 
 def kpis(s: Session) -> Any:
-    """Headline figures: volume, and the cheapest priced strategy's monthly cost."""
+    """Headline figures: volume, and the cheapest priced strategy's monthly cost. When the
+    profile's data may not leave, a note says which priced strategies send it out."""
+    from .tables import cheapest_feasible
+
     w = s.analysis.workload
-    feasible = [c for c in s.analysis.costs if c.feasible]
-    cheapest = min(feasible, key=lambda c: c.monthly_usd) if feasible else None
+    cheapest = cheapest_feasible(s.analysis)
     items = [
         (fmt_count(w.requests_per_month), "requests per month"),
         (fmt_count(w.tokens_per_month), "tokens per month"),
@@ -83,7 +84,20 @@ def kpis(s: Session) -> Any:
         f'<div class="lls-kpi-label">{html.escape(k)}</div></div>'
         for v, k in items
     )
-    return _html(f'<div class="lls-kpis">{cells}</div>')
+    return _html(f'<div class="lls-kpis">{cells}</div>{_data_residency_note(s)}')
+
+
+def _data_residency_note(s: Session) -> str:
+    if s.profile.data_may_leave:
+        return ""
+    out = [c.strategy.id for c in s.analysis.costs if c.feasible and c.strategy.sends_data_to_third_party]
+    if not out:
+        return ""
+    return (
+        '<div class="lls-warning">This profile\'s data may not leave the organisation. '
+        f"{len(out)} priced strategies ({html.escape(', '.join(out))}) send requests to a third-party "
+        "model: they are priced here for comparison only, and the lowest cost above may be one of them.</div>"
+    )
 
 
 def workload_table(s: Session) -> Any:
@@ -95,16 +109,42 @@ def workload_table(s: Session) -> Any:
 
 
 def costs_table(s: Session) -> Any:
+    """Every priced strategy, cheapest first (month 0), the cheapest in bold."""
     from .tables import costs_frame, styled
 
     df = costs_frame(s.analysis).drop(columns=["deployment", "adaptation"])
-    return styled(df, caption=f"Cost per strategy (month 0; horizon = {s.profile.horizon_months} months with growth)")
+    df = df.sort_values(["feasible", "monthly_usd"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    if df["feasible"].all() and not df["note"].str.len().any():
+        df = df.drop(columns=["feasible", "note"])
+    df = df.rename(columns={"horizon_total_usd": f"total_{s.profile.horizon_months}_months_usd"})
+    fm = {f"total_{s.profile.horizon_months}_months_usd": lambda x: fmt_usd(x)}
+    best = [0] if len(df) and s.analysis.costs and np.isfinite(df["monthly_usd"].iloc[0]) else []
+    return styled(
+        df,
+        fm,
+        caption=(
+            f"Cost per strategy, cheapest first: monthly and per 1,000 requests at month 0; one-off set-up; "
+            f"total over {s.profile.horizon_months} months with growth"
+        ),
+        highlight_rows=best,
+        sortable=True,
+    )
 
 
 def components_table(s: Session) -> Any:
-    from .tables import components_frame, styled
+    """Where the money goes: strategies × monthly components, then × one-off components
+    (components that are zero everywhere are left out, zeros show blank)."""
+    from .tables import _usd_or_blank, components_pivot, styled
 
-    return styled(components_frame(s.analysis), caption="Where the money goes (month 0 and one-off)")
+    parts = []
+    for kind, caption in (
+        ("monthly", "Monthly cost by component (month 0)"),
+        ("one-off", "One-off costs by component"),
+    ):
+        df = components_pivot(s.analysis, kind)
+        fm = {c: _usd_or_blank for c in df.columns if c not in ("strategy", "total_usd")}
+        parts.append(styled(df, fm, caption=caption).to_html())
+    return _html("".join(parts))
 
 
 def cost_curves_figure(s: Session, *, retry_rate: float | None = None, cache_hit_rate: float | None = None) -> Any:
@@ -162,31 +202,143 @@ def horizon_figure(s: Session) -> Any:
     )
 
 
-def api_models_table(s: Session) -> Any:
-    from .tables import api_models_frame, styled
+def _models(s: Session) -> Any:
+    from .tables import model_comparison_frame
 
-    df = api_models_frame(api_model_costs(s.analysis.context))
-    cols = [
-        "model",
-        "provider",
-        "quality_score",
-        "context_window_tokens",
-        "input_usd_per_mtok",
-        "output_usd_per_mtok",
-        "per_1k_requests_usd",
-        "monthly_usd",
-        "meets_need",
-        "why_not",
-    ]
-    return styled(df[cols], caption="Every catalog API model priced for this workload (cheapest first)")
+    return model_comparison_frame(s.analysis)
 
 
-def api_models_figure(s: Session) -> Any:
-    from .charts import model_cost_quality_figure
+MODEL_COLUMNS = [
+    "model",
+    "provider",
+    "open_weight",
+    "quality_score",
+    "context_window_tokens",
+    "serving",
+    "input_usd_per_mtok",
+    "output_usd_per_mtok",
+    "per_1k_requests_usd",
+    "monthly_usd",
+    "meets_quality",
+    "pareto",
+]
 
-    return model_cost_quality_figure(
-        api_model_costs(s.analysis.context), title="Quality vs cost per 1,000 requests (green: meets the task's need)"
+
+def models_figure(s: Session, df: Any = None) -> Any:
+    """Quality vs cost per 1,000 requests of the models the profile allows, with the
+    Pareto frontier highlighted."""
+    from .charts import model_scatter_figure
+
+    df = _models(s) if df is None else df
+    df = df[df["allowed"]]
+    how = "hosted API prices" if s.profile.data_may_leave else "self-hosted (the data may not leave)"
+    return model_scatter_figure(
+        list(df["model"]),
+        list(df["per_1k_requests_usd"]),
+        list(df["quality_score"]),
+        pareto=list(df["pareto"]),
+        meets_quality=list(df["meets_quality"]),
+        quality_needed=s.analysis.context.quality_needed,
+        title=f"Quality vs cost per 1,000 requests ({how})",
     )
+
+
+def models_table(s: Session, df: Any = None) -> Any:
+    """The allowed models, cheapest first, sortable (★ marks the Pareto frontier)."""
+    from .tables import styled
+
+    df = _models(s) if df is None else df
+    df = df[df["allowed"]].reset_index(drop=True)
+    best = [i for i, front in enumerate(df["pareto"]) if front]
+    cols = [c for c in MODEL_COLUMNS if c != "serving" and (c in ("model", "pareto") or df[c].notna().any())]
+    how = "hosted API prices" if s.profile.data_may_leave else "self-hosted: the data may not leave"
+    return styled(
+        df[cols],
+        caption=f"{len(df)} models priced for this workload ({how}); click a header to sort; ★ Pareto frontier",
+        highlight_rows=best,
+        sortable=True,
+    )
+
+
+def models_excluded_table(s: Session) -> Any:
+    """The catalog models the profile's constraints rule out, and why."""
+    from .tables import styled
+
+    df = _models(s)
+    df = df[~df["allowed"]][["model", "provider", "open_weight", "context_window_tokens", "excluded_because"]]
+    if df.empty:
+        return _html('<p class="lls-note">No catalog model is ruled out by this profile\'s constraints.</p>')
+    return styled(df.reset_index(drop=True), caption=f"{len(df)} models ruled out by the profile's constraints")
+
+
+def model_constraints(s: Session) -> Any:
+    """The constraints that filter the catalog, in plain words."""
+    p = s.profile
+    items = [
+        f"context window of at least {fmt_count(p.context_tokens)} tokens",
+        "any model, priced at its hosted API price"
+        if p.data_may_leave
+        else "open-weight models only, priced as self-hosted (the data may not leave)",
+        f"quality needed for {html.escape(p.task_complexity)}-complexity tasks: "
+        f"MMLU-Pro ≥ {s.analysis.context.quality_needed:g}",
+        f"models retired on or before {s.analysis.on_date.isoformat()} left out",
+    ]
+    lis = "".join(f"<li>{t}</li>" for t in items)
+    return _html(f'<div class="lls-note"><b>Constraints from the profile</b><ul>{lis}</ul></div>')
+
+
+def models_view(s: Session) -> Any:
+    """Report mode: the scatter, then the sortable table. Interactive: filters by
+    provider, open/closed weights, minimum context and minimum quality, a sort order, and
+    the scatter and table they filter."""
+    from IPython.display import display
+
+    if s.report_mode:
+        display(models_figure(s))
+        return models_table(s)
+    import ipywidgets as w
+
+    from .tables import filter_models
+
+    full = _models(s)
+    allowed = full[full["allowed"]]
+    providers = sorted(allowed["provider"].unique())
+    provider = w.SelectMultiple(options=providers, value=tuple(providers), description="provider", rows=6)
+    weights = w.ToggleButtons(options=["any", "open", "closed"], value="any", description="weights")
+    contexts = [0, 8_000, 32_000, 128_000, 200_000, 1_000_000]
+    min_ctx = w.Dropdown(
+        options=[("any", 0)] + [(fmt_count(c), c) for c in contexts[1:]], value=0, description="min context"
+    )
+    min_q = w.FloatSlider(value=0, min=0, max=90, step=1, description="min quality")
+    sort = w.Dropdown(
+        options=[("cost", "per_1k_requests_usd"), ("quality", "quality_score"), ("context", "context_window_tokens")],
+        value="per_1k_requests_usd",
+        description="sort by",
+    )
+    out = w.Output()
+
+    def redraw(*_: Any) -> None:
+        ow = {"any": None, "open": True, "closed": False}[weights.value]
+        df = filter_models(
+            allowed,
+            providers=provider.value,
+            open_weight=ow,
+            min_context_tokens=min_ctx.value,
+            min_quality=min_q.value,
+        )
+        df = df.sort_values(sort.value, ascending=sort.value == "per_1k_requests_usd")
+        with out:
+            out.clear_output(wait=True)
+            if df.empty:
+                display(_html('<p class="lls-note">No model passes these filters.</p>'))
+                return
+            display(models_figure(s, df))
+            display(models_table(s, df))
+
+    for widget in (provider, weights, min_ctx, min_q, sort):
+        widget.observe(redraw, names="value")
+    redraw()
+    return w.VBox([w.HBox([provider, w.VBox([weights, min_ctx, min_q, sort])]), out])
 
 
 def sources_table(s: Session) -> Any:
@@ -262,5 +414,46 @@ def calibration_table(s: Session) -> Any:
         "measured_tokens_per_s_per_gpu": lambda x: f"{x:,.0f}",
         "predicted_tokens_per_s_per_gpu": lambda x: f"{x:,.0f}",
         "ratio": lambda x: f"{x:.2f}×",
+        # the value arrives HTML-escaped (styled escapes before formatting): safe in href
+        "source": lambda u: f'<a href="{u}">{u.rstrip("/").rsplit("/", 1)[-1]}</a>' if u.startswith("http") else u,
     }
     return styled(df, fm, caption="Sizing model vs published max-throughput measurements (output tokens/s per GPU)")
+
+
+def _plain_value(v: Any) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float):
+        return f"{v:,.0f}" if v.is_integer() and abs(v) < 1e15 else f"{v:,.6g}"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return str(v)
+
+
+def profile_table(s: Session) -> Any:
+    """Every profile field and its value (report mode of the profile editor)."""
+    import pandas as pd
+
+    from .tables import styled
+    from .widgets import ADVANCED_FIELDS, FIELDS, field_value
+
+    rows = [{"group": f.group, "field": f.path, "value": field_value(s.profile, f.path)} for f in FIELDS]
+    advanced = s.profile.model_dump(mode="json", exclude_none=True, include=set(ADVANCED_FIELDS))
+    for section, values in advanced.items():
+        for key, value in (values or {}).items():
+            rows.append({"group": "Advanced", "field": f"{section}.{key}", "value": value})
+    df = pd.DataFrame(rows)
+    df["value"] = [_plain_value(v) for v in df["value"]]
+    return styled(df, caption=f"Profile fields ({Path(s.profile_path).name})")
+
+
+def profile_editor(s: Session, *, save_dir: str = "../data/profiles") -> Any:
+    """Report mode: the profile's fields as a table. Interactive: a widget per field, the
+    derived workload updated live, and a button that saves the profile as YAML."""
+    if s.report_mode:
+        return profile_table(s)
+    from .widgets import ProfileEditor
+
+    return ProfileEditor(s.profile, save_dir=save_dir).widget

@@ -52,11 +52,13 @@ COST_CURVES = [
     ("code", "lls.horizon_figure(s)"),
     (
         "md",
-        "## Hosted models for this workload\nEvery catalog model with an API price, priced on this workload's "
-        "request shape. Quality is MMLU-Pro accuracy (%); the task's complexity sets the minimum.",
+        "## Models for this workload\nEvery catalog model the profile allows, priced on this workload's request "
+        "shape (hosted API prices, or self-hosting when the data may not leave). Quality is MMLU-Pro accuracy "
+        "(%); the task's complexity sets the minimum. The frontier joins the models no other model beats on both "
+        "cost and quality.",
     ),
-    ("code", "lls.api_models_figure(s)"),
-    ("code", "lls.api_models_table(s)"),
+    ("code", "lls.models_figure(s)"),
+    ("code", "lls.models_table(s)"),
     (
         "md",
         "## Self-hosted fleets\nEach self-hosted strategy's model, GPU and layout at this workload. Sizing: weights = "
@@ -80,7 +82,49 @@ COST_CURVES = [
     ("code", "lls.footer(s)"),
 ]
 
-NOTEBOOKS = {"cost_curves": COST_CURVES}
+PROFILE_PARAMETERS = (
+    PARAMETERS
+    + """
+save_dir = "../data/profiles"  # where "Save profile" writes YAML"""
+)
+
+WORKLOAD_PROFILE = [
+    ("params", PROFILE_PARAMETERS),
+    ("code", OPEN.format(title="Workload profile")),
+    (
+        "md",
+        "## Profile\nEvery field of the profile. In JupyterLab each one has a widget (log-scale sliders for "
+        "volume and tokens); the derived workload above the tabs updates as you move them, and **Save profile** "
+        "writes the YAML to `data/profiles/`.",
+    ),
+    ("code", "lls.profile_editor(s, save_dir=save_dir)"),
+    ("md", "## Derived workload\nA month is 365/12 days; tokens are input + output (as loaded)."),
+    ("code", "lls.workload_table(s)"),
+    ("code", "lls.footer(s)"),
+]
+
+MODEL_COMPARISON = [
+    ("params", PARAMETERS),
+    ("code", OPEN.format(title="Model comparison")),
+    ("code", "lls.model_constraints(s)"),
+    (
+        "md",
+        "## Quality and cost\nEach model allowed by the profile, priced on this workload (cost per 1,000 requests "
+        "= monthly cost / requests per month × 1,000). The Pareto frontier joins the models that no other model "
+        "beats on both cost and quality: pick from it. In JupyterLab, filter by provider, open or closed weights, "
+        "minimum context and minimum quality.",
+    ),
+    ("code", "lls.models_view(s)"),
+    ("md", "## Ruled out\nCatalog models the profile's constraints exclude."),
+    ("code", "lls.models_excluded_table(s)"),
+    ("code", "lls.footer(s)"),
+]
+
+NOTEBOOKS = {
+    "cost_curves": COST_CURVES,
+    "workload_profile": WORKLOAD_PROFILE,
+    "model_comparison": MODEL_COMPARISON,
+}
 
 
 def build(name: str, cells: list[tuple[str, str]]) -> Path:
