@@ -60,17 +60,25 @@ def main() -> None:
     help="Catalog folder (default: the repository's data/).",
 )
 @click.option("--as-of", "as_of", default=None, help="Analysis date YYYY-MM-DD (default: today).")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True, help="Random seed.")
+@click.option(
+    "--samples",
+    type=click.IntRange(100, 1_000_000),
+    default=2000,
+    show_default=True,
+    help="Monte Carlo samples (uncertainty) and weight draws (sensitivity).",
+)
 @_one_line_errors
-def analyze(profile: Path, as_json: bool, data_dir: Path | None, as_of: str | None) -> None:
-    """Analyze one PROFILE (YAML): workload and every strategy's costs."""
+def analyze(profile: Path, as_json: bool, data_dir: Path | None, as_of: str | None, seed: int, samples: int) -> None:
+    """Analyze one PROFILE (YAML): costs, break-even, scores and a recommendation."""
     from .analysis import analysis_to_dict
-    from .analysis import analyze as run
     from .catalog import load_catalog
+    from .pipeline import evaluate
     from .profile import load_profile
     from .summary import text_summary
 
     p = load_profile(profile)
-    result = run(p, load_catalog(data_dir), on_date=_parse_date(as_of))
+    result, _ = evaluate(p, load_catalog(data_dir), on_date=_parse_date(as_of), seed=seed, samples=samples)
     if as_json:
         click.echo(json.dumps(analysis_to_dict(result), indent=2, ensure_ascii=False, allow_nan=False))
     else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from .analysis import Analysis
 from .fmt import fmt_count, fmt_usd
 
@@ -17,9 +19,11 @@ def text_summary(a: Analysis) -> str:
         f"  {'strategy':<25}{'model':<22}{'monthly':>12}{'per 1k req':>12}{'upfront':>12}"
         f"{f'{p.horizon_months}-month total':>18}",
     ]
+    ruled_out = {x["id"]: x["infeasible_reasons"] for x in a.extras.get("scores", []) if not x["feasible"]}
     for c in a.costs:
-        if not c.feasible:
-            lines.append(f"  {c.strategy.id:<25}infeasible: {'; '.join(c.reasons)}")
+        if not c.feasible or c.strategy.id in ruled_out:
+            why = ruled_out.get(c.strategy.id) or list(c.reasons)
+            lines.append(f"  {c.strategy.id:<25}ruled out: {'; '.join(why)}")
             continue
         model = ", ".join(c.models.values())
         lines.append(
@@ -27,6 +31,13 @@ def text_summary(a: Analysis) -> str:
             f"{fmt_usd(c.per_1k_requests_usd):>12}{fmt_usd(c.upfront_usd):>12}"
             f"{fmt_usd(c.horizon_total_usd):>18}"
         )
+    be = a.extras.get("break_even")
+    if be:
+        lines.append(f"  break-even api vs self_host: {be['reason']['api_vs_self_host']}")
+    rec = a.extras.get("recommendation")
+    if rec:
+        lines.append(f"  recommendation: {rec['strategy']} (runner-up {rec['runner_up']})")
+        lines += [f"    - {x}" for x in rec["rationale"]]
     return "\n".join(lines)
 
 
@@ -57,8 +68,13 @@ def sizing_text(model: object, gpu: object, results: list, *, usd_per_gpu_hour: 
         else:
             cost = "—"
         lines.append(
-            f"  {layout:<10}{r.weights_gb:>11,.1f}{r.kv_budget_gb:>11,.1f}{r.batch_size:>7}"
-            f"{r.time_per_output_token_ms:>9,.1f}{r.time_to_first_token_ms:>9,.0f}"
-            f"{r.output_tokens_per_second_per_gpu:>15,.0f}{r.gpus_per_replica:>6}{cost:>10}  {r.reason}"
+            f"  {layout:<10}{_num(r.weights_gb, 11, 1)}{_num(r.kv_budget_gb, 11, 1)}{r.batch_size:>7}"
+            f"{_num(r.time_per_output_token_ms, 9, 1)}{_num(r.time_to_first_token_ms, 9, 0)}"
+            f"{_num(r.output_tokens_per_second_per_gpu, 15, 0)}{r.gpus_per_replica:>6}{cost:>10}  {r.reason}"
         )
     return "\n".join(lines)
+
+
+def _num(x: float, width: int, decimals: int) -> str:
+    """Right-aligned number, or an em dash when it was not computed (NaN)."""
+    return f"{'—':>{width}}" if not math.isfinite(x) else f"{x:>{width},.{decimals}f}"

@@ -49,8 +49,8 @@ def tiny_data(tmp_path: Path) -> Path:
     d.mkdir()
     (d / "models.csv").write_text(MODELS_HEADER + "\n" + "\n".join(TINY_MODELS) + "\n")
     (d / "gpus.csv").write_text(TINY_GPUS)
-    for f in ("rag.yaml", "assumptions.yaml"):
-        shutil.copy(DATA / f, d / f)
+    for f in DATA.glob("*.yaml"):  # defaults, strategy ratings, uncertainty, seed tiers
+        shutil.copy(f, d / f.name)
     return d
 
 

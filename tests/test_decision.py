@@ -1,0 +1,264 @@
+"""The decision engine: each branch of the decision path, hard constraints, scores,
+weights, disagreement between path and matrix, and the JSON contract."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from conftest import DATA, make_profile
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from llmstrategy import mcda
+from llmstrategy.catalog import load_catalog
+from llmstrategy.cli import main
+from llmstrategy.criteria import CRITERIA, CRITERION_IDS
+from llmstrategy.decision import derive_weights, load_ratings
+from llmstrategy.pipeline import evaluate
+from llmstrategy.profile import load_profile
+
+DAY = date(2026, 11, 23)
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog(DATA)
+
+
+def run(catalog, **changes):
+    a, d = evaluate(make_profile(**changes), catalog, on_date=DAY, samples=300)
+    return a, d
+
+
+def steps(d) -> dict[str, str]:
+    return {s.question: s.answer for s in d.path.steps}
+
+
+def test_rules_suffice_gives_no_llm(catalog):
+    _, d = run(catalog, rules_suffice=True)
+    assert d.strategy_id == "no_llm"
+    assert d.path.steps[0].answer.startswith("yes")
+    assert any("no LLM" in r for r in d.rationale)
+    assert d.runner_up_id is not None  # the best LLM option is still named
+
+
+def test_data_may_not_leave_rules_out_every_third_party_strategy(catalog):
+    _a, d = run(
+        catalog, data_may_leave=False, data_sensitivity="regulated", team={"ml_engineers": 1, "infra_engineers": 1}
+    )
+    for st_, ok, why in zip(d.scores.strategies, d.scores.feasible, d.scores.reasons, strict=True):
+        if st_.deployment.value in ("api", "hybrid"):
+            assert not ok and any("data_may_leave" in w for w in why)
+    assert d.strategy_id is not None and d.strategy_id.startswith("self_host")
+    assert d.runner_up_id is None or d.runner_up_id.startswith("self_host")
+    assert "forbidden" in d.rationale[1] and "yes" in d.rationale[1]
+
+
+def test_pre_mvp_goes_api_first_and_rag_for_changing_knowledge(catalog):
+    _, d = run(catalog, stage="pre_mvp", knowledge_changes_often=True, team={"ml_engineers": 1})
+    assert d.path.strategy_id == "api+rag"
+    assert d.strategy_id == "api+rag"
+    assert "API-first" in steps(d)["Pre-MVP or still validating user value?"]
+
+
+def test_with_two_feasible_options_the_matrix_can_overrule_the_path(catalog):
+    # No engineer at all: self-hosting is ruled out, leaving api and api+rag. The matrix
+    # (time to production, team, upfront cost weigh more pre-MVP) prefers plain prompting by
+    # more than the margin on both methods, and the rationale says which signals conflict.
+    _, d = run(catalog, stage="pre_mvp", knowledge_changes_often=True)
+    assert d.path.strategy_id == "api+rag"
+    assert d.strategy_id == "api"
+    text = d.rationale[-1]
+    assert "clearly higher" in text and "knowledge freshness" in text
+
+
+def test_pre_mvp_team_without_engineers_cannot_self_host(catalog):
+    _, d = run(catalog, stage="pre_mvp", team={"ml_engineers": 0, "infra_engineers": 0})
+    i = d.scores.index("self_host")
+    assert not d.scores.feasible[i]
+    assert any("engineer" in r for r in d.scores.reasons[i])
+
+
+def test_large_projected_usage_leads_to_self_hosting(catalog):
+    # 300M requests/day × 1,500 tokens ≈ 1.4e13 tokens/month: far past the break-even
+    _, d = run(catalog, requests_per_day=3e8, team={"ml_engineers": 3, "infra_engineers": 3})
+    answer = steps(d)["Will projected usage make API costs painful soon?"]
+    assert answer.startswith("yes")
+    assert d.path.strategy_id.startswith(("self_host", "hybrid"))
+
+
+def test_complex_task_at_large_volume_explores_hybrid(catalog):
+    _, d = run(catalog, requests_per_day=3e8, task_complexity="high", team={"ml_engineers": 3, "infra_engineers": 3})
+    assert d.path.strategy_id.startswith("hybrid")
+
+
+def test_small_volume_stays_with_apis(catalog):
+    _, d = run(catalog, requests_per_day=500)
+    assert steps(d)["Will projected usage make API costs painful soon?"].startswith("no")
+    assert d.path.strategy_id == "api"
+    assert d.strategy_id == "api"
+
+
+def test_systematic_failures_with_labels_fine_tune_through_the_provider_first(catalog):
+    _, d = run(catalog, systematic_failures=True, labeled_examples=5000, needs_consistent_format=True)
+    assert d.path.strategy_id == "api+fine_tune"
+    assert "through the provider first" in " ".join(d.rationale)
+
+
+def test_systematic_failures_without_labels_wait_for_data(catalog):
+    _, d = run(catalog, systematic_failures=True, labeled_examples=0)
+    assert d.path.strategy_id == "api"
+    assert "no labeled examples" in " ".join(d.rationale)
+    for st_, ok in zip(d.scores.strategies, d.scores.feasible, strict=True):
+        if st_.uses_fine_tune:
+            assert not ok
+    assert any("labeled examples" in r for r in d.revisit_when)
+
+
+def test_path_and_matrix_disagreement_is_explained(catalog):
+    # pre-MVP says API-first; a profile that puts nearly all weight on privacy makes the
+    # matrix prefer self-hosting by far more than the margin.
+    _, d = run(catalog, stage="pre_mvp", weights={"data_privacy": 50}, team={"ml_engineers": 2, "infra_engineers": 1})
+    assert d.path.strategy_id == "api"
+    assert d.strategy_id is not None and d.strategy_id.startswith("self_host")
+    text = " ".join(d.rationale)
+    assert "clearly higher" in text and "data privacy" in text
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    leave=st.booleans(),
+    stage=st.sampled_from(["pre_mvp", "validated", "scaling"]),
+    rpd=st.floats(10, 1e7),
+    labels=st.sampled_from([0, 500, 20000]),
+    failures=st.booleans(),
+    fresh=st.booleans(),
+    ml=st.integers(0, 3),
+    infra=st.integers(0, 3),
+    complexity=st.sampled_from(["low", "medium", "high"]),
+)
+def test_an_infeasible_strategy_is_never_recommended(
+    catalog, leave, stage, rpd, labels, failures, fresh, ml, infra, complexity
+):
+    _, d = run(
+        catalog,
+        data_may_leave=leave,
+        stage=stage,
+        requests_per_day=rpd,
+        labeled_examples=labels,
+        systematic_failures=failures,
+        knowledge_changes_often=fresh,
+        task_complexity=complexity,
+        team={"ml_engineers": ml, "infra_engineers": infra},
+    )
+    for sid in (d.strategy_id, d.runner_up_id):
+        if sid is not None and sid != "no_llm":
+            assert d.scores.feasible[d.scores.index(sid)], sid
+    ranks = sorted(int(r) for r, f in zip(d.scores.rank, d.scores.feasible, strict=True) if f)
+    assert ranks == list(range(1, len(ranks) + 1))
+
+
+def test_scores_are_topsis_and_weighted_sum_of_the_feasible_matrix(catalog):
+    _, d = run(catalog, knowledge_changes_often=True)
+    s = d.scores
+    ok = np.array(s.feasible)
+    w = np.array([s.weights.values[k] for k in CRITERION_IDS])
+    benefit = np.array([CRITERIA[k][0] == "benefit" for k in CRITERION_IDS])
+    np.testing.assert_allclose(s.topsis[ok], mcda.topsis(s.matrix[ok], w, benefit))
+    np.testing.assert_allclose(s.weighted_sum[ok], mcda.weighted_sum(s.matrix[ok], w, benefit))
+    assert np.isnan(s.topsis[~ok]).all()
+
+
+def test_cost_criterion_is_cost_per_accepted_task(catalog):
+    a, d = run(catalog)
+    s = d.scores
+    i = s.index("api")
+    per_request = a.cost("api").monthly_usd / a.workload.requests_per_month
+    assert s.cost_per_accepted_task_usd[i] <= per_request / s.pass_rate[i] + 1e-12
+    assert s.cost_per_accepted_task_usd[i] > per_request  # failures cost something
+
+
+def test_weights_follow_the_profile_and_its_overrides(catalog):
+    r = load_ratings(DATA)
+    base = derive_weights(make_profile(), r)
+    sensitive = derive_weights(make_profile(data_sensitivity="regulated"), r)
+    assert sum(base.values.values()) == pytest.approx(1)
+    assert sensitive.values["data_privacy"] > base.values["data_privacy"]
+    assert any("Data privacy" in x for x in sensitive.applied)
+    own = derive_weights(make_profile(weights={"latency": 10}), r)
+    assert own.overridden == ("latency",)
+    assert own.values["latency"] == max(own.values.values())
+
+
+def test_ratings_file_errors_name_the_field(tmp_path):
+    import shutil
+
+    from llmstrategy.errors import CatalogError
+
+    shutil.copy(DATA / "strategies.yaml", tmp_path / "strategies.yaml")
+    text = (tmp_path / "strategies.yaml").read_text().replace("data_privacy: 1           #", "data_privacy: -1 #")
+    (tmp_path / "strategies.yaml").write_text(text)
+    with pytest.raises(CatalogError, match=r"deployments|api\.data_privacy"):
+        load_ratings(tmp_path)
+
+
+EXPECTED = {
+    "startup_support_assistant": "api+rag",  # pre-MVP: API-first; knowledge changes → RAG (seed 000)
+    "hospital_discharge_summaries": "self_host",  # data may not leave (seed 003 step 1)
+    "internal_kb_qa": "api+rag",  # fast-changing documents → RAG (seed 001 rule)
+    "contract_clause_drafting": "api+rag+fine_tune",  # systematic format failures + labels → provider fine-tuning
+    "ticket_routing_rules": "no_llm",  # rules suffice (seed 004 step 2)
+}
+
+
+@pytest.mark.parametrize("stem", sorted(EXPECTED))
+def test_example_profiles_get_the_recommendation_a_reader_of_the_seeds_expects(catalog, stem):
+    _, d = evaluate(load_profile(DATA / "profiles" / f"{stem}.yaml"), catalog, on_date=DAY, samples=300)
+    assert d.strategy_id is not None and d.strategy_id.startswith(EXPECTED[stem])
+
+
+def test_json_contract_and_determinism():
+    path = str(DATA / "profiles" / "internal_kb_qa.yaml")
+    args = ["analyze", path, "--json", "--as-of", "2026-11-23", "--seed", "7", "--samples", "500"]
+    r1 = CliRunner().invoke(main, args)
+    r2 = CliRunner().invoke(main, args)
+    assert r1.exit_code == 0, r1.output
+    assert r1.output == r2.output
+    d = json.loads(r1.output)
+    for key in ("scores", "recommendation", "sensitivity", "break_even", "weights"):
+        assert key in d
+    row = d["scores"][0]
+    for key in (
+        "strategy",
+        "deployment",
+        "adaptation",
+        "weighted_sum",
+        "topsis",
+        "rank",
+        "feasible",
+        "infeasible_reasons",
+    ):
+        assert key in row
+    rec = d["recommendation"]
+    for key in (
+        "strategy",
+        "deployment",
+        "adaptation",
+        "runner_up",
+        "rationale",
+        "decision_path",
+        "traps",
+        "revisit_when",
+        "roadmap",
+        "checklist",
+    ):
+        assert key in rec
+    assert {"question", "answer", "evidence"} <= set(rec["decision_path"][0])
+    shares = d["sensitivity"]["win_share"]
+    assert sum(shares.values()) == pytest.approx(1)
+    other = CliRunner().invoke(main, [*args[:-3], "8", "--samples", "500"])
+    assert json.loads(other.output)["sensitivity"] != d["sensitivity"]
