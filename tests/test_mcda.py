@@ -286,3 +286,20 @@ def test_win_shares_detail_draws_follow_the_documented_dirichlet():
 def test_win_shares_rejects_bad_settings(kwargs, pattern):
     with pytest.raises(ComputationError, match=pattern):
         win_shares(*GOOD, rng=np.random.default_rng(0), **kwargs)
+
+
+def test_batch_versions_equal_the_single_versions_per_matrix():
+    from llmstrategy.mcda import topsis_batch, weighted_sum_batch
+
+    rng = np.random.default_rng(5)
+    mats = rng.uniform(0.1, 10, size=(30, 6, 4))
+    mats[3, :, 2] = 7.0  # a constant column
+    w = rng.dirichlet(np.ones(4))
+    b = np.array([True, False, True, False])
+    t = topsis_batch(mats, w, b)
+    s = weighted_sum_batch(mats, w, b)
+    for i in range(len(mats)):
+        np.testing.assert_allclose(t[i], topsis(mats[i], w, b), rtol=1e-12)
+        np.testing.assert_allclose(s[i], weighted_sum(mats[i], w, b), rtol=1e-12)
+    with pytest.raises(ComputationError):
+        topsis_batch(mats[0], w, b)
