@@ -1,0 +1,345 @@
+"""Monte Carlo of strategy costs: seeded, exact at zero spread, equal to pricing each sample
+through :func:`pricing.price`, and a decision tree that finds a planted rule."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import replace
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from llmstrategy.analysis import analyze
+from llmstrategy.catalog import Catalog, load_catalog
+from llmstrategy.errors import CatalogError, ComputationError
+from llmstrategy.pricing import price, pricing_context
+from llmstrategy.profile import Profile, RagSettings, load_profile
+from llmstrategy.strategies import STRATEGIES
+from llmstrategy.uncertainty import (
+    CostModel,
+    cost_model,
+    drivers,
+    explain_drivers,
+    load_uncertainty,
+    monte_carlo,
+    simulate,
+)
+from llmstrategy.workload import monthly_volumes, workload
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+PROFILES = sorted(p.stem for p in (DATA / "profiles").glob("*.yaml"))
+BY_ID = {s.id: s for s in STRATEGIES}
+API_PRICE_FIELDS = (
+    "input_usd_per_mtok",
+    "output_usd_per_mtok",
+    "cached_input_usd_per_mtok",
+    "batch_input_usd_per_mtok",
+    "batch_output_usd_per_mtok",
+    "long_input_usd_per_mtok",
+    "long_output_usd_per_mtok",
+    "finetuned_input_usd_per_mtok",
+    "finetuned_output_usd_per_mtok",
+)
+
+
+@lru_cache(maxsize=1)
+def catalog() -> Catalog:
+    return load_catalog(DATA)
+
+
+def profile(name: str, pricing: str = "on_demand") -> Profile:
+    p = load_profile(DATA / "profiles" / f"{name}.yaml")
+    return p.with_updates(assumptions={**p.assumptions.model_dump(), "gpu_pricing": pricing})
+
+
+@lru_cache(maxsize=16)
+def model_for(name: str, pricing: str = "on_demand") -> CostModel:
+    return cost_model(pricing_context(profile(name, pricing), catalog()))
+
+
+def spec():
+    return load_uncertainty(DATA)
+
+
+# --- reproducibility ---------------------------------------------------------------------------
+
+
+def _arrays(mc):
+    return [*mc.inputs.values(), *mc.monthly_usd.values(), *mc.horizon_total_usd.values(), mc.cheapest]
+
+
+def test_same_seed_gives_byte_identical_arrays():
+    ctx = pricing_context(profile("startup_support_assistant"), catalog())
+    a, b = simulate(ctx, samples=2_000, seed=7), simulate(ctx, samples=2_000, seed=7)
+    assert [x.tobytes() for x in _arrays(a)] == [x.tobytes() for x in _arrays(b)]
+    assert json.dumps(a.to_dict()) == json.dumps(b.to_dict())
+
+
+def test_different_seed_differs():
+    m = model_for("startup_support_assistant")
+    a, b = monte_carlo(m, spec(), samples=500, seed=1), monte_carlo(m, spec(), samples=500, seed=2)
+    assert not np.array_equal(a.horizon_total_usd["api"], b.horizon_total_usd["api"])
+    assert not np.array_equal(a.inputs["tokens_per_month"], b.inputs["tokens_per_month"])
+
+
+# --- zero spread is the deterministic analysis -------------------------------------------------
+
+
+@pytest.mark.parametrize("pricing", ["on_demand", "reserved"])
+@pytest.mark.parametrize("name", PROFILES)
+def test_zero_spread_equals_analysis(name, pricing):
+    a = analyze(profile(name, pricing), catalog())
+    mc = simulate(a.context, samples=20, seed=3, spec=spec().scaled(0.0))
+    feasible = {c.strategy.id for c in a.costs if c.feasible}
+    assert set(mc.strategies) == feasible
+    assert set(mc.infeasible) == {c.strategy.id for c in a.costs} - feasible
+    for c in a.costs:
+        if c.feasible:
+            sid = c.strategy.id
+            np.testing.assert_allclose(mc.monthly_usd[sid], c.monthly_usd, rtol=1e-9, err_msg=sid)
+            np.testing.assert_allclose(mc.horizon_total_usd[sid], c.horizon_total_usd, rtol=1e-9, err_msg=sid)
+
+
+def test_reusing_costs_priced_over_the_horizon_gives_the_same_model():
+    ctx = pricing_context(profile("contract_clause_drafting"), catalog())
+    p = ctx.profile
+    vols = monthly_volumes(workload(p).requests_per_month, p.monthly_growth, p.horizon_months)
+    priced = {s.id: price(s, ctx, vols) for s in STRATEGIES}
+    a = simulate(ctx, samples=300, seed=5, priced=priced)
+    b = monte_carlo(model_for("contract_clause_drafting"), spec(), samples=300, seed=5)
+    for sid in b.strategies:
+        np.testing.assert_allclose(a.horizon_total_usd[sid], b.horizon_total_usd[sid], rtol=1e-9)
+
+
+# --- the vectorized engine equals pricing each sample ------------------------------------------
+
+
+def _scaled_catalog(cat: Catalog, api: float, gpu: float) -> Catalog:
+    models = {
+        k: m.model_copy(update={f: getattr(m, f) * api for f in API_PRICE_FIELDS if getattr(m, f) is not None})
+        for k, m in cat.models.items()
+    }
+    gpus = {
+        k: g.model_copy(
+            update={
+                f: getattr(g, f) * gpu
+                for f in ("on_demand_usd_per_gpu_hour", "reserved_usd_per_gpu_hour")
+                if getattr(g, f) is not None
+            }
+        )
+        for k, g in cat.gpus.items()
+    }
+    return replace(cat, models=models, gpus=gpus)
+
+
+def _sample_profile(p: Profile, mc, i: int) -> Profile:
+    x = {k: float(v[i]) for k, v in mc.inputs.items()}
+    return p.with_updates(
+        requests_per_day=p.requests_per_day * x["tokens_per_month"] / workload(p).tokens_per_month,
+        monthly_growth=x["monthly_growth"],
+        retry_rate=x["retry_rate"],
+        cache_hit_rate=x["cache_hit_rate"],
+        assumptions={
+            **p.assumptions.model_dump(),
+            "gpu_utilization": x["gpu_utilization"],
+            "engineer_monthly_usd": x["engineer_monthly_usd"],
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "pricing"),
+    [
+        ("contract_clause_drafting", "on_demand"),  # every adaptation feasible, fine-tuned fleets
+        ("contract_clause_drafting", "reserved"),
+        ("startup_support_assistant", "on_demand"),  # cache and retries in the profile
+    ],
+)
+def test_vectorized_equals_per_sample_pricing(name, pricing):
+    """Volume, growth, retry, cache, utilization and engineer cost through the profile; API and
+    GPU prices through a catalog with every price scaled. Tokens per request are held (their
+    effect is an approximation, checked below)."""
+    p = profile(name, pricing)
+    wide = spec().scaled(1.5).with_spread("tokens_per_request", sigma=0.0)
+    mc = monte_carlo(model_for(name, pricing), wide, samples=7, seed=11)
+    for i in range(mc.samples):
+        ps = _sample_profile(p, mc, i)
+        cat = _scaled_catalog(
+            catalog(), float(mc.inputs["api_price_multiplier"][i]), float(mc.inputs["gpu_price_multiplier"][i])
+        )
+        ctx = pricing_context(ps, cat)
+        vols = monthly_volumes(workload(ps).requests_per_month, ps.monthly_growth, ps.horizon_months)
+        for sid in mc.strategies:
+            sc = price(BY_ID[sid], ctx, vols)
+            assert sc.feasible, sid
+            want_total = sc.upfront_usd + float(sc.monthly_usd.sum())
+            assert mc.monthly_usd[sid][i] == pytest.approx(float(sc.monthly_usd[0]), rel=1e-9), (sid, i)
+            assert mc.horizon_total_usd[sid][i] == pytest.approx(want_total, rel=1e-9), (sid, i)
+
+
+@pytest.mark.parametrize("name", ["contract_clause_drafting", "ecommerce_catalog_enrichment"])
+@pytest.mark.parametrize("tokens", [0.7, 1.3])
+def test_tokens_multiplier_is_a_close_linear_approximation(name, tokens):
+    """Every token of a request (input, output, retrieved) × ``tokens`` in the profile, against
+    the engine's linear scaling: within 2% of the horizon total (1.2% measured)."""
+    p = profile(name)
+    mc = monte_carlo(model_for(name), spec().scaled(0.0).with_spread("tokens_per_request", median=tokens), samples=1)
+    rag = p.rag or RagSettings()
+    pt = p.with_updates(
+        input_tokens_per_request=round(p.input_tokens_per_request * tokens),
+        output_tokens_per_request=round(p.output_tokens_per_request * tokens),
+        rag={**rag.model_dump(), "retrieved_tokens_per_request": round(rag.retrieved_tokens_per_request * tokens)},
+    )
+    ctx = pricing_context(pt, catalog())
+    vols = monthly_volumes(workload(pt).requests_per_month, pt.monthly_growth, pt.horizon_months)
+    for sid in mc.strategies:
+        sc = price(BY_ID[sid], ctx, vols)
+        want = sc.upfront_usd + float(sc.monthly_usd.sum())
+        assert mc.horizon_total_usd[sid][0] == pytest.approx(want, rel=0.02), sid
+
+
+# --- summaries -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["startup_support_assistant", "ecommerce_catalog_enrichment"])
+def test_percentiles_ordered_and_cheapest_probabilities_sum_to_one(name):
+    mc = monte_carlo(model_for(name), spec(), samples=4_000, seed=0)
+    for sid in mc.strategies:
+        for pc, arr in ((mc.monthly_percentiles[sid], mc.monthly_usd[sid]), (mc.horizon_percentiles[sid], None)):
+            assert pc.p10_usd <= pc.p50_usd <= pc.p90_usd
+            if arr is not None:
+                assert pc.p50_usd == pytest.approx(float(np.median(arr)))
+        assert mc.cheapest_probability[sid] == pytest.approx(float(np.mean(mc.cheapest == sid)))
+    assert sum(mc.cheapest_probability.values()) == pytest.approx(1.0)
+    assert set(np.unique(mc.cheapest)) <= set(mc.strategies)
+    json.dumps(mc.to_dict())
+
+
+def test_more_volume_spread_widens_the_band():
+    m = model_for("ecommerce_catalog_enrichment")
+    narrow = monte_carlo(m, spec().with_spread("volume", sigma=0.2), samples=4_000, seed=0)
+    wide = monte_carlo(m, spec().with_spread("volume", sigma=0.8), samples=4_000, seed=0)
+    for sid in narrow.strategies:
+        n, w = narrow.horizon_percentiles[sid], wide.horizon_percentiles[sid]
+        assert w.p90_usd - w.p10_usd >= (n.p90_usd - n.p10_usd) * (1 - 1e-12), sid
+    n, w = narrow.horizon_percentiles["api"], wide.horizon_percentiles["api"]
+    assert w.p90_usd - w.p10_usd > 2 * (n.p90_usd - n.p10_usd)
+
+
+def test_inputs_are_in_natural_units_and_centred_on_the_profile():
+    p = profile("internal_kb_qa")
+    mc = monte_carlo(model_for("internal_kb_qa"), spec(), samples=20_000, seed=0)
+    assert np.median(mc.inputs["tokens_per_month"]) == pytest.approx(workload(p).tokens_per_month, rel=0.05)
+    assert np.median(mc.inputs["cache_hit_rate"]) == pytest.approx(p.cache_hit_rate, abs=0.003)
+    assert np.median(mc.inputs["monthly_growth"]) == pytest.approx(p.monthly_growth, abs=0.002)
+    assert mc.inputs["gpu_utilization"].min() >= 0.2 and mc.inputs["gpu_utilization"].max() <= 0.9
+    assert mc.inputs["retry_rate"].min() >= 0.0
+
+
+def test_bad_arguments():
+    with pytest.raises(ComputationError, match="samples"):
+        monte_carlo(model_for("startup_support_assistant"), spec(), samples=0)
+    with pytest.raises(ComputationError, match="unknown strategy id 'apii'"):
+        cost_model(pricing_context(profile("startup_support_assistant"), catalog()), ["apii"])
+
+
+# --- the distributions file --------------------------------------------------------------------
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "uncertainty.yaml").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ("  sigma: 0.5\n", "  sigma: -1\n", "volume.sigma"),
+        (
+            "distribution: lognormal\n  median: 1.0\n  sigma: 0.5",
+            "distribution: normal\n  median: 1.0\n  sigma: 0.5",
+            "volume.distribution",
+        ),
+        ("  sd: 0.1\n  min: 0.2\n  max: 0.9", "  sd: 0.1\n  min: 0.9\n  max: 0.2", "gpu_utilization.min"),
+        ("  sd: 0.03\n  min: -0.2", "  sigma: 0.03\n  min: -0.2", "monthly_growth.sd"),
+        ("engineer_cost:", "engineer_costs:", "engineer_costs"),
+    ],
+)
+def test_bad_uncertainty_file_is_a_one_line_catalog_error(tmp_path, old, new, field):
+    text = (DATA / "uncertainty.yaml").read_text(encoding="utf-8")
+    assert old in text
+    d = _write(tmp_path, text.replace(old, new, 1))
+    with pytest.raises(CatalogError) as err:
+        load_uncertainty(d)
+    assert err.value.field == field
+    assert "uncertainty.yaml" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_missing_or_unparsable_uncertainty_file(tmp_path):
+    with pytest.raises(CatalogError, match="not found"):
+        load_uncertainty(tmp_path)
+    with pytest.raises(CatalogError, match="invalid YAML"):
+        load_uncertainty(_write(tmp_path, "volume: [\n"))
+    with pytest.raises(CatalogError, match="required input is missing"):
+        load_uncertainty(_write(tmp_path, "{}\n"))
+
+
+def test_every_input_has_unit_source_and_date():
+    for s in spec().spreads.values():
+        assert s.unit and s.source and s.as_of, s.name
+        assert s.source.startswith("Assumption") or "http" in s.source or "data/" in s.source
+
+
+# --- drivers -----------------------------------------------------------------------------------
+
+
+def test_drivers_find_a_planted_rule():
+    rng = np.random.default_rng(0)
+    inputs = {"x": rng.uniform(0, 6, 5_000), "y": rng.uniform(0, 1, 5_000), "z": rng.normal(size=5_000)}
+    labels = np.where(inputs["x"] > 3, "A", "B")
+    d = explain_drivers(inputs, labels, seed=0)
+    (rule,) = [r for r in d.rules if r.label != d.majority]
+    (cond,) = rule.conditions
+    assert cond.input == "x"
+    threshold = cond.lower if cond.lower is not None else cond.upper
+    assert threshold == pytest.approx(3.0, abs=0.02)
+    assert d.importances["x"] == pytest.approx(1.0)
+    assert sum(d.importances.values()) == pytest.approx(1.0)
+    assert d.accuracy == 1.0
+    text = drivers(inputs, labels, seed=0)
+    assert len(text) == 2
+    assert text[0].startswith(f"{rule.label} wins when x ")
+    assert text[1].startswith(f"{d.majority} wins otherwise")
+
+
+def test_drivers_say_nothing_when_one_label_has_almost_every_sample():
+    rng = np.random.default_rng(1)
+    x = rng.uniform(0, 1, 1_000)
+    labels = np.where(x > 0.995, "B", "A")
+    assert drivers({"x": x}, labels) == []
+    assert drivers({"x": x}, np.full(1_000, "A")) == []
+    d = explain_drivers({"x": x}, np.full(1_000, "A"))
+    assert d.statements == () and d.majority == "A"
+
+
+def test_drivers_on_a_monte_carlo_name_inputs_in_their_units():
+    mc = monte_carlo(
+        model_for("ecommerce_catalog_enrichment"), spec().with_spread("volume", sigma=1.0), samples=5_000, seed=0
+    )
+    assert 0.05 < mc.cheapest_probability["api"] < 0.95
+    d = explain_drivers(mc.inputs, mc.cheapest, seed=0)
+    assert 2 <= len(d.statements) <= 4
+    assert set(d.importances) == set(mc.inputs)
+    top = max(d.importances, key=lambda k: d.importances[k])
+    assert top == "tokens_per_month"
+    assert "monthly tokens" in d.statements[0]
+
+
+def test_importing_the_package_does_not_import_sklearn():
+    code = "import sys, llmstrategy.uncertainty; assert 'sklearn' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
