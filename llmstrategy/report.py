@@ -148,7 +148,7 @@ def table_frames(analysis: Any) -> dict[str, Any]:
     return {
         "costs": costs_frame(analysis),
         "components": components_frame(analysis),
-        "models": model_comparison_frame(analysis),
+        "models": model_comparison_frame(analysis).rename(columns={"quality_score": "quality_mmlu_pro_pct"}),
     }
 
 

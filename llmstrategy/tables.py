@@ -307,7 +307,8 @@ def _plain(x: Any) -> str:
     if isinstance(x, bool):
         return _yes_no(x)
     if isinstance(x, float | np.floating):
-        return f"{x:,.0f}" if float(x).is_integer() and abs(x) < 1e15 else f"{x:,.6g}"
+        v = float(x)
+        return f"{v:,.0f}" if v.is_integer() and abs(v) < 1e15 else f"{v:,.6g}"
     if isinstance(x, int | np.integer):
         return f"{x:,}"
     return "—" if x is None else str(x)

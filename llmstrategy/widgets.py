@@ -9,7 +9,9 @@ widgets and are tested on their own; :class:`ProfileEditor` only wires them to i
 from __future__ import annotations
 
 import html
+import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args
@@ -38,6 +40,10 @@ class Field:
     group: str = "Workload"
 
 
+#: Log sliders move in steps of 10^0.0001 (0.023 %): fine enough that a round value such
+#: as 900 reads back as 900 (3 significant figures) after the slider snaps it.
+LOG_STEP = 0.0001
+
 #: Every top-level profile field (nested ``team`` too); ``weights``, ``rag`` and
 #: ``assumptions`` are edited as YAML in :data:`ADVANCED_FIELDS`.
 FIELDS: tuple[Field, ...] = (
@@ -45,11 +51,11 @@ FIELDS: tuple[Field, ...] = (
     Field("description", "textarea", "description", group="Use case"),
     Field("notes", "textarea", "notes", group="Use case"),
     Field("stage", "dropdown", "stage", get_args(Stage), group="Use case"),
-    Field("requests_per_day", "log", "requests/day", lo=0, hi=9, step=0.01),
-    Field("input_tokens_per_request", "log", "input tokens", lo=0, hi=6, step=0.01),
-    Field("output_tokens_per_request", "log", "output tokens", lo=0, hi=5, step=0.01),
+    Field("requests_per_day", "log", "requests/day", lo=0, hi=9, step=LOG_STEP),
+    Field("input_tokens_per_request", "log", "input tokens", lo=0, hi=6, step=LOG_STEP),
+    Field("output_tokens_per_request", "log", "output tokens", lo=0, hi=5, step=LOG_STEP),
     Field("monthly_growth", "float", "growth/month", lo=-0.5, hi=1.0, step=0.01),
-    Field("peak_to_average", "log", "peak/average", lo=0, hi=2, step=0.01),
+    Field("peak_to_average", "log", "peak/average", lo=0, hi=2, step=LOG_STEP),
     Field("retry_rate", "float", "retry rate", lo=0, hi=0.9, step=0.01),
     Field("cache_hit_rate", "float", "cache hit rate", lo=0, hi=0.95, step=0.01),
     Field("horizon_months", "int", "horizon (months)", lo=1, hi=60, step=1),
@@ -70,6 +76,9 @@ FIELDS: tuple[Field, ...] = (
     Field("team.ml_engineers", "float_text", "ML engineers", group="Team"),
     Field("team.infra_engineers", "float_text", "infra engineers", group="Team"),
 )
+
+#: The editor's tabs, the volume sliders first.
+GROUP_ORDER = ("Workload", "Constraints", "Task", "Team", "Use case")
 
 #: Nested settings edited as one YAML text box.
 ADVANCED_FIELDS = ("weights", "rag", "assumptions")
@@ -155,12 +164,15 @@ def derived_html(profile: Profile) -> str:
         ("requests_per_month", fmt_count(d["requests_per_month"]), "requests per month"),
         ("peak_requests_per_second", f"{d['peak_requests_per_second']:,.3g}", "peak requests per second"),
     )
+    box = "border:1px solid #dde3ea;border-radius:6px;padding:6px 14px;background:#f7f9fb;min-width:150px"
     cells = "".join(
-        f'<div class="lls-kpi"><div class="lls-kpi-value lls-derived-{k}">{html.escape(v)}</div>'
-        f'<div class="lls-kpi-label">{html.escape(label)}</div></div>'
+        f'<div class="lls-kpi" style="{box}">'
+        f'<div class="lls-kpi-value lls-derived-{k}" style="font-size:1.35em;font-weight:600">{html.escape(v)}</div>'
+        f'<div class="lls-kpi-label" style="color:#555;font-size:0.85em">{html.escape(label)}</div></div>'
         for k, v, label in items
     )
-    return f'<div class="lls-kpis lls-derived">{cells}</div>'
+    strip = "display:flex;gap:16px;flex-wrap:wrap;margin:4px 0 10px 0"
+    return f'<div class="lls-kpis lls-derived" style="{strip}">{cells}</div>'
 
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$")
@@ -194,6 +206,21 @@ def save_profile_to(profile: Profile, directory: str | Path, filename: str, *, o
     return save_profile(profile, target)
 
 
+def round_sig(x: float, digits: int) -> float:
+    """``x`` rounded to ``digits`` significant figures (a slider's 19998.6 becomes 20000)."""
+    if x == 0 or not math.isfinite(x):
+        return x
+    return round(x, digits - 1 - math.floor(math.log10(abs(x))))
+
+
+def snapped(exact: float, shown: float, step: float) -> bool:
+    """True when a log slider's ``shown`` value is only ``exact`` snapped to the slider's
+    grid of ``step`` [log10 units] (at most half a step away), not a user's move."""
+    if exact <= 0 or shown <= 0:
+        return exact == shown
+    return abs(math.log10(shown) - math.log10(exact)) <= step / 2 + 1e-9
+
+
 class ProfileEditor:
     """The interactive editor: one widget per :data:`FIELDS` entry, the advanced YAML box,
     the live derived workload, and the save controls. ``widget`` is what a cell shows."""
@@ -216,10 +243,16 @@ class ProfileEditor:
         self.overwrite = w.Checkbox(value=False, description="overwrite", indent=False)
         self.save_button = w.Button(description="Save profile", button_style="primary", icon="save")
         self.save_button.add_class("lls-save")
+        # a log slider snaps its value to its step grid when displayed (900 becomes 891):
+        # keep each one's exact value and take a new one only when it moved a full step
+        self.exact: dict[str, float] = {f.path: float(field_value(profile, f.path)) for f in FIELDS if f.kind == "log"}
+        for f in FIELDS:
+            if f.kind == "log":
+                self.inputs[f.path].observe(self._log_moved(f), names="value")
         for widget in (*self.inputs.values(), self.advanced):
             widget.observe(self._changed, names="value")
         self.save_button.on_click(self._save)
-        groups: dict[str, list[Any]] = {}
+        groups: dict[str, list[Any]] = {g: [] for g in GROUP_ORDER}
         for f in FIELDS:
             groups.setdefault(f.group, []).append(self.inputs[f.path])
         tabs = w.Tab(children=[w.VBox(ws) for ws in groups.values()])
@@ -250,7 +283,7 @@ class ProfileEditor:
         elif f.kind == "log":
             v = max(float(value), 10**f.lo)
             widget = w.FloatLogSlider(
-                value=v, base=10, min=f.lo, max=f.hi, step=f.step, readout_format=".3g", layout=layout, **common
+                value=v, base=10, min=f.lo, max=f.hi, step=f.step, readout_format=".3s", layout=layout, **common
             )
         elif f.kind == "float":
             widget = w.FloatSlider(value=value, min=f.lo, max=f.hi, step=f.step, layout=layout, **common)
@@ -265,8 +298,15 @@ class ProfileEditor:
         widget.add_class("lls-field-" + f.path.replace(".", "-").replace("_", "-"))
         return widget
 
+    def _log_moved(self, f: Field) -> Callable[[dict[str, Any]], None]:
+        def moved(change: dict[str, Any]) -> None:
+            if not snapped(self.exact[f.path], float(change["new"]), f.step):
+                self.exact[f.path] = round_sig(float(change["new"]), 4)
+
+        return moved
+
     def values(self) -> dict[str, Any]:
-        return {path: widget.value for path, widget in self.inputs.items()}
+        return {path: self.exact.get(path, widget.value) for path, widget in self.inputs.items()}
 
     def current(self) -> Profile:
         """The profile the form describes now (raises :class:`ProfileError`)."""

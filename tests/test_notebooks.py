@@ -238,14 +238,14 @@ def test_derived_summary_hand_computed() -> None:
     assert d["requests_per_month"] == pytest.approx(1000 * 365 / 12)
     assert d["tokens_per_month"] == pytest.approx(1000 * 365 / 12 * 1500)  # 45.625M
     assert d["peak_requests_per_second"] == pytest.approx(1000 / 86400 * 3)
-    assert 'lls-derived-tokens_per_month">45.6M<' in derived_html(p)
+    assert re.search(r'lls-derived-tokens_per_month"[^>]*>45.6M<', derived_html(p))
 
 
 # ---------------------------------------------------------------- editor wiring (no kernel)
 
 
 def _tokens_shown(editor: Any) -> str:
-    m = re.search(r'lls-derived-tokens_per_month">([^<]*)<', editor.derived.value)
+    m = re.search(r'lls-derived-tokens_per_month"[^>]*>([^<]*)<', editor.derived.value)
     assert m, editor.derived.value
     return m.group(1)
 
@@ -397,3 +397,33 @@ def test_saved_profile_yaml_is_plain() -> None:
     text = profile_to_yaml(load_profile(PROFILES[0]))
     assert "!!python" not in text
     assert yaml.safe_load(text)["name"]
+
+
+def test_editor_keeps_exact_values_when_a_slider_snaps(tmp_path: Path) -> None:
+    """A log slider shows 900 as 10^2.9542 = 899.9: the profile keeps 900 until the user
+    moves the slider by at least one step; a move keeps 4 significant figures."""
+    from llmstrategy.profile import load_profile
+    from llmstrategy.widgets import FIELDS, ProfileEditor, snapped
+
+    step = {f.path: f.step for f in FIELDS}["input_tokens_per_request"]
+    assert snapped(900, 10**2.9542, step) and not snapped(900, 10**2.9545, step)
+    editor = ProfileEditor(
+        load_profile(ROOT / "data" / "profiles" / "startup_support_assistant.yaml"), save_dir=tmp_path
+    )
+    editor.inputs["input_tokens_per_request"].value = 10**2.9542  # what the browser sends back
+    editor.inputs["requests_per_day"].value = 10**3.3010
+    assert editor.current().input_tokens_per_request == 900
+    assert editor.current().requests_per_day == 2000
+    editor.inputs["input_tokens_per_request"].value = 10**3.0  # a real move
+    assert editor.current().input_tokens_per_request == 1000
+    editor.inputs["requests_per_day"].value = 10**4.3010  # typed 20000, snapped to 19998.6
+    assert editor.current().requests_per_day == 20000
+
+
+@pytest.mark.parametrize(
+    ("x", "want"), [(19998.6, 20000), (1995.26, 1995), (0.123456, 0.1235), (0, 0), (-4321.9, -4322)]
+)
+def test_round_sig(x: float, want: float) -> None:
+    from llmstrategy.widgets import round_sig
+
+    assert round_sig(x, 4) == pytest.approx(want)

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import re
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -300,11 +302,141 @@ def test_cli_batch_with_broken_profiles_renders_the_others(tmp_path: Path, write
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert f"wrote {out / 'ticket_routing_rules.html'}" in proc.stdout
     assert (out / "ticket_routing_rules.html").stat().st_size > 1e6
+    # the landing page lists the one profile that rendered, and only it
+    assert f"wrote {out / 'index.html'}" in proc.stdout
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert index.count("<tr>") == 2  # header + one profile
+    assert 'href="ticket_routing_rules.html"' in index and "in_kernel" not in index
     assert not (out / "in_kernel.html").exists() and not (out / "schema.html").exists()
     assert "2 of 3 report(s) failed:" in proc.stderr
     lines = {ln.strip().split(":", 1)[0]: ln for ln in proc.stderr.splitlines() if ln.startswith("  ")}
     assert _open_session_cell() in lines[str(in_kernel)]
     assert "field 'stage'" in lines[str(schema)]
+
+
+def _fake_result(tmp: Path, stem: str, ok: bool = True, name: str | None = None) -> Any:
+    from llmstrategy.report import RenderResult
+
+    html_path = tmp / f"{stem}.html"
+    if ok:
+        html_path.write_text("<html></html>")
+    row = {
+        "name": name or stem,
+        "stage": "validated",
+        "data_may_leave": True,
+        "requests_per_month": 1000.0,
+        "tokens_per_month": 1.5e6,
+        "cheapest_strategy": "api",
+        "cheapest_monthly_usd": 12.5,
+        "as_of": AS_OF,
+    }
+    return RenderResult(
+        str(tmp / f"{stem}.yaml"),
+        NOTEBOOK,
+        ok,
+        html_path=str(html_path) if ok else None,
+        error=None if ok else "boom",
+        index_row=row if ok else None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "oks", "index_written"),
+    [([], [True, False], True), (["--no-index"], [True], False), ([], [False], False)],
+)
+def test_cli_render_writes_the_index_unless_told_not_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], oks: list[bool], index_written: bool
+) -> None:
+    """The CLI gathers options, calls render_batch, then write_index (no kernel here)."""
+    from click.testing import CliRunner
+
+    import llmstrategy.report as report
+    from llmstrategy.cli import main
+
+    calls: list[dict[str, Any]] = []
+
+    def fake_batch(profiles: list[Path], **kw: Any) -> list[Any]:
+        calls.append({"profiles": profiles, **kw})
+        return [_fake_result(kw["out_dir"], f"p{i}", ok) for i, ok in enumerate(oks)]
+
+    monkeypatch.setattr(report, "render_batch", fake_batch)
+    out = tmp_path / "out"
+    out.mkdir()
+    result = CliRunner().invoke(main, ["render", "a.yaml", "--out", str(out), "--jobs", "2", *args])
+    assert calls and calls[0]["jobs"] == 2 and calls[0]["out_dir"] == out
+    assert (out / "index.html").exists() == index_written, result.output
+    assert result.exit_code == (0 if all(oks) else 1)
+
+
+def test_index_page_escapes_and_links(tmp_path: Path) -> None:
+    from llmstrategy.report import index_html, write_index
+
+    results = [
+        _fake_result(tmp_path, "evil", name=INJECTED_NAME),
+        _fake_result(tmp_path, "broken", ok=False),
+        _fake_result(tmp_path, "good", name="Good & plain"),
+    ]
+    (tmp_path / "good.costs.csv").write_text("x\n1\n")
+    page = index_html(results, tmp_path, generated=AS_OF)
+    assert INJECTED_NAME not in page and html.escape(INJECTED_NAME) in page
+    assert "Good &amp; plain" in page and "broken" not in page
+    assert 'href="evil.html"' in page and 'href="good.costs.csv"' in page
+    assert "<script" not in page.lower() and "http" not in page.replace("http-equiv", "")
+    assert "$12.50" in page and "1.5M" in page
+    path = write_index(tmp_path, results)
+    assert path == tmp_path / "index.html" and path.read_text(encoding="utf-8") == page.replace(
+        f"generated {AS_OF}", f"generated {date.today().isoformat()}"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temp file left
+    assert write_index(tmp_path / "none", [results[1]]) is None and not (tmp_path / "none").exists()
+
+
+# ---------------------------------------------------------------- CSV exports
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("profile", PROFILES, ids=[p.stem for p in PROFILES])
+def test_csv_exports_match_the_analysis(rendered: dict[str, Any], profile: Path) -> None:
+    import pandas as pd
+
+    from llmstrategy.analysis import analyze
+    from llmstrategy.catalog import load_catalog
+    from llmstrategy.profile import load_profile
+    from llmstrategy.report import CSV_TABLES
+
+    r = rendered["results"][profile.stem]
+    assert r.ok, r.error
+    out = rendered["out"]
+    assert sorted(Path(p).name for p in r.csv_paths) == sorted(f"{profile.stem}.{k}.csv" for k in CSV_TABLES)
+    frames = {k: pd.read_csv(out / f"{profile.stem}.{k}.csv") for k in CSV_TABLES}
+    a = analyze(load_profile(profile), load_catalog(), on_date=date.fromisoformat(AS_OF))
+
+    costs = frames["costs"].set_index("strategy")
+    assert list(costs.index) == [c.strategy.id for c in a.costs]
+    for c in a.costs:
+        row = costs.loc[c.strategy.id]
+        for col in ("monthly_usd", "per_1k_requests_usd", "upfront_usd", "horizon_total_usd"):
+            want = getattr(c, col)
+            assert (math.isnan(want) and math.isnan(row[col])) or row[col] == pytest.approx(want, rel=1e-12), col
+        assert bool(row["feasible"]) == c.feasible
+
+    comp = frames["components"]
+    assert list(comp.columns) == ["strategy", "component", "kind", "cost_usd"]
+    for c in a.costs:
+        mine = comp[comp["strategy"] == c.strategy.id]
+        if c.feasible:
+            assert mine.loc[mine["kind"] == "monthly", "cost_usd"].sum() == pytest.approx(c.monthly_usd)
+            assert mine.loc[mine["kind"] == "one-off", "cost_usd"].sum() == pytest.approx(c.upfront_usd)
+
+    models = frames["models"]
+    for col in ("per_1k_requests_usd", "monthly_usd", "context_window_tokens", "quality_mmlu_pro_pct"):
+        assert col in models.columns and pd.api.types.is_numeric_dtype(models[col]), col
+    assert models["allowed"].dtype == bool and models["pareto"].dtype == bool
+    ok = models[models["allowed"]]
+    assert ok["per_1k_requests_usd"].is_monotonic_increasing
+    # numbers are raw: no currency signs (numeric columns parsed as numbers above)
+    for name in CSV_TABLES:
+        assert "$" not in (out / f"{profile.stem}.{name}.csv").read_text(encoding="utf-8")
 
 
 # ---------------------------------------------------------------- 3. browser
@@ -409,3 +541,68 @@ def test_browser_policy_fails_under_ci_without_chromium(monkeypatch: pytest.Monk
     monkeypatch.delenv("CI")
     with pytest.raises(pytest.skip.Exception):
         browser.require_chromium()
+
+
+# ---------------------------------------------------------------- index page
+
+
+@pytest.fixture(scope="module")
+def index_page(rendered: dict[str, Any]) -> Path:
+    from llmstrategy.report import write_index
+
+    results = list(rendered["results"].values())
+    path = write_index(rendered["out"], results)
+    assert path is not None
+    return path
+
+
+@pytest.mark.slow
+def test_index_lists_every_profile(index_page: Path, rendered: dict[str, Any]) -> None:
+    from llmstrategy.fmt import fmt_usd
+
+    page = index_page.read_text(encoding="utf-8")
+    assert page.count("<tr>") == len(PROFILES) + 1
+    for profile in PROFILES:
+        r = rendered["results"][profile.stem]
+        row = r.index_row
+        assert html.escape(_profile_name(profile)) in page
+        assert f'href="{profile.stem}.html"' in page and f'href="{profile.stem}.costs.csv"' in page
+        assert row["cheapest_strategy"] in page and fmt_usd(row["cheapest_monthly_usd"]) in page
+    assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", page, re.I)
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_index_in_offline_browser(index_page: Path, offline: Any) -> None:
+    require_chromium()
+    visit = offline.visit(
+        index_page,
+        expect_plots=0,
+        screenshot=ARTIFACTS / "screenshots" / "index.png",
+        evaluate={"links": "() => Array.from(document.querySelectorAll('a[href]')).map(a => a.href)"},
+    )
+    assert visit.external_requests == [] and visit.console_errors == [] and visit.page_errors == []
+    assert visit.title == "LLM strategy reports"
+    links = visit.extra["links"]
+    assert len(links) == len(PROFILES) * 5  # name + cost curves + 3 CSVs
+    for url in links:
+        assert url.startswith("file://")
+        assert Path(url.removeprefix("file://")).is_file(), url
+    for profile in PROFILES:
+        assert _profile_name(profile) in visit.text
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_index_with_injected_name_in_offline_browser(injection_report: Any, offline: Any) -> None:
+    require_chromium()
+    from llmstrategy.report import write_index
+
+    out = Path(injection_report.html_path).parent
+    path = write_index(out, [injection_report])
+    assert path is not None
+    page = path.read_text(encoding="utf-8")
+    assert INJECTED_NAME not in page and html.escape(INJECTED_NAME) in page
+    visit = offline.visit(path, expect_plots=0, screenshot=ARTIFACTS / "screenshots" / "index_injection.png")
+    assert visit.dialogs == [] and visit.external_requests == [] and visit.page_errors == []
+    assert INJECTED_NAME in visit.text
