@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -107,39 +108,24 @@ def size_fleet(
     s: SelfHostSettings,
 ) -> Fleet | str:
     """The layout that needs the fewest GPUs at each volume, or the reason no layout fits."""
-    sizings = size_all_layouts(
+    layout = _layout_pieces(
         model,
         gpu,
         s.precision,
-        input_tokens=shape.input_tokens,
-        output_tokens=shape.output_tokens,
-        latency=ctx.profile.latency,
-        tpot_slo_ms=s.tpot_slo_ms,
-        ttft_slo_ms=s.ttft_slo_ms,
-        params=s.params,
+        float(shape.input_tokens),
+        float(shape.output_tokens),
+        ctx.profile.latency,
+        s.tpot_slo_ms,
+        s.ttft_slo_ms,
+        s.params,
+        usd_per_gpu_hour(gpu, s),
+        s.gpu_pricing == "reserved",
+        float(ctx.profile.peak_to_average),
+        s.gpu_utilization,
     )
-    fitting = tuple(r for r in sizings if r.fits)
-    if not fitting:
-        return f"{model.id} on {gpu.id} ({s.precision}): " + sizings[-1].reason if sizings else "no layout"
-    price = usd_per_gpu_hour(gpu, s)
-    seconds_per_month = DAYS_PER_MONTH * SECONDS_PER_DAY
-    reserved = s.gpu_pricing == "reserved"
-    pieces = tuple(
-        GpuPiece(
-            model_id=model.id,
-            gpu_id=gpu.id,
-            tensor_parallel=r.tensor_parallel,
-            pipeline_stages=r.pipeline_stages,
-            usd_per_replica_month=r.gpus_per_replica * HOURS_PER_MONTH * price,
-            replicas_per_request_month=(
-                ctx.profile.peak_to_average / (seconds_per_month * r.requests_per_second)
-                if reserved
-                else 1.0 / (seconds_per_month * r.requests_per_second * s.gpu_utilization)
-            ),
-            reserved=reserved,
-        )
-        for r in fitting
-    )
+    if isinstance(layout, str):
+        return layout
+    sizings, fitting, pieces, price = layout
     reps = np.stack([pc.replicas(served_requests_per_month) for pc in pieces])
     gpus_by_layout = reps * np.array([[r.gpus_per_replica] for r in fitting], dtype=float)
     chosen = np.argmin(gpus_by_layout, axis=0)  # ties: the first (smallest TP) layout
@@ -157,6 +143,57 @@ def size_fleet(
         gpus * HOURS_PER_MONTH * price,
         price,
     )
+
+
+@lru_cache(maxsize=4096)
+def _layout_pieces(
+    model: ModelSpec,
+    gpu: GpuSpec,
+    precision: str,
+    input_tokens: float,
+    output_tokens: float,
+    latency: str,
+    tpot_slo_ms: float,
+    ttft_slo_ms: float,
+    params: SizingParams,
+    price: float,
+    reserved: bool,
+    peak_to_average: float,
+    gpu_utilization: float,
+) -> tuple[tuple[ReplicaSizing, ...], tuple[ReplicaSizing, ...], tuple[GpuPiece, ...], float] | str:
+    """Every layout sized and its cost piece: independent of volume, so memoized."""
+    sizings = size_all_layouts(
+        model,
+        gpu,
+        precision,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        latency=latency,
+        tpot_slo_ms=tpot_slo_ms,
+        ttft_slo_ms=ttft_slo_ms,
+        params=params,
+    )
+    fitting = tuple(r for r in sizings if r.fits)
+    if not fitting:
+        return f"{model.id} on {gpu.id} ({precision}): " + sizings[-1].reason if sizings else "no layout"
+    seconds_per_month = DAYS_PER_MONTH * SECONDS_PER_DAY
+    pieces = tuple(
+        GpuPiece(
+            model_id=model.id,
+            gpu_id=gpu.id,
+            tensor_parallel=r.tensor_parallel,
+            pipeline_stages=r.pipeline_stages,
+            usd_per_replica_month=r.gpus_per_replica * HOURS_PER_MONTH * price,
+            replicas_per_request_month=(
+                peak_to_average / (seconds_per_month * r.requests_per_second)
+                if reserved
+                else 1.0 / (seconds_per_month * r.requests_per_second * gpu_utilization)
+            ),
+            reserved=reserved,
+        )
+        for r in fitting
+    )
+    return tuple(sizings), fitting, pieces, price
 
 
 @dataclass(frozen=True)
@@ -281,10 +318,11 @@ def best_fleet(
     if not fleets:
         return "no catalog GPU configuration serves the model: " + (reasons[0] if reasons else "")
     fixed = [fixed_monthly_usd(f.model, f.gpu) if fixed_monthly_usd else 0.0 for f in fleets]
-    fleets = [
-        replace(f, pieces=tuple(replace(pc, fixed_usd_per_month=x) for pc in f.pieces))
-        for f, x in zip(fleets, fixed, strict=True)
-    ]
+    if any(fixed):
+        fleets = [
+            replace(f, pieces=tuple(pc.with_fixed(x) for pc in f.pieces))
+            for f, x in zip(fleets, fixed, strict=True)
+        ]
     costs = np.stack([f.monthly_usd + x for f, x in zip(fleets, fixed, strict=True)])
     # argmin with a relative tolerance so float noise does not flip between equal fleets
     best = costs.min(axis=0)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -79,9 +80,19 @@ class Ratings:
 
 
 def load_ratings(data_dir: Path) -> Ratings:
-    """Read and check ``strategies.yaml``; one-line :class:`CatalogError` naming the field."""
+    """Read and check ``strategies.yaml``; one-line :class:`CatalogError` naming the field.
+    Memoized on the file's path, modification time and size."""
     path = data_dir / RATINGS_FILE
-    where = str(path)
+    try:
+        st = path.stat()
+    except OSError as err:
+        raise CatalogError(f"cannot read the strategy ratings ({type(err).__name__})", path=str(path)) from None
+    return _load_ratings(str(path), st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=16)
+def _load_ratings(where: str, _mtime_ns: int, _size: int) -> Ratings:
+    path = Path(where)
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as err:

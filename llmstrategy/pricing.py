@@ -10,7 +10,7 @@ one-off costs as named components, so reports can show where each dollar comes f
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -106,9 +106,31 @@ class GpuPiece:
     def monthly_usd(self, requests_per_month: NDArray[np.float64]) -> NDArray[np.float64]:
         return self.usd_per_replica_month * self.replicas(requests_per_month)
 
+    def with_fixed(self, fixed_usd_per_month: float) -> GpuPiece:
+        """The same piece with another fixed monthly cost (constructor: cheaper than ``replace``)."""
+        return GpuPiece(
+            self.model_id,
+            self.gpu_id,
+            self.tensor_parallel,
+            self.pipeline_stages,
+            self.usd_per_replica_month,
+            self.replicas_per_request_month,
+            self.reserved,
+            fixed_usd_per_month,
+        )
+
     def scaled(self, served_per_request: float) -> GpuPiece:
         """The same piece with volume measured in requests before cache, retries and routing."""
-        return replace(self, replicas_per_request_month=self.replicas_per_request_month * served_per_request)
+        return GpuPiece(
+            self.model_id,
+            self.gpu_id,
+            self.tensor_parallel,
+            self.pipeline_stages,
+            self.usd_per_replica_month,
+            self.replicas_per_request_month * served_per_request,
+            self.reserved,
+            self.fixed_usd_per_month,
+        )
 
 
 @dataclass(frozen=True)

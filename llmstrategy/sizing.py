@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -254,8 +255,19 @@ def size_all_layouts(
     precision: str,
     **kw: Any,
 ) -> list[ReplicaSizing]:
-    """Every layout of :func:`layouts`; pipeline layouts only when no single node fits."""
+    """Every layout of :func:`layouts`; pipeline layouts only when no single node fits.
+
+    Pure and independent of volume, so results are memoized (every argument is immutable):
+    pricing the 12 strategies, the break-even and the Monte Carlo size each model × GPU once."""
+    return list(_size_all_layouts(model, gpu, precision, tuple(sorted(kw.items()))))
+
+
+@lru_cache(maxsize=8192)
+def _size_all_layouts(
+    model: ModelSpec, gpu: GpuSpec, precision: str, kw_items: tuple[tuple[str, Any], ...]
+) -> tuple[ReplicaSizing, ...]:
+    kw = dict(kw_items)
     results = [size_replica(model, gpu, precision, tp, pp, **kw) for tp, pp in layouts(gpu) if pp == 1]
     if not any(r.fits for r in results):
         results += [size_replica(model, gpu, precision, tp, pp, **kw) for tp, pp in layouts(gpu) if pp > 1]
-    return results
+    return tuple(results)
