@@ -53,6 +53,7 @@ class Analysis:
     costs: tuple[CostSummary, ...]
     on_date: date
     extras: Mapping[str, Any] = field(default_factory=dict)
+    priced: Mapping[str, StrategyCost] = field(default_factory=dict, repr=False)  # at the horizon's volumes
 
     def cost(self, strategy_id: str) -> CostSummary:
         for c in self.costs:
@@ -110,9 +111,12 @@ def analyze(profile: Profile, catalog: Catalog, *, on_date: date | None = None) 
     ctx = pricing_context(profile, catalog, on_date=on_date)
     wl = workload(profile)
     horizon_req = monthly_volumes(wl.requests_per_month, profile.monthly_growth, profile.horizon_months)
-    costs = tuple(summarize(price(s, ctx, horizon_req), horizon_req) for s in priced_strategies())
+    priced = {s.id: price(s, ctx, horizon_req) for s in priced_strategies()}
+    costs = tuple(summarize(sc, horizon_req) for sc in priced.values())
     extras = {"break_even": break_even(ctx)}
-    return Analysis(profile=profile, workload=wl, context=ctx, costs=costs, on_date=ctx.on_date, extras=extras)
+    return Analysis(
+        profile=profile, workload=wl, context=ctx, costs=costs, on_date=ctx.on_date, extras=extras, priced=priced
+    )
 
 
 def cost_curves(

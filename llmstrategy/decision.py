@@ -361,6 +361,8 @@ class DecisionPath:
     steps: tuple[Step, ...]
     deployment_signal: str
     adaptation_signal: str
+    volume_question: bool = False  # the deployment hung on "will API costs become painful soon?"
+    deployment_if_painful: str = "self_host"
 
 
 def decision_path(a: Analysis, r: Ratings) -> DecisionPath:
@@ -380,6 +382,13 @@ def decision_path(a: Analysis, r: Ratings) -> DecisionPath:
         return DecisionPath(NO_LLM_ID, tuple(steps), "rules suffice", "rules suffice")
     steps.append(Step("Do rules, search or classic ML suffice?", "no", "rules_suffice: false", "seed 004 step 2"))
     be = a.extras.get("break_even", {})
+    volume_q = False
+    hy_month = (be.get("month_reached") or {}).get("api_vs_hybrid")
+    dep_if_painful = (
+        Deployment.HYBRID
+        if (hy_month is not None and hy_month < p.horizon_months) or p.task_complexity == "high"
+        else Deployment.SELF_HOST
+    )
     if not p.data_may_leave:
         dep = Deployment.SELF_HOST
         steps.append(
@@ -418,6 +427,7 @@ def decision_path(a: Analysis, r: Ratings) -> DecisionPath:
             month = (be.get("month_reached") or {}).get("api_vs_self_host")
             tokens = be.get("api_vs_self_host_monthly_tokens")
             soon = month is not None and month < p.horizon_months
+            volume_q = True
             evidence = (
                 f"self-hosting breaks even at {tokens:,.0f} tokens/month, reached in month {month} "
                 f"(horizon {p.horizon_months} months; today {be.get('profile_monthly_tokens', 0):,.0f})"
@@ -426,12 +436,7 @@ def decision_path(a: Analysis, r: Ratings) -> DecisionPath:
                 or (be.get("reason") or {}).get("api_vs_self_host", "no break-even")
             )
             if soon:
-                hy_month = (be.get("month_reached") or {}).get("api_vs_hybrid")
-                dep = (
-                    Deployment.HYBRID
-                    if (hy_month is not None and hy_month < p.horizon_months) or p.task_complexity == "high"
-                    else Deployment.SELF_HOST
-                )
+                dep = dep_if_painful
                 steps.append(
                     Step(
                         "Will projected usage make API costs painful soon?",
@@ -510,7 +515,7 @@ def decision_path(a: Analysis, r: Ratings) -> DecisionPath:
         Adaptation.RAG: "knowledge need",
         Adaptation.PROMPTING: "no knowledge need, no systematic failures",
     }[ad]
-    return DecisionPath(Strategy(dep, ad).id, tuple(steps), dep_signal, ad_signal)
+    return DecisionPath(Strategy(dep, ad).id, tuple(steps), dep_signal, ad_signal, volume_q, dep_if_painful.value)
 
 
 # --- recommendation ------------------------------------------------------------------------------
@@ -610,6 +615,67 @@ def recommend(a: Analysis, r: Ratings, *, weights: Weights | None = None) -> Dec
         roadmap=tuple(roadmap(a, r, rec_id)),
         checklist=tuple(checklist(a, rec_id)),
     )
+
+
+def recommend_many(
+    d: Decision,
+    r: Ratings,
+    monthly_ratio: Mapping[str, np.ndarray],
+    painful: np.ndarray | None = None,
+) -> np.ndarray:
+    """The recommendation in each simulated future, vectorized over samples.
+
+    ``monthly_ratio[strategy]`` is each sample's month-0 monthly cost over the analysis's (it
+    scales the cost-per-accepted-task criterion; the other criteria are held); ``painful`` is
+    whether self-hosting is no dearer than the API in the horizon's last month (the path's
+    "API costs painful soon?" question, asked only when the path asked it). Same rule as
+    :func:`recommend`: the path's strategy unless infeasible or beaten by more than the margin
+    on both TOPSIS and the weighted sum. Returns strategy ids (``no_llm`` when rules suffice).
+    """
+    s = d.scores
+    n = len(next(iter(monthly_ratio.values()))) if monthly_ratio else (0 if painful is None else len(painful))
+    if d.path.strategy_id == NO_LLM_ID:
+        return np.full(n, NO_LLM_ID, dtype=object)
+    feas = s.ranked()
+    if not feas:
+        return np.full(n, "", dtype=object)
+    ids = np.array([s.strategies[i].id for i in feas], dtype=object)
+    mcol = CRITERION_IDS.index("monthly_cost")
+    mats = np.repeat(s.matrix[feas][None, :, :], n, axis=0)
+    for k, i in enumerate(feas):
+        ratio = monthly_ratio.get(s.strategies[i].id)
+        if ratio is not None:
+            mats[:, k, mcol] = mats[:, k, mcol] * ratio
+    w = np.array([s.weights.values[c] for c in CRITERION_IDS])
+    tp = mcda.topsis_batch(mats, w, s.benefit)
+    ws = mcda.weighted_sum_batch(mats, w, s.benefit)
+    top = np.argmax(tp, axis=1)
+    rows = np.arange(n)
+    margin = float(r.recommendation.get("score_margin", 0.10))
+    base_path = next(x for x in s.strategies if x.id == d.path.strategy_id)
+    if d.path.volume_question and painful is not None:
+        own = Strategy(Deployment(d.path.deployment_if_painful), base_path.adaptation).id
+        api = Strategy(Deployment.API, base_path.adaptation).id
+        path_ids = np.where(painful, own, api)
+    else:
+        path_ids = np.full(n, base_path.id, dtype=object)
+    out = np.empty(n, dtype=object)
+    for pid in np.unique(path_ids.astype(str)):
+        sel = path_ids == pid
+        pos = np.nonzero(ids == pid)[0]
+        if pos.size == 0:  # the path's strategy is infeasible: best feasible with its deployment
+            dep = pid.split("+")[0]
+            same = [k for k, x in enumerate(ids) if str(x).split("+")[0] == dep]
+            if same:
+                k_best = np.array(same)[np.argmax(tp[:, same], axis=1)]
+                out[sel] = ids[k_best[sel]]
+            else:
+                out[sel] = ids[top[sel]]
+            continue
+        k = int(pos[0])
+        override = (tp[rows, top] - tp[:, k] > margin) & (ws[rows, top] - ws[:, k] > margin)
+        out[sel] = np.where(override[sel], ids[top[sel]], pid)
+    return out
 
 
 def traps(a: Analysis, s: Scores, rec_id: str | None) -> list[dict[str, str]]:

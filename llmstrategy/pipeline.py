@@ -15,7 +15,16 @@ import numpy as np
 
 from .analysis import Analysis, analyze
 from .catalog import Catalog
-from .decision import Decision, decision_to_dict, load_ratings, recommend, scores_to_list, sensitivity
+from .decision import (
+    Decision,
+    Ratings,
+    decision_to_dict,
+    load_ratings,
+    recommend,
+    recommend_many,
+    scores_to_list,
+    sensitivity,
+)
 from .profile import Profile
 
 DEFAULT_SEED = 0
@@ -37,6 +46,7 @@ def evaluate(
     rng = np.random.default_rng(seed)
     sens = sensitivity(d.scores, rng=rng, samples=samples)
     d = replace(d, sensitivity=sens)
+    unc = uncertainty(a, d, ratings, seed=seed, samples=samples)
     extras: dict[str, Any] = dict(a.extras)
     extras["weights"] = {
         "values": dict(d.weights.values),
@@ -46,6 +56,42 @@ def evaluate(
     extras["scores"] = scores_to_list(d.scores)
     extras["recommendation"] = decision_to_dict(d)
     extras["sensitivity"] = sens
+    extras["uncertainty"] = {k: v for k, v in unc.items() if k != "drivers"}
+    extras["drivers"] = unc["drivers"]
     extras["seed"] = seed
     extras["samples"] = samples
     return replace(a, extras=extras), d
+
+
+def uncertainty(a: Analysis, d: Decision, r: Ratings, *, seed: int, samples: int) -> dict[str, Any]:
+    """Monte Carlo of the feasible strategies' costs (:mod:`uncertainty`), the recommendation in
+    each simulated future (:func:`decision.recommend_many`) and what flips it (a shallow
+    decision tree). ``win_probability[s]``: the share of futures in which ``s`` is the cheapest
+    feasible strategy over the horizon, and in which it is recommended."""
+    from .uncertainty import explain_drivers, simulate
+
+    feasible = [x.id for x, ok in zip(d.scores.strategies, d.scores.feasible, strict=True) if ok]
+    mc = simulate(a.context, samples=samples, seed=seed + 1, priced=a.priced, strategies=feasible)
+    by_id = {c.strategy.id: c for c in a.costs}
+    ratio = {sid: mc.monthly_usd[sid] / by_id[sid].monthly_usd for sid in mc.strategies if by_id[sid].monthly_usd > 0}
+    painful = None
+    if "api" in mc.last_month_usd and "self_host" in mc.last_month_usd:
+        painful = mc.last_month_usd["self_host"] <= mc.last_month_usd["api"]
+    labels = recommend_many(d, r, ratio, painful) if mc.strategies else np.full(samples, d.strategy_id or "")
+    values, counts = np.unique(labels.astype(str), return_counts=True)
+    drivers = explain_drivers(mc.inputs, labels, seed=seed) if labels.size else None
+    out = mc.to_dict()
+    rec_p = {str(v): float(c) / labels.size for v, c in zip(values, counts, strict=True)}
+    out["win_probability"] = {
+        s: {"cheapest": mc.cheapest_probability[s], "recommended": rec_p.get(s, 0.0)} for s in mc.strategies
+    }
+    out["recommended_probability"] = rec_p
+    out["drivers"] = {
+        "statements": list(drivers.statements) if drivers else [],
+        "importances": dict(drivers.importances) if drivers else {},
+        "labels": "recommended strategy in each simulated future",
+        "majority": drivers.majority if drivers else None,
+        "majority_share": drivers.majority_share if drivers else None,
+        "tree_accuracy": drivers.accuracy if drivers else None,
+    }
+    return out

@@ -417,7 +417,8 @@ def _percentiles(by_strategy: Mapping[str, FloatArray]) -> dict[str, Percentiles
 class MonteCarlo:
     """Result of :func:`simulate`: per-sample inputs (natural units, see :data:`INPUT_LABELS`),
     each feasible strategy's month-0 monthly cost and horizon total (upfront + Σ months) per
-    sample [USD], their percentiles, and which strategy is cheapest over the horizon."""
+    sample [USD], the monthly cost in the horizon's last month, their percentiles, and which
+    strategy is cheapest over the horizon."""
 
     samples: int
     seed: int
@@ -425,6 +426,7 @@ class MonteCarlo:
     inputs: Mapping[str, FloatArray]
     monthly_usd: Mapping[str, FloatArray]
     horizon_total_usd: Mapping[str, FloatArray]
+    last_month_usd: Mapping[str, FloatArray]
     monthly_percentiles: Mapping[str, Percentiles]
     horizon_percentiles: Mapping[str, Percentiles]
     cheapest: NDArray[np.str_]
@@ -551,6 +553,7 @@ def monte_carlo(model: CostModel, spec: UncertaintySpec, *, samples: int = 10_00
     volume_scale = {"fixed": ones, "engineer": d.engineer, "api": d.api * served, "cache": cache_ratio}
     monthly: dict[str, FloatArray] = {}
     horizon: dict[str, FloatArray] = {}
+    last: dict[str, FloatArray] = {}
     best, tmp = np.empty_like(x), np.empty_like(x)  # scratch, reused by every strategy
     for sid, cs in model.structures.items():
         a, slope = np.zeros(samples), np.zeros(samples)
@@ -559,12 +562,14 @@ def monte_carlo(model: CostModel, spec: UncertaintySpec, *, samples: int = 10_00
             slope += cs.monthly[g].slope_usd_per_request * volume_scale[g]
         upfront = cs.upfront_usd["fixed"] + cs.upfront_usd["engineer"] * d.engineer
         m0 = a + slope * x0
+        m_last = a + slope * x[:, -1]
         total = upfront + b.horizon_months * a + slope * sum_x
         if cs.pieces is not None and cs.pieces.usd_per_replica_month.size:
             fleet, training = _pieces_cost(cs.pieces, kx_by_kind[cs.pieces.reserved], d.gpu, best, tmp)
             m0 = m0 + fleet[:, 0]
+            m_last = m_last + fleet[:, -1]
             total = total + fleet.sum(axis=1) + training
-        monthly[sid], horizon[sid] = m0, total
+        monthly[sid], horizon[sid], last[sid] = m0, total, m_last
     ids = tuple(model.structures)
     if ids:
         win = np.argmin(np.stack([horizon[s] for s in ids]), axis=0)
@@ -590,6 +595,7 @@ def monte_carlo(model: CostModel, spec: UncertaintySpec, *, samples: int = 10_00
         inputs=inputs,
         monthly_usd=monthly,
         horizon_total_usd=horizon,
+        last_month_usd=last,
         monthly_percentiles=_percentiles(monthly),
         horizon_percentiles=_percentiles(horizon),
         cheapest=cheapest,

@@ -262,3 +262,48 @@ def test_json_contract_and_determinism():
     assert sum(shares.values()) == pytest.approx(1)
     other = CliRunner().invoke(main, [*args[:-3], "8", "--samples", "500"])
     assert json.loads(other.output)["sensitivity"] != d["sensitivity"]
+
+
+def test_recommendation_in_each_future_equals_the_deterministic_one_at_base_inputs(catalog):
+    from llmstrategy.decision import recommend_many
+
+    r = load_ratings(DATA)
+    for stem in ("contract_clause_drafting", "ecommerce_catalog_enrichment", "internal_kb_qa", "ticket_routing_rules"):
+        a, d = evaluate(load_profile(DATA / "profiles" / f"{stem}.yaml"), catalog, on_date=DAY, samples=300)
+        ids = [x.id for x, ok in zip(d.scores.strategies, d.scores.feasible, strict=True) if ok]
+        ones = {i: np.ones(5) for i in ids}
+        month = (a.extras["break_even"]["month_reached"] or {}).get("api_vs_self_host")
+        painful = np.full(5, month is not None and month < a.profile.horizon_months)
+        assert set(recommend_many(d, r, ones, painful)) == {d.strategy_id}, stem
+
+
+def test_cheaper_api_futures_pull_the_recommendation_back_to_the_api(catalog):
+    from llmstrategy.decision import recommend_many
+
+    r = load_ratings(DATA)
+    _a, d = evaluate(load_profile(DATA / "profiles" / "ecommerce_catalog_enrichment.yaml"), catalog, on_date=DAY)
+    assert d.strategy_id.startswith("self_host")
+    ids = [x.id for x, ok in zip(d.scores.strategies, d.scores.feasible, strict=True) if ok]
+    ratio = {i: np.array([1.0, 1.0]) for i in ids}
+    for i in ids:
+        if i.startswith("self_host"):
+            ratio[i] = np.array([1.0, 20.0])  # the second future: self-hosting costs 20× more
+    out = recommend_many(d, r, ratio, np.array([False, False]))
+    assert out[0] == d.strategy_id
+    assert not str(out[1]).startswith("self_host")
+
+
+def test_uncertainty_block_of_the_json_contract(catalog):
+    a, d = evaluate(load_profile(DATA / "profiles" / "ecommerce_catalog_enrichment.yaml"), catalog, on_date=DAY)
+    u = a.extras["uncertainty"]
+    feasible = {x.id for x, ok in zip(d.scores.strategies, d.scores.feasible, strict=True) if ok}
+    assert set(u["win_probability"]) == feasible
+    assert sum(v["cheapest"] for v in u["win_probability"].values()) == pytest.approx(1)
+    assert sum(u["recommended_probability"].values()) == pytest.approx(1)
+    assert set(u["recommended_probability"]) <= feasible
+    for row in u["strategies"]:
+        q = row["horizon_total_usd"]
+        assert q["p10_usd"] <= q["p50_usd"] <= q["p90_usd"]
+    shares = sorted(u["recommended_probability"].values(), reverse=True)
+    if len(shares) > 1 and shares[1] >= 0.05:
+        assert a.extras["drivers"]["statements"]
