@@ -13,7 +13,7 @@ The load is the served requests: requests × (1 − cache_hit_rate) × (1 + retr
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -207,11 +207,12 @@ class FleetPlan:
 
     candidates: tuple[Fleet, ...]
     choice: NDArray[np.int64]
+    fixed: tuple[float, ...] = ()  # each candidate's fixed monthly cost (e.g. retraining its model)
 
     @property
     def fixed_usd_per_month(self) -> NDArray[np.float64]:
         """The chosen candidate's fixed monthly cost at each volume."""
-        fixed = np.array([f.pieces[0].fixed_usd_per_month for f in self.candidates])
+        fixed = np.array(self.fixed or (0.0,) * len(self.candidates))
         return fixed[self.choice]
 
     def _pick(self, attr: str) -> NDArray[np.float64]:
@@ -235,9 +236,26 @@ class FleetPlan:
         """The fleet at the first volume (month 0)."""
         return self.candidates[int(self.choice[0])]
 
-    @property
-    def pieces(self) -> tuple[GpuPiece, ...]:
-        return tuple(pc for f in self.candidates for pc in f.pieces)
+    def pieces(self, served_per_request: float = 1.0) -> tuple[GpuPiece, ...]:
+        """Every candidate's pieces with its fixed cost, volume per request before cache,
+        retries and routing; pieces that another beats at every volume are left out (exact:
+        a piece no cheaper in fixed cost, per-replica cost and replicas per request is never
+        the cheapest)."""
+        fixed = self.fixed or (0.0,) * len(self.candidates)
+        all_pieces = [
+            pc.scaled(served_per_request, x) for f, x in zip(self.candidates, fixed, strict=True) for pc in f.pieces
+        ]
+        c = np.array([p.usd_per_replica_month for p in all_pieces])
+        q = np.array([p.replicas_per_request_month for p in all_pieces])
+        fx = np.array([p.fixed_usd_per_month for p in all_pieces])
+        cols = np.stack([c, q, fx])
+        le = np.all(cols[:, :, None] <= cols[:, None, :], axis=0)  # le[j, i]: j ≤ i everywhere
+        lt = np.any(cols[:, :, None] < cols[:, None, :], axis=0)
+        earlier = np.arange(c.size)[:, None] < np.arange(c.size)[None, :]
+        beaten = le & (lt | earlier)
+        np.fill_diagonal(beaten, False)
+        keep = ~beaten.any(axis=0)
+        return tuple(p for p, k in zip(all_pieces, keep, strict=True) if k)
 
     def by_volume(self) -> list[dict[str, Any]]:
         """Model, GPU, layout, replicas, GPUs and GPU cost at each volume."""
@@ -318,16 +336,11 @@ def best_fleet(
     if not fleets:
         return "no catalog GPU configuration serves the model: " + (reasons[0] if reasons else "")
     fixed = [fixed_monthly_usd(f.model, f.gpu) if fixed_monthly_usd else 0.0 for f in fleets]
-    if any(fixed):
-        fleets = [
-            replace(f, pieces=tuple(pc.with_fixed(x) for pc in f.pieces))
-            for f, x in zip(fleets, fixed, strict=True)
-        ]
     costs = np.stack([f.monthly_usd + x for f, x in zip(fleets, fixed, strict=True)])
     # argmin with a relative tolerance so float noise does not flip between equal fleets
     best = costs.min(axis=0)
     choice = np.argmax(costs <= best * (1 + 1e-12) + 1e-9, axis=0)
-    return FleetPlan(tuple(fleets), choice)
+    return FleetPlan(tuple(fleets), choice, tuple(fixed))
 
 
 def fleet_details(plan: FleetPlan) -> dict[str, Any]:
@@ -460,7 +473,7 @@ def _price_fleet(
             training_tokens=ft.training_tokens,
         )
     add_rag(strategy, ctx, req, monthly, upfront)
-    pieces = tuple(pc.scaled(served_per_request) for pc in plan.pieces)
+    pieces = plan.pieces(served_per_request)
     return StrategyCost(
         strategy, req, monthly, upfront, models, details, gpu_pieces=pieces, piece_components=piece_components
     )

@@ -617,6 +617,42 @@ def recommend(a: Analysis, r: Ratings, *, weights: Weights | None = None) -> Dec
     )
 
 
+def scores_with_cost_column(
+    matrix: np.ndarray, w: np.ndarray, benefit: np.ndarray, j: int, column: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """TOPSIS closeness and weighted sum (samples × alternatives) when only column ``j`` of
+    ``matrix`` varies, taking the values ``column`` (samples × alternatives) — the same
+    formulas as :func:`mcda.topsis_batch` and :func:`mcda.weighted_sum_batch`, with the other
+    columns' contributions computed once (O(samples × alternatives) instead of × criteria)."""
+    others = [k for k in range(matrix.shape[1]) if k != j]
+    x, b, wo = matrix[:, others], benefit[others], w[others]
+    norm = np.sqrt((x**2).sum(axis=0))
+    r = np.divide(x, norm, out=np.zeros_like(x), where=norm > 0)
+    best, worst = np.where(b, r.max(axis=0), r.min(axis=0)), np.where(b, r.min(axis=0), r.max(axis=0))
+    d_plus0 = ((r - best) ** 2 * wo**2).sum(axis=1)  # (alternatives,)
+    d_minus0 = ((r - worst) ** 2 * wo**2).sum(axis=1)
+    lo, hi = x.min(axis=0), x.max(axis=0)
+    span = hi - lo
+    up = np.divide(x - lo, span, out=np.ones_like(x), where=span > 0)
+    down = np.divide(hi - x, span, out=np.ones_like(x), where=span > 0)
+    ws0 = (np.where(b, up, down) * wo).sum(axis=1)
+    c = np.asarray(column, dtype=float)
+    cn = np.sqrt((c**2).sum(axis=1, keepdims=True))
+    rc = np.divide(c, cn, out=np.zeros_like(c), where=cn > 0)
+    bj = bool(benefit[j])
+    best_c = rc.max(axis=1, keepdims=True) if bj else rc.min(axis=1, keepdims=True)
+    worst_c = rc.min(axis=1, keepdims=True) if bj else rc.max(axis=1, keepdims=True)
+    d_plus = np.sqrt(d_plus0 + w[j] ** 2 * (rc - best_c) ** 2)
+    d_minus = np.sqrt(d_minus0 + w[j] ** 2 * (rc - worst_c) ** 2)
+    total = d_plus + d_minus
+    tp = np.divide(d_minus, total, out=np.ones_like(total), where=total > 0)
+    clo, chi = c.min(axis=1, keepdims=True), c.max(axis=1, keepdims=True)
+    cspan = chi - clo
+    num = (c - clo) if bj else (chi - c)
+    cnorm = np.divide(num, cspan, out=np.ones_like(c), where=cspan > 0)
+    return tp, ws0 + w[j] * cnorm
+
+
 def recommend_many(
     d: Decision,
     r: Ratings,
@@ -641,14 +677,13 @@ def recommend_many(
         return np.full(n, "", dtype=object)
     ids = np.array([s.strategies[i].id for i in feas], dtype=object)
     mcol = CRITERION_IDS.index("monthly_cost")
-    mats = np.repeat(s.matrix[feas][None, :, :], n, axis=0)
+    col = np.repeat(s.matrix[feas][:, mcol][None, :], n, axis=0)
     for k, i in enumerate(feas):
         ratio = monthly_ratio.get(s.strategies[i].id)
         if ratio is not None:
-            mats[:, k, mcol] = mats[:, k, mcol] * ratio
+            col[:, k] = col[:, k] * ratio
     w = np.array([s.weights.values[c] for c in CRITERION_IDS])
-    tp = mcda.topsis_batch(mats, w, s.benefit)
-    ws = mcda.weighted_sum_batch(mats, w, s.benefit)
+    tp, ws = scores_with_cost_column(s.matrix[feas], w, s.benefit, mcol, col)
     top = np.argmax(tp, axis=1)
     rows = np.arange(n)
     margin = float(r.recommendation.get("score_margin", 0.10))

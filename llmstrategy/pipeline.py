@@ -38,13 +38,16 @@ def evaluate(
     on_date: date | None = None,
     seed: int = DEFAULT_SEED,
     samples: int = DEFAULT_SAMPLES,
+    with_sensitivity: bool = True,
 ) -> tuple[Analysis, Decision]:
-    """Analysis with ``extras`` holding every JSON key, and the decision behind them."""
+    """Analysis with ``extras`` holding every JSON key, and the decision behind them.
+    ``with_sensitivity=False`` skips the weight stability intervals and win shares (what a
+    widget recomputes on each change: costs, scores, recommendation and the Monte Carlo)."""
     a = analyze(profile, catalog, on_date=on_date)
     ratings = load_ratings(catalog.data_dir)
     d = recommend(a, ratings)
     rng = np.random.default_rng(seed)
-    sens = sensitivity(d.scores, rng=rng, samples=samples)
+    sens = sensitivity(d.scores, rng=rng, samples=samples) if with_sensitivity else {}
     d = replace(d, sensitivity=sens)
     unc = uncertainty(a, d, ratings, seed=seed, samples=samples)
     extras: dict[str, Any] = dict(a.extras)

@@ -106,21 +106,9 @@ class GpuPiece:
     def monthly_usd(self, requests_per_month: NDArray[np.float64]) -> NDArray[np.float64]:
         return self.usd_per_replica_month * self.replicas(requests_per_month)
 
-    def with_fixed(self, fixed_usd_per_month: float) -> GpuPiece:
-        """The same piece with another fixed monthly cost (constructor: cheaper than ``replace``)."""
-        return GpuPiece(
-            self.model_id,
-            self.gpu_id,
-            self.tensor_parallel,
-            self.pipeline_stages,
-            self.usd_per_replica_month,
-            self.replicas_per_request_month,
-            self.reserved,
-            fixed_usd_per_month,
-        )
-
-    def scaled(self, served_per_request: float) -> GpuPiece:
-        """The same piece with volume measured in requests before cache, retries and routing."""
+    def scaled(self, served_per_request: float, fixed_usd_per_month: float | None = None) -> GpuPiece:
+        """The same piece with volume measured in requests before cache, retries and routing
+        (and, if given, another fixed monthly cost). A constructor call: cheaper than ``replace``."""
         return GpuPiece(
             self.model_id,
             self.gpu_id,
@@ -129,7 +117,7 @@ class GpuPiece:
             self.usd_per_replica_month,
             self.replicas_per_request_month * served_per_request,
             self.reserved,
-            self.fixed_usd_per_month,
+            self.fixed_usd_per_month if fixed_usd_per_month is None else fixed_usd_per_month,
         )
 
 

@@ -307,3 +307,19 @@ def test_uncertainty_block_of_the_json_contract(catalog):
     shares = sorted(u["recommended_probability"].values(), reverse=True)
     if len(shares) > 1 and shares[1] >= 0.05:
         assert a.extras["drivers"]["statements"]
+
+
+def test_fast_scores_with_one_varying_column_equal_the_batch_methods():
+    from llmstrategy.decision import scores_with_cost_column
+
+    rng = np.random.default_rng(3)
+    m = rng.uniform(0.5, 9, size=(7, 5))
+    m[:, 3] = 2.0  # a constant column
+    w = rng.dirichlet(np.ones(5))
+    b = np.array([True, False, True, False, False])
+    col = m[:, 1][None, :] * rng.lognormal(0, 0.5, size=(40, 7))
+    mats = np.repeat(m[None], 40, axis=0)
+    mats[:, :, 1] = col
+    tp, ws = scores_with_cost_column(m, w, b, 1, col)
+    np.testing.assert_allclose(tp, mcda.topsis_batch(mats, w, b), rtol=1e-10)
+    np.testing.assert_allclose(ws, mcda.weighted_sum_batch(mats, w, b), rtol=1e-10)
