@@ -63,3 +63,27 @@ def test_output_depends_on_the_date_only_through_as_of() -> None:
     other = CliRunner().invoke(main, ["analyze", str(profile), "--json", "--as-of", "2027-06-01"])
     assert other.exit_code == 0 and '"as_of": "2027-06-01"' in other.stdout
     assert _in_process(profile) == first
+
+
+def test_seeded_monte_carlo_is_byte_identical_across_processes() -> None:
+    """``--seed`` fixes the uncertainty samples: same seed, same bytes in any process;
+    another seed gives other samples (so the seed is really used)."""
+    profile = PROFILES[0]
+    args = ["--seed", "123", "--samples", "500"]
+    first = CliRunner().invoke(main, ["analyze", str(profile), "--json", "--as-of", AS_OF, *args])
+    assert first.exit_code == 0, first.output
+    cmd = [str(EXE)] if EXE.exists() else [sys.executable, "-m", "llmstrategy.cli"]
+    proc = subprocess.run(
+        [*cmd, "analyze", str(profile), "--json", "--as-of", AS_OF, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONHASHSEED": HASH_SEEDS[1]},
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == first.stdout
+    other = CliRunner().invoke(
+        main, ["analyze", str(profile), "--json", "--as-of", AS_OF, "--seed", "124", "--samples", "500"]
+    )
+    assert other.exit_code == 0 and other.stdout != first.stdout
