@@ -12,7 +12,7 @@ import csv
 import difflib
 import os
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -149,6 +149,28 @@ class Catalog:
             return self.defaults[key].value
         except KeyError:
             raise CatalogError(f"missing default '{key}'", path=str(self.data_dir), field=key) from None
+
+    def with_price_multipliers(self, *, api: float = 1.0, gpu: float = 1.0) -> Catalog:
+        """The same catalog with every API price (per-token, batch, long-context, fine-tuned)
+        × ``api`` and every GPU-hour price × ``gpu``: a what-if, e.g. for the cost-curves widgets."""
+        if not (api > 0 and gpu > 0):
+            raise CatalogError(f"price multipliers must be positive, got api={api!r}, gpu={gpu!r}")
+        fields = [f for f in ModelSpec.model_fields if f.endswith("_usd_per_mtok")]
+        models = {
+            k: m.model_copy(update={f: getattr(m, f) * api for f in fields if getattr(m, f) is not None})
+            for k, m in self.models.items()
+        }
+        gpus = {
+            k: g.model_copy(
+                update={
+                    f: getattr(g, f) * gpu
+                    for f in ("on_demand_usd_per_gpu_hour", "reserved_usd_per_gpu_hour")
+                    if getattr(g, f) is not None
+                }
+            )
+            for k, g in self.gpus.items()
+        }
+        return replace(self, models=models, gpus=gpus)
 
     def sources_table(self) -> list[dict[str, Any]]:
         """Every default with its unit, source and date, for the report's assumptions."""

@@ -231,3 +231,41 @@ def model_scatter_figure(
         margin={"l": 70, "r": 30, "t": 60, "b": 110},
     )
     return fig
+
+
+def uncertainty_figure(strategies: Sequence[str], percentiles: Sequence[Mapping[str, float]], *, title: str) -> Any:
+    """A horizontal P10-P90 bar per strategy with its P50 marked (log x axis), cheapest P50 first."""
+    import plotly.graph_objects as go
+
+    order = sorted(range(len(strategies)), key=lambda i: percentiles[i]["p50_usd"])
+    names = [esc(strategies[i]) for i in order]
+    p10 = [percentiles[i]["p10_usd"] for i in order]
+    p50 = [percentiles[i]["p50_usd"] for i in order]
+    p90 = [percentiles[i]["p90_usd"] for i in order]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            y=names,
+            x=[hi - lo for lo, hi in zip(p10, p90, strict=True)],
+            base=p10,
+            orientation="h",
+            marker_color=[PALETTE.get(strategies[i], "#888") for i in order],
+            opacity=0.45,
+            name="P10-P90",
+            hovertemplate="%{y}: P10 %{base:$,.0f}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            y=names,
+            x=p50,
+            mode="markers",
+            marker={"color": "#222", "size": 9, "symbol": "line-ns-open", "line": {"width": 3}},
+            name="P50",
+            hovertemplate="%{y}: P50 %{x:$,.0f}<extra></extra>",
+        )
+    )
+    _layout(fig, title, height=max(280, 60 + 32 * len(names)))
+    fig.update_layout(hovermode="closest", yaxis={"autorange": "reversed"}, showlegend=True)
+    fig.update_xaxes(type="log", tickprefix="$", title="total over the horizon (USD)")
+    return fig

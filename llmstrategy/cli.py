@@ -164,7 +164,7 @@ def import_(file: Path, catalog: Path | None, add_new: bool, as_of: str | None) 
 @main.command()
 @click.argument("profiles", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
-    "--notebook", default="cost_curves", show_default=True, help="Notebook name in notebooks/ (without .ipynb)."
+    "--notebook", default="strategy_report", show_default=True, help="Notebook name in notebooks/ (without .ipynb)."
 )
 @click.option(
     "--out",

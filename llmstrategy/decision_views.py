@@ -127,9 +127,11 @@ def matrix_frame(d: Decision) -> pd.DataFrame:
 
 
 def matrix_styled(d: Decision, *, caption: str | None = None) -> Any:
-    """The matrix as a heat map: green is better on each criterion's own direction; ruled-out
-    strategies greyed, with the reason."""
+    """The matrix as a heat map of the feasible strategies, best first: green is better on each
+    criterion's own direction. Ruled-out strategies are listed under it with their reason
+    (:func:`ruled_out_html`)."""
     df = matrix_frame(d)
+    df = df[df["rank"].notna()].drop(columns=["ruled_out_because"]).reset_index(drop=True)
     feasible = df["rank"].notna()
     colors = pd.DataFrame("", index=df.index, columns=df.columns)
     for k in CRITERION_IDS:
@@ -156,12 +158,34 @@ def matrix_styled(d: Decision, *, caption: str | None = None) -> Any:
     labels.update(
         strategy="Strategy", topsis="TOPSIS", weighted_sum="Weighted sum", rank="Rank", ruled_out_because="Ruled out"
     )
+    colors["strategy"] = ""
     st = df.style.format(fm, escape="html", na_rep="—").hide(axis="index").apply(lambda _: colors, axis=None)
+    st = _text_columns(st, df, ["strategy"])
     st = st.relabel_index([E(labels.get(c, c)) for c in df.columns], axis="columns")
     st = st.set_table_attributes('class="lls-table lls-matrix lls-sortable"')
     if caption:
         st = st.set_caption(E(caption))
     return st
+
+
+def _text_columns(st: Any, df: pd.DataFrame, cols: Sequence[str]) -> Any:
+    """Left-align text columns (cells and headers)."""
+    classes = pd.DataFrame("", index=df.index, columns=df.columns)
+    for c in cols:
+        if c in classes.columns:
+            classes[c] = "lls-text"
+    st = st.set_td_classes(classes)
+    return st.set_table_styles({c: [{"selector": "th", "props": "text-align: left;"}] for c in cols}, overwrite=False)
+
+
+def ruled_out_html(d: Decision) -> str:
+    """The strategies the hard constraints rule out, each with its reason."""
+    s = d.scores
+    items = [(st.id, "; ".join(why)) for st, ok, why in zip(s.strategies, s.feasible, s.reasons, strict=True) if not ok]
+    if not items:
+        return "<p>No strategy is ruled out for this profile.</p>"
+    lis = "".join(f"<li><b>{E(i)}</b>: {E(w)}</li>" for i, w in items)
+    return f"<p>Ruled out ({len(items)}):</p><ul class='lls-ruled-out'>{lis}</ul>"
 
 
 def ranking_html(d: Decision) -> str:
@@ -173,7 +197,7 @@ def ranking_html(d: Decision) -> str:
         for i in s.ranked()
     )
     return (
-        "<table class='lls-table lls-ranking'><thead><tr><th>Rank</th><th>Strategy</th><th>TOPSIS</th>"
+        "<table class='lls-table lls-ranking'><thead><tr><th>Rank</th><th class='lls-text'>Strategy</th><th>TOPSIS</th>"
         f"<th>Weighted sum</th></tr></thead><tbody>{rows}</tbody></table>"
         f"<p class='lls-rec-live'>Recommendation: <b>{E(str(d.strategy_id))}</b></p>"
     )
@@ -198,7 +222,8 @@ def weights_html(d: Decision) -> str:
     own = ", ".join(d.weights.overridden)
     own_html = f"<p>Set by the profile: {E(own)}.</p>" if own else ""
     return (
-        "<table class='lls-table'><thead><tr><th>Criterion</th><th>Direction</th><th>Weight</th></tr></thead>"
+        "<table class='lls-table'><thead><tr><th class='lls-text'>Criterion</th><th class='lls-text'>Direction</th>"
+        "<th>Weight</th></tr></thead>"
         f"<tbody>{rows}</tbody></table><p>Adjustments from the profile:</p><ul>{why}</ul>{own_html}"
     )
 
@@ -332,7 +357,8 @@ def roadmap_html(d: Decision) -> str:
         for p in d.roadmap
     )
     return (
-        "<table class='lls-table'><thead><tr><th>Phase</th><th>Start month</th><th>What</th><th>Trigger</th></tr>"
+        "<table class='lls-table'><thead><tr><th class='lls-text'>Phase</th><th>Start month</th>"
+        "<th class='lls-text'>What</th><th class='lls-text'>Trigger</th></tr>"
         f"</thead><tbody>{rows}</tbody></table>"
     )
 
@@ -346,7 +372,8 @@ def checklist_html(d: Decision) -> str:
         for c in d.checklist
     )
     return (
-        "<table class='lls-table'><thead><tr><th>Priority</th><th>Item</th><th>Why here</th><th>Source</th></tr>"
+        "<table class='lls-table'><thead><tr><th class='lls-text'>Priority</th><th class='lls-text'>Item</th>"
+        "<th class='lls-text'>Why here</th><th class='lls-text'>Source</th></tr>"
         f"</thead><tbody>{rows}</tbody></table>"
     )
 
@@ -376,8 +403,9 @@ def break_even_html(a: Analysis) -> str:
     today = be.get("profile_monthly_tokens")
     head = f"<p>This workload today: {E(fmt_count(today))} tokens/month.</p>" if today else ""
     return (
-        head + "<table class='lls-table'><thead><tr><th>API strategy</th><th>Against</th><th>Break-even tokens/month"
-        "</th><th>Month reached</th><th>Why</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+        head + "<table class='lls-table'><thead><tr><th class='lls-text'>API strategy</th><th class='lls-text'>"
+        "Against</th><th>Break-even tokens/month</th><th>Month reached</th><th class='lls-text'>Why</th></tr></thead>"
+        "<tbody>" + "".join(rows) + "</tbody></table>"
     )
 
 
@@ -421,6 +449,7 @@ def seed_check_html(check: Any) -> str:
         "engine_verdict": "First-principles verdict",
     }
     st = df.style.format(fm, escape="html", na_rep="—").hide(axis="index")
+    st = _text_columns(st, df, ["tier", "seed_verdict", "engine_verdict"])
     st = st.relabel_index([E(labels[c]) for c in df.columns], axis="columns")
     st = st.set_table_attributes('class="lls-table"')
     words = "".join(f"<li>{E(x)}</li>" for x in check.explanation)
@@ -488,6 +517,7 @@ def uncertainty_html(unc: Mapping[str, Any], horizon_months: int) -> str:
         "recommended_probability": "P(recommended)",
     }
     st = df.style.format(fm, escape="html", na_rep="—").hide(axis="index")
+    st = _text_columns(st, df, ["strategy"])
     st = st.relabel_index([E(labels[c]) for c in df.columns], axis="columns")
     st = st.set_table_attributes('class="lls-table lls-sortable"')
     drivers = unc.get("drivers") or []

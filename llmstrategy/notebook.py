@@ -13,9 +13,11 @@ from typing import Any
 import numpy as np
 
 from . import __version__
-from .analysis import Analysis, analyze, cost_curves, default_volume_grid
+from .analysis import Analysis, cost_curves, default_volume_grid
 from .catalog import Catalog, load_catalog
+from .decision import Decision
 from .fmt import fmt_count, fmt_usd
+from .pipeline import DEFAULT_SAMPLES, DEFAULT_SEED, evaluate
 from .profile import Profile, load_profile
 
 
@@ -28,6 +30,7 @@ class Session:
     analysis: Analysis
     report_mode: bool
     profile_path: str
+    decision: Decision | None = None
 
 
 def open_session(
@@ -36,8 +39,11 @@ def open_session(
     data_dir: str | None = None,
     as_of: str | None = None,
     report_mode: bool = False,
+    seed: int = DEFAULT_SEED,
+    samples: int = DEFAULT_SAMPLES,
 ) -> Session:
-    """Load and analyze a profile. In report mode, select the offline plotly renderer."""
+    """Load a profile and run the whole engine on it (costs, break-even, decision, Monte
+    Carlo: :func:`pipeline.evaluate`). In report mode, select the offline plotly renderer."""
     if report_mode:
         from .plotly_offline import use_offline_renderer
 
@@ -45,7 +51,8 @@ def open_session(
     profile = load_profile(profile_path)
     catalog = load_catalog(data_dir)
     on_date = date.fromisoformat(as_of) if as_of else None
-    return Session(profile, catalog, analyze(profile, catalog, on_date=on_date), report_mode, str(profile_path))
+    a, d = evaluate(profile, catalog, on_date=on_date, seed=seed, samples=samples)
+    return Session(profile, catalog, a, report_mode, str(profile_path), d)
 
 
 def _html(text: str) -> Any:
@@ -77,8 +84,13 @@ def kpis(s: Session) -> Any:
         (fmt_count(w.tokens_per_month), "tokens per month"),
         (f"{w.peak_requests_per_second:,.3g}", "peak requests per second"),
     ]
+    rec = s.decision.strategy_id if s.decision else None
+    if rec and rec != "no_llm":
+        items.append((fmt_usd(s.analysis.cost(rec).monthly_usd), f"monthly cost of the recommendation ({rec})"))
+    elif rec == "no_llm":
+        items.append(("no LLM", "recommendation: rules, search or classic ML suffice"))
     if cheapest is not None:
-        items.append((fmt_usd(cheapest.monthly_usd), f"lowest monthly cost ({cheapest.strategy.id})"))
+        items.append((fmt_usd(cheapest.monthly_usd), f"lowest feasible monthly cost ({cheapest.strategy.id})"))
     cells = "".join(
         f'<div class="lls-kpi"><div class="lls-kpi-value">{html.escape(v)}</div>'
         f'<div class="lls-kpi-label">{html.escape(k)}</div></div>'
@@ -96,7 +108,7 @@ def _data_residency_note(s: Session) -> str:
     return (
         '<div class="lls-warning">This profile\'s data may not leave the organisation. '
         f"{len(out)} priced strategies ({html.escape(', '.join(out))}) send requests to a third-party "
-        "model: they are priced here for comparison only, and the lowest cost above may be one of them.</div>"
+        "model: they are priced here for comparison only and ruled out of the recommendation.</div>"
     )
 
 
@@ -147,54 +159,121 @@ def components_table(s: Session) -> Any:
     return _html("".join(parts))
 
 
-def cost_curves_figure(s: Session, *, retry_rate: float | None = None, cache_hit_rate: float | None = None) -> Any:
-    """Monthly cost vs monthly token volume for every priced strategy."""
+def cost_curves_figure(
+    s: Session,
+    *,
+    retry_rate: float | None = None,
+    cache_hit_rate: float | None = None,
+    gpu: str | None = None,
+    gpu_utilization: float | None = None,
+    api_price_multiplier: float = 1.0,
+    gpu_price_multiplier: float = 1.0,
+) -> Any:
+    """Monthly cost vs monthly token volume for every strategy the decision engine keeps,
+    with the API-vs-self-host and API-vs-hybrid break-even volumes marked. The keyword
+    arguments are what-ifs (the widgets): they re-price without changing the profile file."""
+    from .breakeven import break_even as solve_break_even
     from .charts import cost_curve_figure
     from .pricing import pricing_context
 
     ctx = s.analysis.context
-    if retry_rate is not None or cache_hit_rate is not None:
-        p = s.profile.with_updates(
-            retry_rate=s.profile.retry_rate if retry_rate is None else retry_rate,
-            cache_hit_rate=s.profile.cache_hit_rate if cache_hit_rate is None else cache_hit_rate,
-        )
-        ctx = pricing_context(p, s.catalog, on_date=s.analysis.on_date)
+    what_if = (retry_rate, cache_hit_rate, gpu, gpu_utilization) != (None,) * 4 or (
+        api_price_multiplier,
+        gpu_price_multiplier,
+    ) != (1.0, 1.0)
+    be = s.analysis.extras.get("break_even") or {}
+    if what_if:
+        p = s.profile
+        changes: dict[str, Any] = {}
+        if retry_rate is not None:
+            changes["retry_rate"] = retry_rate
+        if cache_hit_rate is not None:
+            changes["cache_hit_rate"] = cache_hit_rate
+        a_changes = {k: v for k, v in (("gpu", gpu), ("gpu_utilization", gpu_utilization)) if v is not None}
+        if a_changes:
+            changes["assumptions"] = p.assumptions.model_copy(update=a_changes)
+        p = p.with_updates(**changes) if changes else p
+        catalog = s.catalog.with_price_multipliers(api=api_price_multiplier, gpu=gpu_price_multiplier)
+        ctx = pricing_context(p, catalog, on_date=s.analysis.on_date)
+        be = solve_break_even(ctx)
+    ruled_out = {x["id"] for x in s.analysis.extras.get("scores", []) if not x["feasible"]}
     grid = default_volume_grid(s.analysis.workload)
+    curves = {k: v for k, v in cost_curves(ctx, grid).items() if k not in ruled_out}
+    marks = [
+        (f"{pair['other']} ≤ {pair['api']}", float(pair["monthly_tokens"]))
+        for pair in be.get("pairs", [])
+        if pair["api"] == "api" and pair["monthly_tokens"] and not {pair["api"], pair["other"]} & ruled_out
+    ]
     return cost_curve_figure(
         grid,
-        cost_curves(ctx, grid),
-        title="Monthly cost by monthly token volume",
+        curves,
+        title="Monthly cost by monthly token volume (break-even volumes dotted)",
         profile_tokens_per_month=s.analysis.workload.tokens_per_month,
+        break_evens=marks,
     )
 
 
 def cost_curves_view(s: Session) -> Any:
-    """Report mode: the figure. Interactive: the figure under retry and cache sliders."""
+    """Report mode: the figure. Interactive: the figure under what-if widgets for the retry
+    and cache rates, the GPU type and utilization, and API and GPU price multipliers."""
     if s.report_mode:
         return cost_curves_figure(s)
     import ipywidgets as w
     from IPython.display import display
 
-    retry = w.FloatSlider(value=s.profile.retry_rate, min=0, max=0.9, step=0.01, description="retry rate")
-    cache = w.FloatSlider(value=s.profile.cache_hit_rate, min=0, max=0.95, step=0.01, description="cache hit rate")
+    from .costs_selfhost import self_host_settings
+
+    base = self_host_settings(s.analysis.context)
+    style = {"description_width": "150px"}
+    retry = w.FloatSlider(value=s.profile.retry_rate, min=0, max=0.9, step=0.01, description="retry rate", style=style)
+    cache = w.FloatSlider(
+        value=s.profile.cache_hit_rate, min=0, max=0.95, step=0.01, description="cache hit rate", style=style
+    )
+    gpu = w.Dropdown(
+        options=[("cheapest per volume", "")] + [(g.name, g.id) for g in s.catalog.gpus.values()],
+        value=s.profile.assumptions.gpu or "",
+        description="GPU",
+        style=style,
+    )
+    util = w.FloatSlider(
+        value=base.gpu_utilization, min=0.1, max=0.95, step=0.05, description="GPU utilization", style=style
+    )
+    api_m = w.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.05, description="API prices ×", style=style)
+    gpu_m = w.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.05, description="GPU prices ×", style=style)
+    controls = (retry, cache, gpu, util, api_m, gpu_m)
+    for c in controls:
+        c.continuous_update = False
     out = w.Output()
 
     def redraw(*_: Any) -> None:
         with out:
             out.clear_output(wait=True)
-            display(cost_curves_figure(s, retry_rate=retry.value, cache_hit_rate=cache.value))
+            display(
+                cost_curves_figure(
+                    s,
+                    retry_rate=retry.value,
+                    cache_hit_rate=cache.value,
+                    gpu=gpu.value or None,
+                    gpu_utilization=util.value,
+                    api_price_multiplier=api_m.value,
+                    gpu_price_multiplier=gpu_m.value,
+                )
+            )
 
-    retry.observe(redraw, names="value")
-    cache.observe(redraw, names="value")
+    for c in controls:
+        c.observe(redraw, names="value")
     redraw()
-    return w.VBox([w.HBox([retry, cache]), out])
+    return w.VBox([w.HBox([w.VBox([retry, cache, gpu]), w.VBox([util, api_m, gpu_m])]), out])
 
 
 def horizon_figure(s: Session) -> Any:
     from .charts import horizon_figure as fig
 
     months = np.arange(s.profile.horizon_months, dtype=float)
-    data = {c.strategy.id: c.monthly_usd_by_month for c in s.analysis.costs if c.feasible}
+    ruled_out = {x["id"] for x in s.analysis.extras.get("scores", []) if not x["feasible"]}
+    data = {
+        c.strategy.id: c.monthly_usd_by_month for c in s.analysis.costs if c.feasible and c.strategy.id not in ruled_out
+    }
     return fig(
         months,
         data,
@@ -457,3 +536,196 @@ def profile_editor(s: Session, *, save_dir: str = "../data/profiles") -> Any:
     from .widgets import ProfileEditor
 
     return ProfileEditor(s.profile, save_dir=save_dir).widget
+
+
+# ---------------------------------------------------------------- decision engine
+
+
+def _decision(s: Session) -> Decision:
+    if s.decision is None:
+        raise RuntimeError("this session has no decision: open it with open_session")
+    return s.decision
+
+
+def executive_summary(s: Session) -> Any:
+    """Recommendation, runner-up, monthly cost, confidence and when to revisit, in words."""
+    from .decision_views import executive_summary_html
+
+    return _html(executive_summary_html(s.analysis, _decision(s), s.analysis.extras.get("uncertainty")))
+
+
+def decision_path(s: Session) -> Any:
+    """Each step of the seeds' decision path with the profile value that decided it."""
+    from .decision_views import decision_path_html
+
+    return _html(decision_path_html(_decision(s)))
+
+
+def decision_matrix(s: Session) -> Any:
+    """The feasible strategies × criteria as a heat map, best first; then the ruled-out
+    strategies with their reasons."""
+    from .decision_views import matrix_styled, ruled_out_html
+
+    st = matrix_styled(
+        _decision(s),
+        caption="Feasible strategies × criteria (green is better on each criterion's own direction); best first",
+    )
+    return _html(st.to_html() + ruled_out_html(_decision(s)))
+
+
+def weights(s: Session) -> Any:
+    """The criterion weights and the profile conditions that set them."""
+    from .decision_views import weights_html
+
+    return _html(weights_html(_decision(s)))
+
+
+def scores_figure(s: Session) -> Any:
+    from .decision_views import scores_figure as fig
+
+    return fig(_decision(s))
+
+
+def sensitivity_figure(s: Session) -> Any:
+    from .decision_views import sensitivity_figure as fig
+
+    return fig(_decision(s))
+
+
+def decision_matrix_view(s: Session) -> Any:
+    """Report mode: the matrix and the scores. Interactive: a slider per criterion weight;
+    moving one re-ranks the strategies live (weighted sum and TOPSIS side by side) and
+    updates the recommendation."""
+    from IPython.display import display
+
+    from .criteria import CRITERIA, CRITERION_IDS
+    from .decision import Weights, load_ratings, recommend
+    from .decision_views import matrix_styled, ranking_html
+    from .decision_views import scores_figure as scores_fig
+
+    d = _decision(s)
+    if s.report_mode:
+        display(decision_matrix(s))
+        return scores_fig(d)
+    import ipywidgets as w
+
+    from .decision_views import ruled_out_html
+
+    ratings = load_ratings(s.catalog.data_dir)
+    sliders = {
+        k: w.FloatSlider(
+            value=round(d.weights.values[k], 3),
+            min=0.0,
+            max=1.0,
+            step=0.005,
+            description=CRITERIA[k][1],
+            style={"description_width": "180px"},
+            layout={"width": "420px"},
+            continuous_update=False,
+        )
+        for k in CRITERION_IDS
+    }
+    for k, sl in sliders.items():
+        sl.add_class(f"lls-weight-{k.replace('_', '-')}")
+    ranking, matrix = w.HTML(), w.Output()
+    ranking.add_class("lls-ranking")
+
+    def redraw(*_: Any) -> None:
+        raw = {k: float(sl.value) for k, sl in sliders.items()}
+        total = sum(raw.values())
+        if total <= 0:
+            ranking.value = "<p class='lls-warning'>Give at least one criterion a weight.</p>"
+            return
+        chosen = Weights({k: v / total for k, v in raw.items()}, ("set with the sliders",), tuple(CRITERION_IDS))
+        nd = recommend(s.analysis, ratings, weights=chosen)
+        ranking.value = ranking_html(nd)
+        with matrix:
+            matrix.clear_output(wait=True)
+            display(matrix_styled(nd, caption="Feasible strategies × criteria under the slider weights"))
+            display(_html(ruled_out_html(nd)))
+            display(scores_fig(nd))
+
+    for sl in sliders.values():
+        sl.observe(redraw, names="value")
+    redraw()
+    return w.VBox([w.HBox([w.VBox(list(sliders.values())), ranking]), matrix])
+
+
+def traps(s: Session) -> Any:
+    from .decision_views import traps_html
+
+    return _html(traps_html(_decision(s)))
+
+
+def revisit(s: Session) -> Any:
+    from .decision_views import revisit_html
+
+    return _html(revisit_html(_decision(s)))
+
+
+def roadmap_view(s: Session) -> Any:
+    """Seed 003's phases on this profile's timeline: a chart and the table behind it."""
+    from IPython.display import display
+
+    from .decision_views import roadmap_figure, roadmap_html
+
+    display(roadmap_figure(s.analysis, _decision(s)))
+    return _html(roadmap_html(_decision(s)))
+
+
+def checklist(s: Session) -> Any:
+    from .decision_views import checklist_html
+
+    return _html(checklist_html(_decision(s)))
+
+
+def break_even(s: Session) -> Any:
+    from .decision_views import break_even_html
+
+    return _html(break_even_html(s.analysis))
+
+
+def seed_check(s: Session) -> Any:
+    """Seed 001's cost tiers reproduced, beside the same tiers from first principles."""
+    from .decision_views import seed_check_html
+    from .seedcheck import seed_check as check
+
+    return _html(seed_check_html(check(s.catalog)))
+
+
+def methodology(s: Session) -> Any:
+    """Every formula with the defaults it uses, their values and sources."""
+    from .decision_views import methodology_html
+    from .methodology import methodology as sections
+
+    return _html(methodology_html(sections(s.catalog)))
+
+
+def uncertainty(s: Session) -> Any:
+    """Monte Carlo: cost percentiles, P(cheapest), P(recommended), and what drives the choice."""
+    from .decision_views import uncertainty_html
+
+    unc = dict(s.analysis.extras.get("uncertainty") or {})
+    unc["drivers"] = (s.analysis.extras.get("drivers") or {}).get("statements", [])
+    unc["horizon_total_usd"] = {
+        r["strategy"]: {
+            "p10": r["horizon_total_usd"]["p10_usd"],
+            "p50": r["horizon_total_usd"]["p50_usd"],
+            "p90": r["horizon_total_usd"]["p90_usd"],
+        }
+        for r in unc.get("strategies", [])
+    }
+    unc["cheapest_probability"] = {k: v["cheapest"] for k, v in (unc.get("win_probability") or {}).items()}
+    return _html(uncertainty_html(unc, s.profile.horizon_months))
+
+
+def uncertainty_figure(s: Session) -> Any:
+    """P10-P90 band and P50 of each feasible strategy's horizon total."""
+    from .charts import uncertainty_figure as fig
+
+    rows = (s.analysis.extras.get("uncertainty") or {}).get("strategies", [])
+    return fig(
+        [r["strategy"] for r in rows],
+        [r["horizon_total_usd"] for r in rows],
+        title=f"Total cost over {s.profile.horizon_months} months: P10-P90 of the simulated futures, P50 marked",
+    )

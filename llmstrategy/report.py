@@ -28,7 +28,7 @@ from .io_utils import atomic_write_text
 
 KERNEL_NAME = "python3"
 TEMPLATE_NAME = "llmstrategy"
-DEFAULT_NOTEBOOK = "cost_curves"
+DEFAULT_NOTEBOOK = "strategy_report"
 
 
 def notebooks_dir() -> Path:
@@ -60,7 +60,7 @@ class RenderResult:
 def report_stem(profile_path: Path, notebook: str) -> str:
     """``<profile stem>`` for the strategy report and cost curves, else ``<stem>.<notebook>``."""
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", profile_path.stem) or "profile"
-    return stem if notebook in (DEFAULT_NOTEBOOK, "strategy_report") else f"{stem}.{notebook}"
+    return stem if notebook == DEFAULT_NOTEBOOK else f"{stem}.{notebook}"
 
 
 def _first_failure(nb: Any) -> tuple[int, str]:
@@ -161,12 +161,16 @@ def index_row(analysis: Any) -> dict[str, Any]:
 
     p, w = analysis.profile, analysis.workload
     best = cheapest_feasible(analysis)
+    rec = (analysis.extras.get("recommendation") or {}).get("strategy")
+    rec_cost = next((c.monthly_usd for c in analysis.costs if c.strategy.id == rec), None)
     return {
         "name": p.name,
         "stage": p.stage,
         "data_may_leave": p.data_may_leave,
         "requests_per_month": w.requests_per_month,
         "tokens_per_month": w.tokens_per_month,
+        "recommendation": rec,
+        "recommended_monthly_usd": rec_cost,
         "cheapest_strategy": best.strategy.id if best else None,
         "cheapest_monthly_usd": best.monthly_usd if best else None,
         "as_of": analysis.on_date.isoformat(),
@@ -174,11 +178,14 @@ def index_row(analysis: Any) -> dict[str, Any]:
 
 
 def _analysis(profile_path: Path, as_of: str, data_dir: str | None) -> Any:
-    from .analysis import analyze
+    """The analysis with the decision engine's keys (recommendation, scores), for the CSVs
+    and the landing page; the same seed and samples as the notebooks' default."""
     from .catalog import load_catalog
+    from .pipeline import evaluate
     from .profile import load_profile
 
-    return analyze(load_profile(profile_path), load_catalog(data_dir), on_date=date.fromisoformat(as_of))
+    a, _ = evaluate(load_profile(profile_path), load_catalog(data_dir), on_date=date.fromisoformat(as_of))
+    return a
 
 
 def render_one(
@@ -298,6 +305,8 @@ INDEX_COLUMNS: list[tuple[str, str, Any]] = [
     ("stage", "Stage", str),
     ("data_may_leave", "Data may leave", lambda v: "yes" if v else "no"),
     ("tokens_per_month", "Tokens per month", fmt_count),
+    ("recommendation", "Recommendation", lambda v: "—" if v is None else str(v)),
+    ("recommended_monthly_usd", "Its monthly cost today", lambda v: "—" if v is None else fmt_usd(v)),
     ("cheapest_strategy", "Cheapest feasible strategy", lambda v: "—" if v is None else str(v)),
     ("cheapest_monthly_usd", "Monthly cost today", fmt_usd),
 ]

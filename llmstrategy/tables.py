@@ -43,9 +43,13 @@ def workload_frame(a: Analysis) -> pd.DataFrame:
 
 
 def costs_frame(a: Analysis) -> pd.DataFrame:
-    """One row per priced strategy with its monthly, per-1k, upfront and horizon cost [USD]."""
+    """One row per priced strategy with its monthly, per-1k, upfront and horizon cost [USD].
+    A strategy the decision engine rules out (``extras["scores"]``) stays priced, for
+    comparison, with ``feasible`` false and the reason in ``note``."""
+    ruled_out = {x["id"]: x["infeasible_reasons"] for x in a.extras.get("scores", []) if not x["feasible"]}
     rows = []
     for c in a.costs:
+        why = list(c.reasons) or ruled_out.get(c.strategy.id, [])
         rows.append(
             {
                 "strategy": c.strategy.id,
@@ -56,8 +60,8 @@ def costs_frame(a: Analysis) -> pd.DataFrame:
                 "per_1k_requests_usd": c.per_1k_requests_usd,
                 "upfront_usd": c.upfront_usd,
                 "horizon_total_usd": c.horizon_total_usd,
-                "feasible": c.feasible,
-                "note": "; ".join(c.reasons),
+                "feasible": c.feasible and c.strategy.id not in ruled_out,
+                "note": "; ".join(why),
             }
         )
     return pd.DataFrame(rows)
@@ -94,8 +98,11 @@ def components_pivot(a: Analysis, kind: str) -> pd.DataFrame:
 
 
 def cheapest_feasible(a: Analysis) -> CostSummary | None:
-    """The feasible strategy with the lowest month-0 monthly cost, or None."""
-    feasible = [c for c in a.costs if c.feasible and np.isfinite(c.monthly_usd)]
+    """The feasible strategy with the lowest month-0 monthly cost, or None. When the decision
+    engine has run (``extras["scores"]``), its hard constraints count too (e.g. no API
+    strategy when the data may not leave)."""
+    ruled_out = {x["id"] for x in a.extras.get("scores", []) if not x["feasible"]}
+    feasible = [c for c in a.costs if c.feasible and np.isfinite(c.monthly_usd) and c.strategy.id not in ruled_out]
     return min(feasible, key=lambda c: c.monthly_usd) if feasible else None
 
 

@@ -72,6 +72,22 @@ WORKLOAD_PROFILE = WidgetCheck(
 )
 
 
+def _ranking(text: str) -> list[str]:
+    """Strategy ids in the live ranking table's order."""
+    return re.findall(r"^\s*\d+\s+(\S+)", text, flags=re.M)
+
+
+DECISION_MATRIX = WidgetCheck(
+    notebook="notebooks/decision_matrix.ipynb",
+    control=".lls-weight-data-privacy",
+    watched=".lls-ranking",
+    value="1",  # privacy outweighs everything: a self-hosted strategy moves to the top
+    changed=lambda before, after: (
+        bool(_ranking(after)) and _ranking(after) != _ranking(before) and _ranking(after)[0].startswith("self_host")
+    ),
+)
+
+
 def _lab_problem() -> str | None:
     if not JUPYTER.exists():
         return f"{JUPYTER} is missing (pip install jupyterlab)"
@@ -238,3 +254,11 @@ def test_workload_profile_slider_updates_the_derived_workload(lab: LabServer) ->
     nb = json.loads((ROOT / WORKLOAD_PROFILE.notebook).read_text())
     assert all(not c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code")
     assert _count(before) > 0 and _count(after) > _count(before)
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_decision_matrix_weight_slider_reranks_the_strategies(lab: LabServer) -> None:
+    before, after = check_widget(lab, DECISION_MATRIX, ARTIFACTS / "lab_decision_matrix.png")
+    assert _ranking(before)[0] != _ranking(after)[0], (before, after)
+    assert "Recommendation:" in after

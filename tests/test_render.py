@@ -1,4 +1,4 @@
-"""End-to-end renders of the ``cost_curves`` notebook: papermill + nbconvert, then the
+"""End-to-end renders of the ``strategy_report`` notebook: papermill + nbconvert, then the
 HTML in headless Chromium with the network cut off.
 
 Every example profile is rendered once per module (``rendered``); the static checks and
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PROFILES = sorted((ROOT / "data" / "profiles").glob("*.yaml"))
 ARTIFACTS = ROOT / "artifacts"
 AS_OF = "2026-11-23"
-NOTEBOOK = "cost_curves"
+NOTEBOOK = "strategy_report"
 NOTEBOOK_PATH = ROOT / "notebooks" / f"{NOTEBOOK}.ipynb"
 
 INJECTED_NAME = "<script>alert(1)</script>"
@@ -58,7 +58,7 @@ def _code_sources() -> list[tuple[int, str, str]]:
 
 def _expected_figures() -> int:
     """Figures the notebook draws in report mode: one per ``lls.*_figure(s)`` or
-    ``lls.*_view(s)`` cell (3 in cost_curves: cost curves, horizon, models)."""
+    ``lls.*_view(s)`` cell (scores, sensitivity, cost curves, horizon, uncertainty, models, roadmap)."""
     return sum(bool(re.search(r"\blls\.\w+_(figure|view)\(", src)) for _, _, src in _code_sources())
 
 
@@ -190,7 +190,7 @@ def test_report_html_is_self_contained(rendered: dict[str, Any], profile: Path) 
     assert all("src=" not in tag for tag in head_scripts), head_scripts
 
     # plotly.js exactly once, and one Plotly.newPlot call per figure
-    assert FIGURES >= 3, "cost_curves draws at least the cost curves, horizon and models figures"
+    assert FIGURES >= 7, "the strategy report draws scores, sensitivity, curves, horizon, uncertainty, models, roadmap"
     banner, middle = _plotly_markers()
     assert page.count(banner) == 1
     assert page.count(middle) == 1
@@ -399,8 +399,8 @@ def test_index_page_escapes_and_links(tmp_path: Path) -> None:
 def test_csv_exports_match_the_analysis(rendered: dict[str, Any], profile: Path) -> None:
     import pandas as pd
 
-    from llmstrategy.analysis import analyze
     from llmstrategy.catalog import load_catalog
+    from llmstrategy.pipeline import evaluate
     from llmstrategy.profile import load_profile
     from llmstrategy.report import CSV_TABLES
 
@@ -409,7 +409,8 @@ def test_csv_exports_match_the_analysis(rendered: dict[str, Any], profile: Path)
     out = rendered["out"]
     assert sorted(Path(p).name for p in r.csv_paths) == sorted(f"{profile.stem}.{k}.csv" for k in CSV_TABLES)
     frames = {k: pd.read_csv(out / f"{profile.stem}.{k}.csv") for k in CSV_TABLES}
-    a = analyze(load_profile(profile), load_catalog(), on_date=date.fromisoformat(AS_OF))
+    a, _ = evaluate(load_profile(profile), load_catalog(), on_date=date.fromisoformat(AS_OF))
+    ruled_out = {x["id"] for x in a.extras["scores"] if not x["feasible"]}
 
     costs = frames["costs"].set_index("strategy")
     assert list(costs.index) == [c.strategy.id for c in a.costs]
@@ -418,7 +419,10 @@ def test_csv_exports_match_the_analysis(rendered: dict[str, Any], profile: Path)
         for col in ("monthly_usd", "per_1k_requests_usd", "upfront_usd", "horizon_total_usd"):
             want = getattr(c, col)
             assert (math.isnan(want) and math.isnan(row[col])) or row[col] == pytest.approx(want, rel=1e-12), col
-        assert bool(row["feasible"]) == c.feasible
+        # priced, but ruled out by the decision engine's hard constraints (e.g. data may not leave)
+        assert bool(row["feasible"]) == (c.feasible and c.strategy.id not in ruled_out)
+        if c.strategy.id in ruled_out:
+            assert isinstance(row["note"], str) and row["note"]
 
     comp = frames["components"]
     assert list(comp.columns) == ["strategy", "component", "kind", "cost_usd"]
@@ -477,10 +481,11 @@ def test_report_in_offline_browser(rendered: dict[str, Any], offline: Any, profi
         assert plot["svgs"] >= 1 and plot["traces"] >= 1, plot
     name = _profile_name(profile)
     assert visit.title == name
-    assert "Cost by strategy" in visit.text
-    assert f"Cost curves: {name}" in visit.text
+    assert f"LLM strategy: {name}" in visit.text
+    assert "Executive summary" in visit.text and "Recommendation:" in visit.text
+    assert "The decision path" in visit.text and "Production checklist" in visit.text
     # the cost-curve figure marks this workload's volume with a visible label
-    labels = visit.extra["annotations"][0]
+    labels = [a for plot in visit.extra["annotations"] for a in plot]
     assert {"text": "this workload", "inside": True} in labels, labels
     assert visit.screenshot is not None and visit.screenshot.stat().st_size > 10_000
 
@@ -521,7 +526,7 @@ def test_injection_in_offline_browser(injection_report: Any, offline: Any) -> No
     assert INJECTED_NAME in visit.text
     assert visit.extra["img_x"] == 0 and visit.extra["onerror"] == 0
     header = visit.extra["header"]
-    assert f"Cost curves: {INJECTED_NAME}" in header
+    assert f"LLM strategy: {INJECTED_NAME}" in header
     assert INJECTED_DESCRIPTION in header
     assert "{{ 7*7 }}" in header and "49" not in header
     assert len(visit.plots) == FIGURES

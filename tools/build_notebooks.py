@@ -45,11 +45,29 @@ COST_CURVES = [
     (
         "md",
         "## Cost curves\nMonthly cost at each monthly token volume, other profile settings fixed (log–log). "
-        "The dashed line marks this workload.",
+        "The dashed line marks this workload; dotted lines mark the volumes above which self-hosting (or the "
+        "hybrid) costs at most the API, solved exactly on the piecewise cost functions. Strategies the decision "
+        "engine rules out for this profile are left out. In JupyterLab, what-if widgets re-price the curves.",
     ),
     ("code", "lls.cost_curves_view(s)"),
+    ("md", "### Break-even volumes"),
+    ("code", "lls.break_even(s)"),
     ("md", "## Over the horizon"),
     ("code", "lls.horizon_figure(s)"),
+    (
+        "md",
+        "### How sure? Monte Carlo over volume, growth, prices, utilization, retry and cache rates, engineer cost\n"
+        "Distributions in `data/uncertainty.yaml`; seeded, so the report is reproducible.",
+    ),
+    ("code", "lls.uncertainty_figure(s)"),
+    ("code", "lls.uncertainty(s)"),
+    (
+        "md",
+        "## Seed 001's cost tiers, checked\nThe seed's table reproduced under its own assumptions (every token "
+        "at GPT-4o's input price, $2,000 per GPU-month, its GPU counts), beside the same five volumes from first "
+        "principles.",
+    ),
+    ("code", "lls.seed_check(s)"),
     (
         "md",
         "## Models for this workload\nEvery catalog model the profile allows, priced on this workload's request "
@@ -79,6 +97,8 @@ COST_CURVES = [
         "`source` and `as_of` in `data/models.csv` and `data/gpus.csv`.",
     ),
     ("code", "lls.sources_table(s)"),
+    ("md", "## Methodology\nEvery formula the engine applies, with the defaults it uses and their sources."),
+    ("code", "lls.methodology(s)"),
     ("code", "lls.footer(s)"),
 ]
 
@@ -120,7 +140,91 @@ MODEL_COMPARISON = [
     ("code", "lls.footer(s)"),
 ]
 
+DECISION_MATRIX = [
+    ("params", PARAMETERS),
+    ("code", OPEN.format(title="Decision matrix")),
+    ("code", "lls.executive_summary(s)"),
+    (
+        "md",
+        "## The matrix\nThe 12 strategies (deployment × adaptation) on 11 criteria. Qualitative ratings come "
+        "from seed 001's tables (`data/strategies.yaml`); cost of accepted work, upfront cost, pass rate and a "
+        "self-hosted fleet's latency come from the engine for this profile. Ruled-out strategies are listed under it "
+        "with the reason. In JupyterLab, move a weight slider: the ranking and the recommendation update live.",
+    ),
+    ("code", "lls.decision_matrix_view(s)"),
+    ("md", "## Weights\nBase weights adjusted by the profile's conditions (each from a seed), then normalized."),
+    ("code", "lls.weights(s)"),
+    (
+        "md",
+        "## Weighted sum and TOPSIS\nWeighted sum on min-max normalized criteria; TOPSIS on vector-normalized "
+        "criteria (relative closeness to the ideal). Both are public functions in `llmstrategy.mcda`, "
+        "cross-checked against pymcdm in the tests.",
+    ),
+    ("code", "lls.scores_figure(s)"),
+    (
+        "md",
+        "## Sensitivity\nFor each criterion, the range of its weight over which the top strategy stays first "
+        "(the other weights rescaled proportionally); and the share of 2,000 random weightings (Dirichlet "
+        "around the profile's weights) in which each strategy ranks first.",
+    ),
+    ("code", "lls.sensitivity_figure(s)"),
+    ("code", "lls.footer(s)"),
+]
+
+STRATEGY_REPORT = [
+    ("params", PARAMETERS),
+    ("code", OPEN.format(title="LLM strategy")),
+    ("md", "## Executive summary"),
+    ("code", "lls.executive_summary(s)"),
+    ("code", "lls.kpis(s)"),
+    (
+        "md",
+        "## The decision path\nSeed 004's first question, then seed 003's decision path for the deployment and "
+        "the adaptation (two separate questions), each answered from this profile; then how the criteria "
+        "matrix agrees or disagrees.",
+    ),
+    ("code", "lls.decision_path(s)"),
+    ("md", "### Traps to avoid (seed 004)"),
+    ("code", "lls.traps(s)"),
+    ("md", "### When to revisit"),
+    ("code", "lls.revisit(s)"),
+    ("md", "## The decision matrix"),
+    ("code", "lls.decision_matrix(s)"),
+    ("code", "lls.scores_figure(s)"),
+    ("code", "lls.sensitivity_figure(s)"),
+    ("md", "## Costs\nMonth 0 costs, one-off costs and the total over the horizon with growth."),
+    ("code", "lls.costs_table(s)"),
+    ("md", "### Cost curves and break-even"),
+    ("code", "lls.cost_curves_view(s)"),
+    ("code", "lls.break_even(s)"),
+    ("code", "lls.horizon_figure(s)"),
+    ("md", "### How sure?"),
+    ("code", "lls.uncertainty_figure(s)"),
+    ("code", "lls.uncertainty(s)"),
+    ("md", "## Model shortlist\nThe models the profile allows, priced on this workload; ★ marks the frontier."),
+    ("code", "lls.models_figure(s)"),
+    ("code", "lls.models_table(s)"),
+    ("md", "### Self-hosted fleets"),
+    ("code", "lls.sizing_table(s)"),
+    ("md", "## Roadmap\nSeed 003's three phases placed on this profile's timeline."),
+    ("code", "lls.roadmap_view(s)"),
+    ("md", "## Production checklist\nFrom seeds 000 and 002, the items that matter most for this strategy first."),
+    ("code", "lls.checklist(s)"),
+    ("md", "## Assumptions and sources"),
+    ("code", "lls.weights(s)"),
+    ("code", "lls.sources_table(s)"),
+    ("md", "### Seed 001's cost tiers, checked"),
+    ("code", "lls.seed_check(s)"),
+    ("md", "### The sizing model against published measurements"),
+    ("code", "lls.calibration_table(s)"),
+    ("md", "## Methodology"),
+    ("code", "lls.methodology(s)"),
+    ("code", "lls.footer(s)"),
+]
+
 NOTEBOOKS = {
+    "strategy_report": STRATEGY_REPORT,
+    "decision_matrix": DECISION_MATRIX,
     "cost_curves": COST_CURVES,
     "workload_profile": WORKLOAD_PROFILE,
     "model_comparison": MODEL_COMPARISON,
