@@ -128,7 +128,7 @@ def cost_curves(
     return {s.id: price(s, ctx, req).monthly_usd for s in (strategies or priced_strategies())}
 
 
-def default_volume_grid(wl: Workload, points: int = 121) -> NDArray[np.float64]:
+def default_volume_grid(wl: Workload, points: int = 61) -> NDArray[np.float64]:
     """A log-spaced grid of monthly token volumes from 1e6 to 1e13, widened to hold
     1/100 × and 100 × the profile's own volume."""
     lo = min(1e6, wl.tokens_per_month / 100)

@@ -197,57 +197,48 @@ def _layout_pieces(
 
 
 @dataclass(frozen=True)
-class FleetPlan:
-    """The cheapest qualifying fleet (model × GPU × layout) at each volume.
+class FleetOption:
+    """One way to serve the load: a model on a GPU type in one layout, with its cost piece
+    (its ``fixed_usd_per_month`` included) and every layout tried for that model × GPU."""
 
-    ``choice[i]`` indexes ``candidates`` at volume i; month 0 (index 0) is what the
-    report calls *the* fleet; later months may move to another GPU type or model as the
-    volume grows (shown month by month).
+    model: ModelSpec
+    gpu: GpuSpec
+    sizing: ReplicaSizing
+    layouts: tuple[ReplicaSizing, ...]
+    piece: GpuPiece
+    usd_per_gpu_hour: float
+
+
+@dataclass(frozen=True)
+class FleetPlan:
+    """The cheapest option (model × GPU × layout) at each volume, vectorized over options ×
+    volumes: cost = fixed + per-replica cost × replicas (see :class:`pricing.GpuPiece`).
+
+    ``choice[i]`` indexes ``options`` at volume i (ties: the first in model id, catalog GPU and
+    layout order, so within one model × GPU the layout with the fewest GPUs). Month 0 (index 0)
+    is what the report calls *the* fleet; later months may move to another GPU type or model as
+    the volume grows (shown month by month).
     """
 
-    candidates: tuple[Fleet, ...]
+    options: tuple[FleetOption, ...]
     choice: NDArray[np.int64]
-    fixed: tuple[float, ...] = ()  # each candidate's fixed monthly cost (e.g. retraining its model)
+    replicas: NDArray[np.float64]
+    gpus: NDArray[np.float64]
+    monthly_usd: NDArray[np.float64]  # GPU cost of the chosen option [USD/month]
+    fixed_usd_per_month: NDArray[np.float64]  # the chosen option's fixed cost (e.g. retraining)
 
     @property
-    def fixed_usd_per_month(self) -> NDArray[np.float64]:
-        """The chosen candidate's fixed monthly cost at each volume."""
-        fixed = np.array(self.fixed or (0.0,) * len(self.candidates))
-        return fixed[self.choice]
-
-    def _pick(self, attr: str) -> NDArray[np.float64]:
-        stack = np.stack([getattr(f, attr) for f in self.candidates])
-        return stack[self.choice, np.arange(stack.shape[1])]
-
-    @property
-    def monthly_usd(self) -> NDArray[np.float64]:
-        return self._pick("monthly_usd")
-
-    @property
-    def gpus(self) -> NDArray[np.float64]:
-        return self._pick("gpus")
-
-    @property
-    def replicas(self) -> NDArray[np.float64]:
-        return self._pick("replicas")
-
-    @property
-    def first(self) -> Fleet:
-        """The fleet at the first volume (month 0)."""
-        return self.candidates[int(self.choice[0])]
+    def first(self) -> FleetOption:
+        """The option at the first volume (month 0)."""
+        return self.options[int(self.choice[0])]
 
     def pieces(self, served_per_request: float = 1.0) -> tuple[GpuPiece, ...]:
-        """Every candidate's pieces with its fixed cost, volume per request before cache,
-        retries and routing; pieces that another beats at every volume are left out (exact:
-        a piece no cheaper in fixed cost, per-replica cost and replicas per request is never
-        the cheapest)."""
-        fixed = self.fixed or (0.0,) * len(self.candidates)
-        all_pieces = [
-            pc.scaled(served_per_request, x) for f, x in zip(self.candidates, fixed, strict=True) for pc in f.pieces
-        ]
-        c = np.array([p.usd_per_replica_month for p in all_pieces])
-        q = np.array([p.replicas_per_request_month for p in all_pieces])
-        fx = np.array([p.fixed_usd_per_month for p in all_pieces])
+        """Every option's piece, volume per request before cache, retries and routing;
+        pieces that another beats at every volume are left out (exact: a piece no cheaper
+        in fixed cost, per-replica cost and replicas per request is never the cheapest)."""
+        c = np.array([o.piece.usd_per_replica_month for o in self.options])
+        q = np.array([o.piece.replicas_per_request_month for o in self.options])
+        fx = np.array([o.piece.fixed_usd_per_month for o in self.options])
         cols = np.stack([c, q, fx])
         le = np.all(cols[:, :, None] <= cols[:, None, :], axis=0)  # le[j, i]: j ≤ i everywhere
         lt = np.any(cols[:, :, None] < cols[:, None, :], axis=0)
@@ -255,23 +246,22 @@ class FleetPlan:
         beaten = le & (lt | earlier)
         np.fill_diagonal(beaten, False)
         keep = ~beaten.any(axis=0)
-        return tuple(p for p, k in zip(all_pieces, keep, strict=True) if k)
+        return tuple(o.piece.scaled(served_per_request) for o, k in zip(self.options, keep, strict=True) if k)
 
     def by_volume(self) -> list[dict[str, Any]]:
         """Model, GPU, layout, replicas, GPUs and GPU cost at each volume."""
         out = []
         for i, c in enumerate(self.choice.tolist()):
-            f = self.candidates[c]
-            r = f.fitting[int(f.chosen[i])]
+            o = self.options[c]
             out.append(
                 {
-                    "model": f.model.id,
-                    "gpu": f.gpu.id,
-                    "tensor_parallel": r.tensor_parallel,
-                    "pipeline_stages": r.pipeline_stages,
-                    "replicas": float(f.replicas[i]),
-                    "gpus": float(f.gpus[i]),
-                    "gpu_monthly_usd": float(f.monthly_usd[i]),
+                    "model": o.model.id,
+                    "gpu": o.gpu.id,
+                    "tensor_parallel": o.sizing.tensor_parallel,
+                    "pipeline_stages": o.sizing.pipeline_stages,
+                    "replicas": float(self.replicas[i]),
+                    "gpus": float(self.gpus[i]),
+                    "gpu_monthly_usd": float(self.monthly_usd[i]),
                 }
             )
         return out
@@ -312,9 +302,9 @@ def best_fleet(
     context_tokens: float,
     fixed_monthly_usd: Callable[[ModelSpec, GpuSpec], float] | None = None,
 ) -> FleetPlan | str:
-    """Every qualifying model × GPU sized; at each volume the one with the lowest GPU cost
-    plus ``fixed_monthly_usd(model, gpu)`` (e.g. retraining that model), ties: the first in
-    model id, then catalog GPU order."""
+    """Every qualifying model × GPU × layout (sized once, memoized); at each volume the one
+    with the lowest GPU cost plus ``fixed_monthly_usd(model, gpu)`` (e.g. retraining that
+    model). One numpy pass over options × volumes."""
     s = self_host_settings(ctx)
     models = candidate_models(ctx, quality_needed, context_tokens)
     if isinstance(models, str):
@@ -324,37 +314,71 @@ def best_fleet(
         if ctx.profile.assumptions.gpu
         else list(ctx.catalog.gpus.values())
     )
-    fleets: list[Fleet] = []
+    options: list[FleetOption] = []
     reasons: list[str] = []
+    reserved = s.gpu_pricing == "reserved"
     for m in models:
         for g in gpus:
-            f = size_fleet(m, g, shape, served, ctx, s)
-            if isinstance(f, str):
-                reasons.append(f)
-            else:
-                fleets.append(f)
-    if not fleets:
+            lp = _layout_pieces(
+                m,
+                g,
+                s.precision,
+                float(shape.input_tokens),
+                float(shape.output_tokens),
+                ctx.profile.latency,
+                s.tpot_slo_ms,
+                s.ttft_slo_ms,
+                s.params,
+                usd_per_gpu_hour(g, s),
+                reserved,
+                float(ctx.profile.peak_to_average),
+                s.gpu_utilization,
+            )
+            if isinstance(lp, str):
+                reasons.append(lp)
+                continue
+            sizings, fitting, pieces, price = lp
+            fixed = fixed_monthly_usd(m, g) if fixed_monthly_usd else 0.0
+            options.extend(
+                FleetOption(m, g, r, sizings, pc.scaled(1.0, fixed) if fixed else pc, price)
+                for r, pc in zip(fitting, pieces, strict=True)
+            )
+    if not options:
         return "no catalog GPU configuration serves the model: " + (reasons[0] if reasons else "")
-    fixed = [fixed_monthly_usd(f.model, f.gpu) if fixed_monthly_usd else 0.0 for f in fleets]
-    costs = np.stack([f.monthly_usd + x for f, x in zip(fleets, fixed, strict=True)])
-    # argmin with a relative tolerance so float noise does not flip between equal fleets
-    best = costs.min(axis=0)
-    choice = np.argmax(costs <= best * (1 + 1e-12) + 1e-9, axis=0)
-    return FleetPlan(tuple(fleets), choice, tuple(fixed))
+    c = np.array([o.piece.usd_per_replica_month for o in options])
+    q = np.array([o.piece.replicas_per_request_month for o in options])
+    fx = np.array([o.piece.fixed_usd_per_month for o in options])
+    per_replica_gpus = np.array([o.sizing.gpus_per_replica for o in options], dtype=float)
+    x = q[:, None] * np.asarray(served, dtype=float)[None, :]
+    reps = np.maximum(1.0, np.ceil(x - 1e-9)) if reserved else np.maximum(1.0, x)
+    cost = fx[:, None] + c[:, None] * reps
+    best = cost.min(axis=0)
+    # the first option within a relative tolerance, so float noise does not flip between equals
+    choice = np.argmax(cost <= best * (1 + 1e-12) + 1e-9, axis=0)
+    cols = np.arange(cost.shape[1])
+    chosen_reps = reps[choice, cols]
+    return FleetPlan(
+        tuple(options),
+        choice,
+        chosen_reps,
+        chosen_reps * per_replica_gpus[choice],
+        c[choice] * chosen_reps,
+        fx[choice],
+    )
 
 
 def fleet_details(plan: FleetPlan) -> dict[str, Any]:
     """The month-0 sizing fields of the JSON contract, plus every layout tried and the
     fleet at each volume (``fleet_by_volume``; the analysis calls it ``fleet_by_month``)."""
     f = plan.first
-    r = f.fitting[int(f.chosen[0])]
+    r = f.sizing
     return {
         "gpu": f.gpu.id,
         "precision": r.precision,
         "tensor_parallel": r.tensor_parallel,
         "pipeline_stages": r.pipeline_stages,
-        "replicas": float(f.replicas[0]),
-        "gpus": float(f.gpus[0]),
+        "replicas": float(plan.replicas[0]),
+        "gpus": float(plan.gpus[0]),
         "batch_size": r.batch_size,
         "output_tokens_per_second_per_gpu": r.output_tokens_per_second_per_gpu,
         "time_per_output_token_ms": r.time_per_output_token_ms,

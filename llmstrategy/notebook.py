@@ -43,11 +43,8 @@ def open_session(
     samples: int = DEFAULT_SAMPLES,
 ) -> Session:
     """Load a profile and run the whole engine on it (costs, break-even, decision, Monte
-    Carlo: :func:`pipeline.evaluate`). In report mode, select the offline plotly renderer."""
-    if report_mode:
-        from .plotly_offline import use_offline_renderer
-
-        use_offline_renderer()
+    Carlo: :func:`pipeline.evaluate`). In report mode every figure comes back as static HTML
+    (:func:`_out`), which needs no plotly renderer (and so never imports nbformat in the kernel)."""
     profile = load_profile(profile_path)
     catalog = load_catalog(data_dir)
     on_date = date.fromisoformat(as_of) if as_of else None
@@ -59,6 +56,17 @@ def _html(text: str) -> Any:
     from IPython.display import HTML
 
     return HTML(text)
+
+
+def _out(s: Session, fig: Any) -> Any:
+    """A figure as it should appear: in report mode an HTML fragment (plotly.js is inlined
+    once per page by the report template; :func:`plotly_offline.figure_html`), else the
+    live figure."""
+    if not s.report_mode:
+        return fig
+    from .plotly_offline import figure_html
+
+    return _html(figure_html(fig))
 
 
 def header(s: Session, title: str) -> Any:
@@ -217,7 +225,7 @@ def cost_curves_view(s: Session) -> Any:
     """Report mode: the figure. Interactive: the figure under what-if widgets for the retry
     and cache rates, the GPU type and utilization, and API and GPU price multipliers."""
     if s.report_mode:
-        return cost_curves_figure(s)
+        return _out(s, cost_curves_figure(s))
     import ipywidgets as w
     from IPython.display import display
 
@@ -274,10 +282,15 @@ def horizon_figure(s: Session) -> Any:
     data = {
         c.strategy.id: c.monthly_usd_by_month for c in s.analysis.costs if c.feasible and c.strategy.id not in ruled_out
     }
-    return fig(
-        months,
-        data,
-        title=f"Monthly cost over {s.profile.horizon_months} months (growth {s.profile.monthly_growth:.0%} per month)",
+    return _out(
+        s,
+        fig(
+            months,
+            data,
+            title=(
+                f"Monthly cost over {s.profile.horizon_months} months (growth {s.profile.monthly_growth:.0%} per month)"
+            ),
+        ),
     )
 
 
@@ -311,14 +324,17 @@ def models_figure(s: Session, df: Any = None) -> Any:
     df = _models(s) if df is None else df
     df = df[df["allowed"]]
     how = "hosted API prices" if s.profile.data_may_leave else "self-hosted (the data may not leave)"
-    return model_scatter_figure(
-        list(df["model"]),
-        list(df["per_1k_requests_usd"]),
-        list(df["quality_score"]),
-        pareto=list(df["pareto"]),
-        meets_quality=list(df["meets_quality"]),
-        quality_needed=s.analysis.context.quality_needed,
-        title=f"Quality vs cost per 1,000 requests ({how})",
+    return _out(
+        s,
+        model_scatter_figure(
+            list(df["model"]),
+            list(df["per_1k_requests_usd"]),
+            list(df["quality_score"]),
+            pareto=list(df["pareto"]),
+            meets_quality=list(df["meets_quality"]),
+            quality_needed=s.analysis.context.quality_needed,
+            title=f"Quality vs cost per 1,000 requests ({how})",
+        ),
     )
 
 
@@ -583,13 +599,13 @@ def weights(s: Session) -> Any:
 def scores_figure(s: Session) -> Any:
     from .decision_views import scores_figure as fig
 
-    return fig(_decision(s))
+    return _out(s, fig(_decision(s)))
 
 
 def sensitivity_figure(s: Session) -> Any:
     from .decision_views import sensitivity_figure as fig
 
-    return fig(_decision(s))
+    return _out(s, fig(_decision(s)))
 
 
 def decision_matrix_view(s: Session) -> Any:
@@ -606,7 +622,7 @@ def decision_matrix_view(s: Session) -> Any:
     d = _decision(s)
     if s.report_mode:
         display(decision_matrix(s))
-        return scores_fig(d)
+        return _out(s, scores_fig(d))
     import ipywidgets as w
 
     from .decision_views import ruled_out_html
@@ -669,7 +685,7 @@ def roadmap_view(s: Session) -> Any:
 
     from .decision_views import roadmap_figure, roadmap_html
 
-    display(roadmap_figure(s.analysis, _decision(s)))
+    display(_out(s, roadmap_figure(s.analysis, _decision(s))))
     return _html(roadmap_html(_decision(s)))
 
 
@@ -724,8 +740,11 @@ def uncertainty_figure(s: Session) -> Any:
     from .charts import uncertainty_figure as fig
 
     rows = (s.analysis.extras.get("uncertainty") or {}).get("strategies", [])
-    return fig(
-        [r["strategy"] for r in rows],
-        [r["horizon_total_usd"] for r in rows],
-        title=f"Total cost over {s.profile.horizon_months} months: P10-P90 of the simulated futures, P50 marked",
+    return _out(
+        s,
+        fig(
+            [r["strategy"] for r in rows],
+            [r["horizon_total_usd"] for r in rows],
+            title=f"Total cost over {s.profile.horizon_months} months: P10-P90 of the simulated futures, P50 marked",
+        ),
     )

@@ -29,6 +29,7 @@ from .profile import Profile
 
 DEFAULT_SEED = 0
 DEFAULT_SAMPLES = 2000
+DRIVER_SAMPLES = 5000
 
 
 def evaluate(
@@ -82,7 +83,9 @@ def uncertainty(a: Analysis, d: Decision, r: Ratings, *, seed: int, samples: int
         painful = mc.last_month_usd["self_host"] <= mc.last_month_usd["api"]
     labels = recommend_many(d, r, ratio, painful) if mc.strategies else np.full(samples, d.strategy_id or "")
     values, counts = np.unique(labels.astype(str), return_counts=True)
-    drivers = explain_drivers(mc.inputs, labels, seed=seed) if labels.size else None
+    # the tree reads at most DRIVER_SAMPLES futures (the first ones: the draws are i.i.d.)
+    n = min(labels.size, DRIVER_SAMPLES)
+    drivers = explain_drivers({k: v[:n] for k, v in mc.inputs.items()}, labels[:n], seed=seed) if n else None
     out = mc.to_dict()
     rec_p = {str(v): float(c) / labels.size for v, c in zip(values, counts, strict=True)}
     out["win_probability"] = {

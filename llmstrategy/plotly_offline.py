@@ -1,17 +1,16 @@
-"""A plotly renderer for papermill-executed notebooks that nbconvert can export offline.
+"""Figures as HTML fragments for papermill-executed notebooks that nbconvert exports offline.
 
 Plotly's default renderer in a papermill kernel (``plotly_mimetype``) is dropped by
-nbconvert, and its ``notebook`` renderer adds a MathJax ``<script src>`` from a CDN to
-every figure. This renderer emits plain ``text/html``: a ``<div>`` and a call to
-``Plotly.newPlot``, without plotly.js itself; the report template inlines plotly.js
-once in the page head (see ``templates/llmstrategy``).
+nbconvert, its ``notebook`` renderer adds a MathJax ``<script src>`` from a CDN to every
+figure, and going through ``plotly.io.renderers`` at all imports nbformat and jsonschema in
+the kernel (about 1-2 s per report). So in report mode the notebooks display
+:func:`figure_html`: a ``<div>`` and a call to ``Plotly.newPlot``, without plotly.js itself;
+the report template inlines plotly.js once in the page head (see ``templates/llmstrategy``).
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-RENDERER_NAME = "llmstrategy_offline"
 
 
 def figure_html(fig: Any) -> str:
@@ -25,16 +24,3 @@ def figure_html(fig: Any) -> str:
         full_html=False,
         config={"displaylogo": False, "responsive": True},
     )
-
-
-def use_offline_renderer() -> None:
-    """Register and select the offline renderer for this kernel (report mode)."""
-    import plotly.io as pio
-    from plotly.io._base_renderers import MimetypeRenderer
-
-    class _OfflineHtml(MimetypeRenderer):
-        def to_mimebundle(self, fig_dict: Any) -> dict[str, str]:
-            return {"text/html": figure_html(fig_dict)}
-
-    pio.renderers[RENDERER_NAME] = _OfflineHtml()
-    pio.renderers.default = RENDERER_NAME

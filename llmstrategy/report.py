@@ -106,6 +106,9 @@ def execute_notebook(
             progress_bar=False,
             log_output=False,
             cwd=str(notebook_path.parent),
+            # outputs are collected and saved by then; a graceful shutdown of the report's
+            # kernel costs ~1.3 s per render (bench/RESULTS.md)
+            shutdown_kernel="immediate",
         )
     except PapermillExecutionError as err:
         raise RenderError(
