@@ -609,7 +609,7 @@ def sensitivity_figure(s: Session) -> Any:
 
 
 def decision_matrix_view(s: Session) -> Any:
-    """Report mode: the matrix and the scores. Interactive: a slider per criterion weight;
+    """Report mode: the matrix. Interactive: a slider per criterion weight;
     moving one re-ranks the strategies live (weighted sum and TOPSIS side by side) and
     updates the recommendation."""
     from IPython.display import display
@@ -621,8 +621,7 @@ def decision_matrix_view(s: Session) -> Any:
 
     d = _decision(s)
     if s.report_mode:
-        display(decision_matrix(s))
-        return _out(s, scores_fig(d))
+        return decision_matrix(s)  # the scores have their own cell
     import ipywidgets as w
 
     from .decision_views import ruled_out_html

@@ -18,7 +18,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 PROFILES = sorted((ROOT / "data" / "profiles").glob("*.yaml"))
 AS_OF = "2026-11-23"
-NEW_NOTEBOOKS = ("workload_profile", "model_comparison")
+NEW_NOTEBOOKS = ("workload_profile", "model_comparison", "decision_matrix", "cost_curves")
 
 
 def _analysis(path: Path) -> Any:
@@ -310,7 +310,8 @@ def test_editor_saves_yaml_that_loads_back(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def rendered_new(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """Both new notebooks in report mode over every example profile (render_batch, 2 jobs)."""
+    """The notebooks other than the strategy report (test_render's) in report mode over every
+    example profile (render_batch, 2 jobs)."""
     from llmstrategy.report import render_batch
 
     out = tmp_path_factory.mktemp("new_reports")
@@ -340,10 +341,17 @@ def test_new_notebooks_render_every_profile(rendered_new: dict[str, Any], notebo
             assert "plotly.js v" not in page and r.html_bytes < 1e6  # no figure, no bundle
             assert "Profile fields" in page and "requests_per_day" in page
             assert "<input" not in page  # report mode: static tables, no widgets
-        else:
+        elif notebook == "model_comparison":
             assert page.count("Plotly.newPlot(") == 1 and page.count('class="plotly-graph-div"') == 1
             assert "Pareto frontier" in page and 'class="lls-table lls-sortable"' in page
             assert "models ruled out" in page or "No catalog model is ruled out" in page
+        elif notebook == "decision_matrix":
+            assert page.count("Plotly.newPlot(") == 2  # scores, sensitivity
+            assert "Recommendation:" in page and "Feasible strategies × criteria" in page
+            assert "Adjustments from the profile" in page
+        else:  # cost_curves: curves, horizon, uncertainty, models
+            assert page.count("Plotly.newPlot(") == 4
+            assert "Break-even tokens/month" in page and "Seed: API" in page and "Methodology" in page
         assert name.replace("&", "&amp;") in page or json.dumps(name)[1:-1] in page
 
 
