@@ -1,9 +1,10 @@
 """Seed 001's cost-tier table, reproduced under its own assumptions and set beside the
 same five volumes priced from first principles (``data/seed_cost_tiers.yaml``).
 
-Seed reproduction: API = monthly tokens × ``api_usd_per_mtok`` / 1e6 (every token at
-GPT-4o's input price); self-host = GPUs × ``self_host_usd_per_gpu_month`` (the seed's GPU
-counts; its "cluster" is $40,000, i.e. 20 GPUs at its price).
+Seed reproduction: API = the engine's :func:`costs_api.api_monthly_usd` with every token
+(input and output) at ``api_usd_per_mtok`` (GPT-4o's input price), i.e. monthly tokens ×
+price / 1e6; self-host = GPUs × ``self_host_usd_per_gpu_month`` (the seed's GPU counts; its
+"cluster" is $40,000, i.e. 20 GPUs at its price).
 
 First principles: a profile with the file's request shape at each tier's volume, GPT-4o at
 its real input and output prices, and a 70B model sized by :mod:`sizing` on a real GPU at
@@ -22,6 +23,7 @@ import yaml
 
 from .breakeven import break_even_pair
 from .catalog import Catalog
+from .costs_api import ApiPrice, RequestShape, api_monthly_usd
 from .errors import CatalogError
 from .pricing import price, pricing_context
 from .profile import profile_from_dict
@@ -100,10 +102,13 @@ def seed_check(catalog: Catalog) -> SeedCheck:
             path=str(catalog.data_dir / SEED_FILE),
         )
     fleet = sh.details.get("fleet_by_volume", [])
+    # the seed's API column through the engine's API formula, every token at one price
+    shape = RequestShape(float(inp), float(out))
+    seed_price = ApiPrice("seed-001", api_mtok, api_mtok, "seed assumption")
     rows = []
     for i, t in enumerate(tiers):
         seed_gpus = t.get("gpus")
-        repro_api = tokens[i] * api_mtok / 1e6
+        repro_api = float(api_monthly_usd(req[i], seed_price, shape))
         repro_self = (seed_gpus if seed_gpus is not None else float(t["self_host_usd"]) / gpu_month) * gpu_month
         gpu_usd = float(sh.monthly_components_usd["gpu_fleet"][i])
         self_total = float(sh.monthly_usd[i])
