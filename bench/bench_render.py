@@ -29,7 +29,7 @@ from typing import Any
 
 from _bench import AS_OF, PROFILE, ROOT, interleaved, load_average, median, verdict
 
-NOTEBOOK = "cost_curves"
+NOTEBOOK = "strategy_report"  # the full report (report.DEFAULT_NOTEBOOK); --notebook picks another
 TARGET = 1.5
 
 #: A first cell that stands in for the proposed fix (figures shown as text/html from
@@ -62,11 +62,14 @@ def floor_notebook(report_nb: dict) -> dict:
 
 
 def main() -> None:
+    global NOTEBOOK
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5, help="renders of each notebook (≥ 3)")
     ap.add_argument("--profile", default=str(PROFILE), help="example profile to render")
     ap.add_argument("--breakdown", action="store_true", help="also show where a report render's time goes")
+    ap.add_argument("--notebook", default="strategy_report", help="report notebook in notebooks/ (without .ipynb)")
     args = ap.parse_args()
+    NOTEBOOK = args.notebook
 
     import llmstrategy.report as report
 

@@ -20,6 +20,8 @@ import pytest
 import yaml
 from conftest import ROOT
 
+from llmstrategy.report import DEFAULT_NOTEBOOK
+
 pytestmark = pytest.mark.slow
 
 SMALL = ROOT / "data" / "profiles" / "ticket_routing_rules.yaml"
@@ -100,7 +102,7 @@ def test_killed_render_leaves_previous_report_and_no_kernel(tmp_path: Path, sig:
     out.mkdir()
     target = out / "kill_me.html"
     target.write_bytes(PREVIOUS)
-    executed = out / ".build" / "kill_me.cost_curves.ipynb"
+    executed = out / ".build" / f"kill_me.{DEFAULT_NOTEBOOK}.ipynb"  # the default notebook
 
     proc = subprocess.Popen(
         [*CMD, "render", str(profile), "--out", str(out), "--jobs", "1"],
