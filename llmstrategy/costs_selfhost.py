@@ -529,8 +529,8 @@ def price_api_fine_tune(strategy: Strategy, ctx: PricingContext, req: NDArray[np
         return infeasible(
             strategy,
             req,
-            f"no catalog model offers provider fine-tuning at quality ≥ {need_q:g}"
-            + (f" ({named} is not fine-tunable)" if named else ""),
+            f"no catalog model offers provider fine-tuning at quality ≥ {need_q:g} "
+            f"with a window ≥ {need_ctx:,.0f} tokens" + (f" ({named} is not fine-tunable)" if named else ""),
         )
     model = min(pool, key=lambda m: (api_price(m, shape, batch=False, fine_tuned=True).request_usd(shape), m.id))
     price = api_price(model, shape, batch=False, fine_tuned=True)
