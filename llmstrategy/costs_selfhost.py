@@ -226,6 +226,7 @@ class FleetPlan:
     gpus: NDArray[np.float64]
     monthly_usd: NDArray[np.float64]  # GPU cost of the chosen option [USD/month]
     fixed_usd_per_month: NDArray[np.float64]  # the chosen option's fixed cost (e.g. retraining)
+    undominated: NDArray[np.bool_]  # options that are the cheapest at some volume, possibly
 
     @property
     def first(self) -> FleetOption:
@@ -233,20 +234,11 @@ class FleetPlan:
         return self.options[int(self.choice[0])]
 
     def pieces(self, served_per_request: float = 1.0) -> tuple[GpuPiece, ...]:
-        """Every option's piece, volume per request before cache, retries and routing;
-        pieces that another beats at every volume are left out (exact: a piece no cheaper
-        in fixed cost, per-replica cost and replicas per request is never the cheapest)."""
-        c = np.array([o.piece.usd_per_replica_month for o in self.options])
-        q = np.array([o.piece.replicas_per_request_month for o in self.options])
-        fx = np.array([o.piece.fixed_usd_per_month for o in self.options])
-        cols = np.stack([c, q, fx])
-        le = np.all(cols[:, :, None] <= cols[:, None, :], axis=0)  # le[j, i]: j ≤ i everywhere
-        lt = np.any(cols[:, :, None] < cols[:, None, :], axis=0)
-        earlier = np.arange(c.size)[:, None] < np.arange(c.size)[None, :]
-        beaten = le & (lt | earlier)
-        np.fill_diagonal(beaten, False)
-        keep = ~beaten.any(axis=0)
-        return tuple(o.piece.scaled(served_per_request) for o, k in zip(self.options, keep, strict=True) if k)
+        """The undominated options' pieces, volume per request before cache, retries and
+        routing (a dominated piece is never the cheapest, so leaving it out is exact)."""
+        return tuple(
+            o.piece.scaled(served_per_request) for o, k in zip(self.options, self.undominated, strict=True) if k
+        )
 
     def by_volume(self) -> list[dict[str, Any]]:
         """Model, GPU, layout, replicas, GPUs and GPU cost at each volume."""
@@ -294,6 +286,80 @@ def candidate_models(ctx: PricingContext, quality_needed: float, context_tokens:
     return sorted(pool, key=lambda m: m.id)
 
 
+@lru_cache(maxsize=512)
+def _option_table(
+    pairs: tuple[tuple[ModelSpec, GpuSpec], ...],
+    fixed: tuple[float, ...],
+    prices: tuple[float, ...],
+    precision: str,
+    input_tokens: float,
+    output_tokens: float,
+    latency: str,
+    tpot_slo_ms: float,
+    ttft_slo_ms: float,
+    params: SizingParams,
+    reserved: bool,
+    peak_to_average: float,
+    gpu_utilization: float,
+) -> (
+    tuple[
+        tuple[FleetOption, ...],
+        NDArray[np.float64],
+        NDArray[np.float64],
+        NDArray[np.float64],
+        NDArray[np.float64],
+        NDArray[np.bool_],
+    ]
+    | str
+):
+    """Every option of these model × GPU pairs and its cost-piece columns (per-replica cost,
+    replicas per request, fixed cost, GPUs per replica) and which options no other beats at
+    every volume (exact: one no cheaper in fixed cost, per-replica cost and replicas per
+    request is never the cheapest): independent of volume, so memoized (read-only arrays)."""
+    options: list[FleetOption] = []
+    reasons: list[str] = []
+    for (m, g), fx_mg, price in zip(pairs, fixed, prices, strict=True):
+        lp = _layout_pieces(
+            m,
+            g,
+            precision,
+            input_tokens,
+            output_tokens,
+            latency,
+            tpot_slo_ms,
+            ttft_slo_ms,
+            params,
+            price,
+            reserved,
+            peak_to_average,
+            gpu_utilization,
+        )
+        if isinstance(lp, str):
+            reasons.append(lp)
+            continue
+        sizings, fitting, pieces, _ = lp
+        options.extend(
+            FleetOption(m, g, r, sizings, pc.scaled(1.0, fx_mg) if fx_mg else pc, price)
+            for r, pc in zip(fitting, pieces, strict=True)
+        )
+    if not options:
+        return "no catalog GPU configuration serves the model: " + (reasons[0] if reasons else "")
+    c = np.array([o.piece.usd_per_replica_month for o in options])
+    q = np.array([o.piece.replicas_per_request_month for o in options])
+    fx = np.array([o.piece.fixed_usd_per_month for o in options])
+    gpr = np.array([o.sizing.gpus_per_replica for o in options], dtype=float)
+    cols = np.stack([c, q, fx])
+    le = np.all(cols[:, :, None] <= cols[:, None, :], axis=0)  # le[j, i]: j ≤ i everywhere
+    lt = np.any(cols[:, :, None] < cols[:, None, :], axis=0)
+    earlier = np.arange(c.size)[:, None] < np.arange(c.size)[None, :]
+    beaten = le & (lt | earlier)
+    np.fill_diagonal(beaten, False)
+    keep = ~beaten.any(axis=0)
+    for arr in (c, q, fx, gpr, keep):
+        arr.setflags(write=False)  # shared by every caller of the memoized table
+    return tuple(options), c, q, fx, gpr, keep
+
+
 def best_fleet(
     ctx: PricingContext,
     shape: RequestShape,
@@ -314,41 +380,27 @@ def best_fleet(
         if ctx.profile.assumptions.gpu
         else list(ctx.catalog.gpus.values())
     )
-    options: list[FleetOption] = []
-    reasons: list[str] = []
     reserved = s.gpu_pricing == "reserved"
-    for m in models:
-        for g in gpus:
-            lp = _layout_pieces(
-                m,
-                g,
-                s.precision,
-                float(shape.input_tokens),
-                float(shape.output_tokens),
-                ctx.profile.latency,
-                s.tpot_slo_ms,
-                s.ttft_slo_ms,
-                s.params,
-                usd_per_gpu_hour(g, s),
-                reserved,
-                float(ctx.profile.peak_to_average),
-                s.gpu_utilization,
-            )
-            if isinstance(lp, str):
-                reasons.append(lp)
-                continue
-            sizings, fitting, pieces, price = lp
-            fixed = fixed_monthly_usd(m, g) if fixed_monthly_usd else 0.0
-            options.extend(
-                FleetOption(m, g, r, sizings, pc.scaled(1.0, fixed) if fixed else pc, price)
-                for r, pc in zip(fitting, pieces, strict=True)
-            )
-    if not options:
-        return "no catalog GPU configuration serves the model: " + (reasons[0] if reasons else "")
-    c = np.array([o.piece.usd_per_replica_month for o in options])
-    q = np.array([o.piece.replicas_per_request_month for o in options])
-    fx = np.array([o.piece.fixed_usd_per_month for o in options])
-    per_replica_gpus = np.array([o.sizing.gpus_per_replica for o in options], dtype=float)
+    pairs = tuple((m, g) for m in models for g in gpus)
+    fixed = tuple(fixed_monthly_usd(m, g) if fixed_monthly_usd else 0.0 for m, g in pairs)
+    table = _option_table(
+        pairs,
+        fixed,
+        tuple(usd_per_gpu_hour(g, s) for _, g in pairs),
+        s.precision,
+        float(shape.input_tokens),
+        float(shape.output_tokens),
+        ctx.profile.latency,
+        s.tpot_slo_ms,
+        s.ttft_slo_ms,
+        s.params,
+        reserved,
+        float(ctx.profile.peak_to_average),
+        s.gpu_utilization,
+    )
+    if isinstance(table, str):
+        return table
+    options, c, q, fx, per_replica_gpus, keep = table
     x = q[:, None] * np.asarray(served, dtype=float)[None, :]
     reps = np.maximum(1.0, np.ceil(x - 1e-9)) if reserved else np.maximum(1.0, x)
     cost = fx[:, None] + c[:, None] * reps
@@ -364,6 +416,7 @@ def best_fleet(
         chosen_reps * per_replica_gpus[choice],
         c[choice] * chosen_reps,
         fx[choice],
+        keep,
     )
 
 
