@@ -393,9 +393,12 @@ def index_html(results: list[RenderResult], out_dir: Path, *, generated: str | N
 {chr(10).join(body_rows)}
 </tbody>
 </table>
-<p class="note">Cheapest feasible strategy: the lowest month-0 monthly cost among the strategies the cost
-engine can price for the profile. Each report states its analysis date, its assumptions and their sources;
-the CSV files hold the same tables with raw numbers.</p>
+<p class="note">Recommendation: the decision engine's choice (the seeds' decision path checked against the
+criteria matrix; see each report's rationale). It is often not the cheapest: quality, privacy, team and time
+to production count too. Cheapest feasible strategy: the lowest month-0 monthly cost among the strategies
+the profile's hard constraints allow (e.g. no third-party API when the data may not leave). Each report
+states its analysis date, its assumptions and their sources; the CSV files hold the same tables with raw
+numbers.</p>
 </body>
 </html>
 """
