@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from llmstrategy.catalog import Catalog, load_catalog
@@ -28,35 +27,11 @@ from llmstrategy.uncertainty import MonteCarlo, cost_model, load_uncertainty, mo
 from llmstrategy.workload import monthly_volumes, workload
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-API_PRICE_FIELDS = (
-    "input_usd_per_mtok",
-    "output_usd_per_mtok",
-    "cached_input_usd_per_mtok",
-    "batch_input_usd_per_mtok",
-    "batch_output_usd_per_mtok",
-    "long_input_usd_per_mtok",
-    "long_output_usd_per_mtok",
-    "finetuned_input_usd_per_mtok",
-    "finetuned_output_usd_per_mtok",
-)
 
 
 def scaled_catalog(cat: Catalog, api: float, gpu: float) -> Catalog:
-    models = {
-        k: m.model_copy(update={f: getattr(m, f) * api for f in API_PRICE_FIELDS if getattr(m, f) is not None})
-        for k, m in cat.models.items()
-    }
-    gpus = {
-        k: g.model_copy(
-            update={
-                f: getattr(g, f) * gpu
-                for f in ("on_demand_usd_per_gpu_hour", "reserved_usd_per_gpu_hour")
-                if getattr(g, f) is not None
-            }
-        )
-        for k, g in cat.gpus.items()
-    }
-    return replace(cat, models=models, gpus=gpus)
+    """Every API price × ``api`` and every GPU-hour price × ``gpu``."""
+    return cat.with_price_multipliers(api=api, gpu=gpu)
 
 
 def loop_sample(p: Profile, cat: Catalog, mc: MonteCarlo, i: int) -> dict[str, float]:

@@ -151,11 +151,12 @@ class Catalog:
             raise CatalogError(f"missing default '{key}'", path=str(self.data_dir), field=key) from None
 
     def with_price_multipliers(self, *, api: float = 1.0, gpu: float = 1.0) -> Catalog:
-        """The same catalog with every API price (per-token, batch, long-context, fine-tuned)
-        × ``api`` and every GPU-hour price × ``gpu``: a what-if, e.g. for the cost-curves widgets."""
+        """The same catalog with every API inference price (per-token, cached, batch,
+        long-context, fine-tuned model) × ``api`` and every GPU-hour price × ``gpu``: a what-if,
+        e.g. for the cost-curves widgets. Providers' training prices are held, as in the Monte Carlo."""
         if not (api > 0 and gpu > 0):
             raise CatalogError(f"price multipliers must be positive, got api={api!r}, gpu={gpu!r}")
-        fields = [f for f in ModelSpec.model_fields if f.endswith("_usd_per_mtok")]
+        fields = [f for f in ModelSpec.model_fields if f.endswith("_usd_per_mtok") and not f.startswith("finetune_")]
         models = {
             k: m.model_copy(update={f: getattr(m, f) * api for f in fields if getattr(m, f) is not None})
             for k, m in self.models.items()

@@ -108,21 +108,7 @@ def size_fleet(
     s: SelfHostSettings,
 ) -> Fleet | str:
     """The layout that needs the fewest GPUs at each volume, or the reason no layout fits."""
-    layout = _layout_pieces(
-        model,
-        gpu,
-        s.precision,
-        float(shape.input_tokens),
-        float(shape.output_tokens),
-        ctx.profile.latency,
-        s.tpot_slo_ms,
-        s.ttft_slo_ms,
-        s.params,
-        usd_per_gpu_hour(gpu, s),
-        s.gpu_pricing == "reserved",
-        float(ctx.profile.peak_to_average),
-        s.gpu_utilization,
-    )
+    layout = _layout_pieces(model, gpu, usd_per_gpu_hour(gpu, s), serving_setup(shape, ctx, s))
     if isinstance(layout, str):
         return layout
     sizings, fitting, pieces, price = layout
@@ -145,37 +131,56 @@ def size_fleet(
     )
 
 
+@dataclass(frozen=True)
+class ServingSetup:
+    """What sizes a fleet besides the model, the GPU and the volume (hashable: a cache key)."""
+
+    precision: str
+    input_tokens: float
+    output_tokens: float
+    latency: str
+    tpot_slo_ms: float
+    ttft_slo_ms: float
+    params: SizingParams
+    reserved: bool
+    peak_to_average: float
+    gpu_utilization: float
+
+
+def serving_setup(shape: RequestShape, ctx: PricingContext, s: SelfHostSettings) -> ServingSetup:
+    return ServingSetup(
+        s.precision,
+        float(shape.input_tokens),
+        float(shape.output_tokens),
+        ctx.profile.latency,
+        s.tpot_slo_ms,
+        s.ttft_slo_ms,
+        s.params,
+        s.gpu_pricing == "reserved",
+        float(ctx.profile.peak_to_average),
+        s.gpu_utilization,
+    )
+
+
 @lru_cache(maxsize=4096)
 def _layout_pieces(
-    model: ModelSpec,
-    gpu: GpuSpec,
-    precision: str,
-    input_tokens: float,
-    output_tokens: float,
-    latency: str,
-    tpot_slo_ms: float,
-    ttft_slo_ms: float,
-    params: SizingParams,
-    price: float,
-    reserved: bool,
-    peak_to_average: float,
-    gpu_utilization: float,
+    model: ModelSpec, gpu: GpuSpec, price: float, u: ServingSetup
 ) -> tuple[tuple[ReplicaSizing, ...], tuple[ReplicaSizing, ...], tuple[GpuPiece, ...], float] | str:
     """Every layout sized and its cost piece: independent of volume, so memoized."""
     sizings = size_all_layouts(
         model,
         gpu,
-        precision,
-        input_tokens=input_tokens,
-        output_tokens=output_tokens,
-        latency=latency,
-        tpot_slo_ms=tpot_slo_ms,
-        ttft_slo_ms=ttft_slo_ms,
-        params=params,
+        u.precision,
+        input_tokens=u.input_tokens,
+        output_tokens=u.output_tokens,
+        latency=u.latency,
+        tpot_slo_ms=u.tpot_slo_ms,
+        ttft_slo_ms=u.ttft_slo_ms,
+        params=u.params,
     )
     fitting = tuple(r for r in sizings if r.fits)
     if not fitting:
-        return f"{model.id} on {gpu.id} ({precision}): " + sizings[-1].reason if sizings else "no layout"
+        return f"{model.id} on {gpu.id} ({u.precision}): " + sizings[-1].reason if sizings else "no layout"
     seconds_per_month = DAYS_PER_MONTH * SECONDS_PER_DAY
     pieces = tuple(
         GpuPiece(
@@ -185,11 +190,11 @@ def _layout_pieces(
             pipeline_stages=r.pipeline_stages,
             usd_per_replica_month=r.gpus_per_replica * HOURS_PER_MONTH * price,
             replicas_per_request_month=(
-                peak_to_average / (seconds_per_month * r.requests_per_second)
-                if reserved
-                else 1.0 / (seconds_per_month * r.requests_per_second * gpu_utilization)
+                u.peak_to_average / (seconds_per_month * r.requests_per_second)
+                if u.reserved
+                else 1.0 / (seconds_per_month * r.requests_per_second * u.gpu_utilization)
             ),
-            reserved=reserved,
+            reserved=u.reserved,
         )
         for r in fitting
     )
@@ -291,16 +296,7 @@ def _option_table(
     pairs: tuple[tuple[ModelSpec, GpuSpec], ...],
     fixed: tuple[float, ...],
     prices: tuple[float, ...],
-    precision: str,
-    input_tokens: float,
-    output_tokens: float,
-    latency: str,
-    tpot_slo_ms: float,
-    ttft_slo_ms: float,
-    params: SizingParams,
-    reserved: bool,
-    peak_to_average: float,
-    gpu_utilization: float,
+    setup: ServingSetup,
 ) -> (
     tuple[
         tuple[FleetOption, ...],
@@ -319,21 +315,7 @@ def _option_table(
     options: list[FleetOption] = []
     reasons: list[str] = []
     for (m, g), fx_mg, price in zip(pairs, fixed, prices, strict=True):
-        lp = _layout_pieces(
-            m,
-            g,
-            precision,
-            input_tokens,
-            output_tokens,
-            latency,
-            tpot_slo_ms,
-            ttft_slo_ms,
-            params,
-            price,
-            reserved,
-            peak_to_average,
-            gpu_utilization,
-        )
+        lp = _layout_pieces(m, g, price, setup)
         if isinstance(lp, str):
             reasons.append(lp)
             continue
@@ -383,21 +365,7 @@ def best_fleet(
     reserved = s.gpu_pricing == "reserved"
     pairs = tuple((m, g) for m in models for g in gpus)
     fixed = tuple(fixed_monthly_usd(m, g) if fixed_monthly_usd else 0.0 for m, g in pairs)
-    table = _option_table(
-        pairs,
-        fixed,
-        tuple(usd_per_gpu_hour(g, s) for _, g in pairs),
-        s.precision,
-        float(shape.input_tokens),
-        float(shape.output_tokens),
-        ctx.profile.latency,
-        s.tpot_slo_ms,
-        s.ttft_slo_ms,
-        s.params,
-        reserved,
-        float(ctx.profile.peak_to_average),
-        s.gpu_utilization,
-    )
+    table = _option_table(pairs, fixed, tuple(usd_per_gpu_hour(g, s) for _, g in pairs), serving_setup(shape, ctx, s))
     if isinstance(table, str):
         return table
     options, c, q, fx, per_replica_gpus, keep = table

@@ -358,3 +358,21 @@ def test_defaults_need_source_and_as_of(tmp_path):
     path.write_text("- 1\n")
     with pytest.raises(CatalogError, match="expected a mapping"):
         load_defaults(path)
+
+
+def test_price_multipliers_scale_inference_and_gpu_prices_only():
+    from conftest import DATA
+
+    from llmstrategy.catalog import load_catalog
+
+    cat = load_catalog(DATA)
+    what_if = cat.with_price_multipliers(api=2.0, gpu=0.5)
+    m, m2 = cat.models["gpt-4o"], what_if.models["gpt-4o"]
+    assert m2.input_usd_per_mtok == 2 * m.input_usd_per_mtok
+    assert m2.output_usd_per_mtok == 2 * m.output_usd_per_mtok
+    assert m2.finetune_training_usd_per_mtok == m.finetune_training_usd_per_mtok  # training held
+    g, g2 = cat.gpus["h100-sxm"], what_if.gpus["h100-sxm"]
+    assert g2.on_demand_usd_per_gpu_hour == 0.5 * g.on_demand_usd_per_gpu_hour
+    assert cat.models["gpt-4o"].input_usd_per_mtok == m.input_usd_per_mtok  # the original is untouched
+    with pytest.raises(CatalogError):
+        cat.with_price_multipliers(api=0)

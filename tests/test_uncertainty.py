@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,17 +33,6 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 PROFILES = sorted(p.stem for p in (DATA / "profiles").glob("*.yaml"))
 BY_ID = {s.id: s for s in STRATEGIES}
-API_PRICE_FIELDS = (
-    "input_usd_per_mtok",
-    "output_usd_per_mtok",
-    "cached_input_usd_per_mtok",
-    "batch_input_usd_per_mtok",
-    "batch_output_usd_per_mtok",
-    "long_input_usd_per_mtok",
-    "long_output_usd_per_mtok",
-    "finetuned_input_usd_per_mtok",
-    "finetuned_output_usd_per_mtok",
-)
 
 
 @lru_cache(maxsize=1)
@@ -120,21 +108,8 @@ def test_reusing_costs_priced_over_the_horizon_gives_the_same_model():
 
 
 def _scaled_catalog(cat: Catalog, api: float, gpu: float) -> Catalog:
-    models = {
-        k: m.model_copy(update={f: getattr(m, f) * api for f in API_PRICE_FIELDS if getattr(m, f) is not None})
-        for k, m in cat.models.items()
-    }
-    gpus = {
-        k: g.model_copy(
-            update={
-                f: getattr(g, f) * gpu
-                for f in ("on_demand_usd_per_gpu_hour", "reserved_usd_per_gpu_hour")
-                if getattr(g, f) is not None
-            }
-        )
-        for k, g in cat.gpus.items()
-    }
-    return replace(cat, models=models, gpus=gpus)
+    """Every API price × ``api`` and every GPU-hour price × ``gpu``."""
+    return cat.with_price_multipliers(api=api, gpu=gpu)
 
 
 def _sample_profile(p: Profile, mc, i: int) -> Profile:
