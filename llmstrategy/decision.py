@@ -62,6 +62,8 @@ CONDITIONS: dict[str, tuple[str, Callable[[Profile], bool]]] = {
         "regulated data or a complex task",
         lambda p: p.data_sensitivity == "regulated" or p.task_complexity == "high",
     ),
+    "core_differentiator": ("the feature is a core differentiator", lambda p: p.core_differentiator),
+    "not_core": ("the feature is not a core differentiator", lambda p: not p.core_differentiator),
 }
 
 
@@ -365,9 +367,14 @@ class DecisionPath:
     deployment_if_painful: str = "self_host"
 
 
-def decision_path(a: Analysis, r: Ratings) -> DecisionPath:
+def decision_path(a: Analysis, r: Ratings, s: Scores | None = None) -> DecisionPath:
     """Seed 004 step 2, then seed 003's path for the deployment, then seed 003 step 4 /
-    seed 000 / seed 001 for the adaptation (two separate questions)."""
+    seed 000 / seed 001 for the adaptation (two separate questions). With the scores ``s``,
+    seed 004 step 7 checks fine-tuning's return: it is kept for systematic failures (accuracy
+    that retries cannot buy), a core differentiator (defensibility), or a lower cost per accepted
+    task than the same strategy without fine-tuning (cost at scale), or when either scoring
+    method ranks the fine-tuned strategy above it (e.g. lower hallucination risk): the seeds'
+    trigger is dropped only when cost and both methods say fine-tuning is worse."""
     p = a.profile
     steps: list[Step] = []
     if p.rules_suffice:
@@ -462,6 +469,18 @@ def decision_path(a: Analysis, r: Ratings) -> DecisionPath:
                     )
                 )
                 dep_signal = "API stays cheaper over the horizon"
+    if p.data_may_leave and p.stage != "pre_mvp":
+        steps.append(
+            Step(
+                "Is it a core differentiator?",
+                "yes: owning more (fine-tuning, self-hosting) can pay off in defensibility"
+                if p.core_differentiator
+                else "no: orchestrate APIs and focus on product, UX and data unless cost says otherwise",
+                f"core_differentiator: {str(p.core_differentiator).lower()} (weighs customization, or time to "
+                "production and maintenance, in the matrix)",
+                "seed 004 step 3",
+            )
+        )
     # adaptation
     fmt_trigger = p.needs_consistent_format and (
         p.domain_specificity == "high"
@@ -491,6 +510,39 @@ def decision_path(a: Analysis, r: Ratings) -> DecisionPath:
         )
     )
     rag = p.knowledge_changes_often or p.domain_specificity == "high" or p.rag is not None
+    if ft and s is not None:
+        with_ft = Strategy(dep, Adaptation.RAG_FINE_TUNE if rag else Adaptation.FINE_TUNE).id
+        without = Strategy(dep, Adaptation.RAG if rag else Adaptation.PROMPTING).id
+        i, j = s.index(with_ft), s.index(without)
+        if s.feasible[i] and s.feasible[j]:
+            c_ft, c_base = float(s.cost_per_accepted_task_usd[i]), float(s.cost_per_accepted_task_usd[j])
+            cheaper = c_ft <= c_base
+            # the path's trigger stands unless both methods rank fine-tuning lower (as the margin rule)
+            better = bool(s.topsis[i] > s.topsis[j] or s.weighted_sum[i] > s.weighted_sum[j])
+            ft = p.systematic_failures or p.core_differentiator or cheaper or better
+            why = (
+                "systematic failures: accuracy that retries cannot buy"
+                if p.systematic_failures
+                else "a core differentiator: defensibility"
+                if p.core_differentiator
+                else "it lowers the cost per accepted task"
+                if cheaper
+                else "the criteria matrix ranks it above the same strategy without fine-tuning "
+                f"(TOPSIS {s.topsis[i]:.2f} vs {s.topsis[j]:.2f}, weighted sum {s.weighted_sum[i]:.2f} vs "
+                f"{s.weighted_sum[j]:.2f})"
+                if better
+                else "no clear return: no systematic failures, not a core differentiator, it raises the cost "
+                "per accepted task and both scoring methods rank it lower"
+            )
+            steps.append(
+                Step(
+                    "Does fine-tuning pay for itself?",
+                    ("yes: " if ft else "no: ") + why,
+                    f"cost per accepted task ${c_ft:,.5f} with fine-tuning ({with_ft}) vs ${c_base:,.5f} without "
+                    f"({without}); expected pass rate {s.pass_rate[i]:.0%} vs {s.pass_rate[j]:.0%}",
+                    "seed 004 step 7 (cost-benefit analysis); seed 001 (track cost per task)",
+                )
+            )
     steps.append(
         Step(
             "Does the task need knowledge the model lacks or that changes?",
@@ -557,7 +609,7 @@ def _conflicts(s: Scores, a_i: int, b_i: int) -> str:
 def recommend(a: Analysis, r: Ratings, *, weights: Weights | None = None) -> Decision:
     """Combine the decision path with the scores (see module docstring)."""
     s = score(a, r, weights=weights)
-    path = decision_path(a, r)
+    path = decision_path(a, r, s)
     ranked = s.ranked()
     top = ranked[0] if ranked else None
     margin = float(r.recommendation.get("score_margin", 0.10))
@@ -611,7 +663,7 @@ def recommend(a: Analysis, r: Ratings, *, weights: Weights | None = None) -> Dec
         runner_up_id=runner_id,
         rationale=tuple(rationale),
         traps=tuple(traps(a, s, rec_id)),
-        revisit_when=tuple(revisit_when(a, rec_id)),
+        revisit_when=tuple(revisit_when(a, rec_id, path.steps)),
         roadmap=tuple(roadmap(a, r, rec_id)),
         checklist=tuple(checklist(a, rec_id)),
     )
@@ -775,7 +827,7 @@ def traps(a: Analysis, s: Scores, rec_id: str | None) -> list[dict[str, str]]:
     return out
 
 
-def revisit_when(a: Analysis, rec_id: str | None) -> list[str]:
+def revisit_when(a: Analysis, rec_id: str | None, d_steps: tuple[Step, ...] = ()) -> list[str]:
     """Events that should reopen the decision, with the volumes and months that trigger them."""
     p = a.profile
     out: list[str] = []
@@ -789,6 +841,11 @@ def revisit_when(a: Analysis, rec_id: str | None) -> list[str]:
         out.append(f"Volume falls below {tok:,.0f} tokens/month, where the API becomes cheaper again.")
     if p.stage == "pre_mvp":
         out.append("The use case is validated (leave pre-MVP): re-run with stage: validated.")
+    if any(st.question == "Does fine-tuning pay for itself?" and st.answer.startswith("no") for st in d_steps):
+        out.append(
+            "Prompting and retrieval leave systematic failures in format, style or jargon (set systematic_failures: "
+            "true): fine-tuning then pays for itself (seed 003 step 4)."
+        )
     if p.systematic_failures and p.labeled_examples == 0:
         out.append("You have 100-10K labeled examples of the desired output (seed 001): fine-tuning becomes possible.")
     if rec_id and rec_id != NO_LLM_ID:
