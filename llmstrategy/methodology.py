@@ -135,7 +135,7 @@ class MethodSection:
 def methodology(catalog: Catalog) -> list[MethodSection]:
     """Each formula with the current value, unit and source of every default it uses
     (the decision's numbers come from ``data/strategies.yaml``)."""
-    from .decision import load_ratings
+    from .ratings import load_ratings
 
     r = load_ratings(catalog.data_dir)
     numbers = {**r.quality, **r.recommendation}

@@ -615,9 +615,10 @@ def decision_matrix_view(s: Session) -> Any:
     from IPython.display import display
 
     from .criteria import CRITERIA, CRITERION_IDS
-    from .decision import Weights, load_ratings, recommend
+    from .decision import recommend
     from .decision_views import matrix_styled, ranking_html
     from .decision_views import scores_figure as scores_fig
+    from .ratings import Weights, load_ratings
 
     d = _decision(s)
     if s.report_mode:

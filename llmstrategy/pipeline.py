@@ -15,17 +15,10 @@ import numpy as np
 
 from .analysis import Analysis, analyze
 from .catalog import Catalog
-from .decision import (
-    Decision,
-    Ratings,
-    decision_to_dict,
-    load_ratings,
-    recommend,
-    recommend_many,
-    scores_to_list,
-    sensitivity,
-)
+from .decision import Decision, decision_to_dict, recommend, recommend_many
 from .profile import Profile
+from .ratings import Ratings, load_ratings
+from .scoring import scores_to_list, sensitivity
 
 DEFAULT_SEED = 0
 DEFAULT_SAMPLES = 2000
@@ -72,7 +65,8 @@ def uncertainty(a: Analysis, d: Decision, r: Ratings, *, seed: int, samples: int
     each simulated future (:func:`decision.recommend_many`) and what flips it (a shallow
     decision tree). ``win_probability[s]``: the share of futures in which ``s`` is the cheapest
     feasible strategy over the horizon, and in which it is recommended."""
-    from .uncertainty import explain_drivers, simulate
+    from .drivers import explain_drivers
+    from .uncertainty import simulate
 
     feasible = [x.id for x, ok in zip(d.scores.strategies, d.scores.feasible, strict=True) if ok]
     mc = simulate(a.context, samples=samples, seed=seed + 1, priced=a.priced, strategies=feasible)

@@ -17,9 +17,9 @@ from llmstrategy import mcda
 from llmstrategy.catalog import load_catalog
 from llmstrategy.cli import main
 from llmstrategy.criteria import CRITERIA, CRITERION_IDS
-from llmstrategy.decision import derive_weights, load_ratings
 from llmstrategy.pipeline import evaluate
 from llmstrategy.profile import load_profile
+from llmstrategy.ratings import derive_weights, load_ratings
 
 DAY = date(2026, 11, 23)
 
@@ -311,7 +311,7 @@ def test_uncertainty_block_of_the_json_contract(catalog):
 
 
 def test_fast_scores_with_one_varying_column_equal_the_batch_methods():
-    from llmstrategy.decision import scores_with_cost_column
+    from llmstrategy.scoring import scores_with_cost_column
 
     rng = np.random.default_rng(3)
     m = rng.uniform(0.5, 9, size=(7, 5))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from conftest import DATA
 
 from llmstrategy.catalog import load_catalog
-from llmstrategy.decision import load_ratings
 from llmstrategy.methodology import FORMULAS, methodology
+from llmstrategy.ratings import load_ratings
 
 
 def test_every_default_a_formula_names_exists_with_a_source():

@@ -14,6 +14,7 @@ import pytest
 
 from llmstrategy.analysis import analyze
 from llmstrategy.catalog import Catalog, load_catalog
+from llmstrategy.drivers import drivers, explain_drivers
 from llmstrategy.errors import CatalogError, ComputationError
 from llmstrategy.pricing import price, pricing_context
 from llmstrategy.profile import Profile, RagSettings, load_profile
@@ -21,8 +22,6 @@ from llmstrategy.strategies import STRATEGIES
 from llmstrategy.uncertainty import (
     CostModel,
     cost_model,
-    drivers,
-    explain_drivers,
     load_uncertainty,
     monte_carlo,
     simulate,
