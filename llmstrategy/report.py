@@ -109,6 +109,9 @@ def execute_notebook(
             # outputs are collected and saved by then; a graceful shutdown of the report's
             # kernel costs ~1.3 s per render (bench/RESULTS.md)
             shutdown_kernel="immediate",
+            # the kernel's own log (its TCP-transport warning, the interrupt on immediate
+            # shutdown) is noise on the user's terminal; cell errors still come back as outputs
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
     except PapermillExecutionError as err:
         raise RenderError(
