@@ -19,6 +19,7 @@ from .analysis import Analysis
 from .criteria import CRITERIA, CRITERION_IDS
 from .decision import Decision
 from .fmt import fmt_count, fmt_usd
+from .tables import style_of
 
 E = html.escape
 
@@ -159,7 +160,7 @@ def matrix_styled(d: Decision, *, caption: str | None = None) -> Any:
         strategy="Strategy", topsis="TOPSIS", weighted_sum="Weighted sum", rank="Rank", ruled_out_because="Ruled out"
     )
     colors["strategy"] = ""
-    st = df.style.format(fm, escape="html", na_rep="—").hide(axis="index").apply(lambda _: colors, axis=None)
+    st = style_of(df).format(fm, escape="html", na_rep="—").hide(axis="index").apply(lambda _: colors, axis=None)
     st = _text_columns(st, df, ["strategy"])
     st = st.relabel_index([E(labels.get(c, c)) for c in df.columns], axis="columns")
     st = st.set_table_attributes('class="lls-table lls-matrix lls-sortable"')
@@ -448,7 +449,7 @@ def seed_check_html(check: Any) -> str:
         "engine_self_host_usd": "First principles: self-host with staff",
         "engine_verdict": "First-principles verdict",
     }
-    st = df.style.format(fm, escape="html", na_rep="—").hide(axis="index")
+    st = style_of(df).format(fm, escape="html", na_rep="—").hide(axis="index")
     st = _text_columns(st, df, ["tier", "seed_verdict", "engine_verdict"])
     st = st.relabel_index([E(labels[c]) for c in df.columns], axis="columns")
     st = st.set_table_attributes('class="lls-table"')
@@ -516,7 +517,7 @@ def uncertainty_html(unc: Mapping[str, Any], horizon_months: int) -> str:
         "cheapest_probability": "P(cheapest)",
         "recommended_probability": "P(recommended)",
     }
-    st = df.style.format(fm, escape="html", na_rep="—").hide(axis="index")
+    st = style_of(df).format(fm, escape="html", na_rep="—").hide(axis="index")
     st = _text_columns(st, df, ["strategy"])
     st = st.relabel_index([E(labels[c]) for c in df.columns], axis="columns")
     st = st.set_table_attributes('class="lls-table lls-sortable"')

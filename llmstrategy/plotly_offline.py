@@ -14,13 +14,20 @@ from typing import Any
 
 
 def figure_html(fig: Any) -> str:
-    """A figure as an HTML fragment that needs plotly.js already on the page."""
+    """A figure as an HTML fragment that needs plotly.js already on the page. Its ``<div>`` id
+    is a hash of the figure (plotly's default is random), so the same inputs give the same
+    bytes: reports can be diffed."""
+    import hashlib
+
     import plotly.io as pio
 
+    spec = pio.to_json(fig, validate=False, pretty=False)
+    div_id = "lls-fig-" + hashlib.sha256(spec.encode("utf-8")).hexdigest()[:16]
     return pio.to_html(
         fig,
         include_plotlyjs=False,
         include_mathjax=False,
         full_html=False,
+        div_id=div_id,
         config={"displaylogo": False, "responsive": True},
     )

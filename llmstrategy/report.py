@@ -122,9 +122,15 @@ def execute_notebook(
 
 
 def export_html(nb: Any, title: str) -> str:
-    """Export an executed notebook to one self-contained HTML page (no code, no prompts)."""
+    """Export an executed notebook to one self-contained HTML page (no code, no prompts).
+    Papermill gives its injected-parameters cell a random id; it gets a fixed one here, so the
+    same inputs give the same bytes."""
     import plotly.offline
     from nbconvert import HTMLExporter
+
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"
 
     exporter = HTMLExporter(
         template_name=TEMPLATE_NAME,

@@ -345,6 +345,15 @@ FORMATS: dict[str, Callable[[Any], str]] = {
 WRAP = {"note", "why_not", "formula", "source", "unit", "models", "excluded_because"}
 
 
+def style_of(df: pd.DataFrame) -> Any:
+    """``df.style`` with a table id derived from the data (pandas' default is random), so the
+    same inputs give the same report bytes."""
+    import hashlib
+
+    digest = hashlib.sha256(df.to_json(orient="split", default_handler=str).encode("utf-8")).hexdigest()[:12]
+    return df.style.set_uuid(digest)
+
+
 def styled(
     df: pd.DataFrame,
     formats: Mapping[str, Callable[[Any], str]] | None = None,
@@ -357,7 +366,7 @@ def styled(
     labels and no index. Text columns align left, numbers right; ``highlight_rows``
     (positions) are shown bold; ``sortable`` tables sort on a header click in reports."""
     fm: dict[Any, Any] = {k: v for k, v in {**FORMATS, **(formats or {})}.items() if k in df.columns}
-    st = df.style.format(fm, escape="html", na_rep="—").hide(axis="index")
+    st = style_of(df).format(fm, escape="html", na_rep="—").hide(axis="index")
     text_cols = [
         c
         for c in df.columns

@@ -611,3 +611,19 @@ def test_index_with_injected_name_in_offline_browser(injection_report: Any, offl
     visit = offline.visit(path, expect_plots=0, screenshot=ARTIFACTS / "screenshots" / "index_injection.png")
     assert visit.dialogs == [] and visit.external_requests == [] and visit.page_errors == []
     assert INJECTED_NAME in visit.text
+
+
+@pytest.mark.slow
+def test_reports_are_byte_identical_across_runs_and_jobs(rendered: dict[str, Any], tmp_path: Path) -> None:
+    """The batch above ran with --jobs 2; a lone render (jobs 1, another process layout) of the
+    same profile and date gives the same HTML and CSV bytes: figure and table ids are hashes
+    of their content, the injected-parameters cell has a fixed id, the Monte Carlo is seeded."""
+    from llmstrategy.report import render_batch
+
+    profile = next(p for p in PROFILES if p.stem == "internal_kb_qa")
+    again = render_batch([profile], notebook=NOTEBOOK, out_dir=tmp_path, jobs=1, as_of=AS_OF, progress=False)[0]
+    assert again.ok, again.error
+    first = rendered["results"][profile.stem]
+    assert Path(again.html_path).read_bytes() == Path(first.html_path).read_bytes()
+    for a, b in zip(sorted(again.csv_paths), sorted(first.csv_paths), strict=True):
+        assert Path(a).read_bytes() == Path(b).read_bytes(), a
