@@ -52,6 +52,7 @@ class ModelSpec(_Row):
     name: str
     provider: str
     open_weight: bool
+    reasoning_by_default: bool = False  # emits hidden reasoning tokens unless told not to
     litellm_id: str | None = None
     context_window_tokens: int = Field(gt=0)
     max_output_tokens: int | None = Field(None, gt=0)

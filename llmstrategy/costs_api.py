@@ -47,25 +47,41 @@ class ApiPrice:
     input_usd_per_mtok: float
     output_usd_per_mtok: float
     tier: str  # "standard", "batch", "long_context" or "batch+long_context"
+    reasoning_tokens_per_output_token: float = 0.0  # hidden reasoning, billed as output
 
     def request_usd(self, shape: RequestShape) -> float:
-        """Cost of one request [USD]."""
+        """Cost of one request [USD] = (input × input price + output × (1 + reasoning
+        tokens per output token) × output price) / 1e6: reasoning models bill their hidden
+        reasoning tokens at the output price."""
+        billed_output = shape.output_tokens * (1.0 + self.reasoning_tokens_per_output_token)
         return (
-            shape.input_tokens * self.input_usd_per_mtok + shape.output_tokens * self.output_usd_per_mtok
+            shape.input_tokens * self.input_usd_per_mtok + billed_output * self.output_usd_per_mtok
         ) / TOKENS_PER_MTOK
 
 
-def api_price(model: ModelSpec, shape: RequestShape, *, batch: bool, fine_tuned: bool = False) -> ApiPrice:
+def api_price(
+    model: ModelSpec,
+    shape: RequestShape,
+    *,
+    batch: bool,
+    fine_tuned: bool = False,
+    reasoning_tokens_per_output_token: float = 0.0,
+) -> ApiPrice:
     """The per-token prices ``model`` bills for requests of ``shape``.
 
     ``batch`` selects the provider's batch price where published; ``fine_tuned`` uses
-    the provider's fine-tuned-model inference prices. Raises ``ValueError`` for a model
-    without an API price (callers check :attr:`ModelSpec.has_api_price`).
+    the provider's fine-tuned-model inference prices; a model that reasons by default
+    (``reasoning_by_default``) also bills ``reasoning_tokens_per_output_token`` hidden tokens
+    per output token. Raises ``ValueError`` for a model without an API price (callers check
+    :attr:`ModelSpec.has_api_price`).
     """
+    r = reasoning_tokens_per_output_token if model.reasoning_by_default else 0.0
     if fine_tuned:
         if model.finetuned_input_usd_per_mtok is None or model.finetuned_output_usd_per_mtok is None:
             raise ValueError(f"model '{model.id}' has no fine-tuned inference price")
-        return ApiPrice(model.id, model.finetuned_input_usd_per_mtok, model.finetuned_output_usd_per_mtok, "fine_tuned")
+        return ApiPrice(
+            model.id, model.finetuned_input_usd_per_mtok, model.finetuned_output_usd_per_mtok, "fine_tuned", r
+        )
     if model.input_usd_per_mtok is None or model.output_usd_per_mtok is None:
         raise ValueError(f"model '{model.id}' has no API price")
     inp, out = model.input_usd_per_mtok, model.output_usd_per_mtok
@@ -85,7 +101,7 @@ def api_price(model: ModelSpec, shape: RequestShape, *, batch: bool, fine_tuned:
         inp = float(model.long_input_usd_per_mtok)  # type: ignore[arg-type]
         out = float(model.long_output_usd_per_mtok or out)
         tiers.append("long_context")
-    return ApiPrice(model.id, inp * in_ratio, out * out_ratio, "+".join(tiers) or "standard")
+    return ApiPrice(model.id, inp * in_ratio, out * out_ratio, "+".join(tiers) or "standard", r)
 
 
 def billable_requests(requests_per_month: ArrayLike, cache_hit_rate: float, retry_rate: float) -> NDArray[np.float64]:
@@ -150,6 +166,7 @@ def choose_api_model(
     batch: bool,
     context_tokens: float | None = None,
     on_date: date | None = None,
+    reasoning_tokens_per_output_token: float = 0.0,
 ) -> ModelChoice:
     """The cheapest catalog model for this workload that is good and large enough.
 
@@ -172,7 +189,14 @@ def choose_api_model(
             f"no catalog API model with a large enough window reaches quality {quality_needed:g} (best {best:g})",
         )
     ranked = sorted(
-        ok, key=lambda m: (api_price(m, shape, batch=batch).request_usd(shape), -(m.quality_score or 0.0), m.id)
+        ok,
+        key=lambda m: (
+            api_price(
+                m, shape, batch=batch, reasoning_tokens_per_output_token=reasoning_tokens_per_output_token
+            ).request_usd(shape),
+            -(m.quality_score or 0.0),
+            m.id,
+        ),
     )
     m = ranked[0]
     return ModelChoice(

@@ -13,7 +13,7 @@ The load is the served requests: requests × (1 − cache_hit_rate) × (1 + retr
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -297,6 +297,7 @@ def _option_table(
     fixed: tuple[float, ...],
     prices: tuple[float, ...],
     setup: ServingSetup,
+    reasoning_tokens_per_output_token: float = 0.0,
 ) -> (
     tuple[
         tuple[FleetOption, ...],
@@ -315,7 +316,12 @@ def _option_table(
     options: list[FleetOption] = []
     reasons: list[str] = []
     for (m, g), fx_mg, price in zip(pairs, fixed, prices, strict=True):
-        lp = _layout_pieces(m, g, price, setup)
+        u = setup
+        if m.reasoning_by_default and reasoning_tokens_per_output_token > 0:
+            # hidden reasoning tokens are decoded like output tokens (time to the first visible
+            # token is not modelled)
+            u = replace(setup, output_tokens=setup.output_tokens * (1.0 + reasoning_tokens_per_output_token))
+        lp = _layout_pieces(m, g, price, u)
         if isinstance(lp, str):
             reasons.append(lp)
             continue
@@ -365,7 +371,13 @@ def best_fleet(
     reserved = s.gpu_pricing == "reserved"
     pairs = tuple((m, g) for m in models for g in gpus)
     fixed = tuple(fixed_monthly_usd(m, g) if fixed_monthly_usd else 0.0 for m, g in pairs)
-    table = _option_table(pairs, fixed, tuple(usd_per_gpu_hour(g, s) for _, g in pairs), serving_setup(shape, ctx, s))
+    table = _option_table(
+        pairs,
+        fixed,
+        tuple(usd_per_gpu_hour(g, s) for _, g in pairs),
+        serving_setup(shape, ctx, s),
+        ctx.reasoning_tokens_per_output_token,
+    )
     if isinstance(table, str):
         return table
     options, c, q, fx, per_replica_gpus, keep = table
@@ -493,7 +505,9 @@ def _price_fleet(
         if frontier is None or not frontier.has_api_price or frontier.context_window_tokens < need_ctx:
             return infeasible(strategy, req, f"frontier model {fid} has no API price or too small a window")
         fshape = request_shape(strategy, ctx)
-        price = api_price(frontier, fshape, batch=ctx.batch)
+        price = api_price(
+            frontier, fshape, batch=ctx.batch, reasoning_tokens_per_output_token=ctx.reasoning_tokens_per_output_token
+        )
         monthly["api_frontier"] = api_monthly_usd(
             req * frontier_share, price, fshape, cache_hit_rate=p.cache_hit_rate, retry_rate=p.retry_rate
         )
@@ -553,8 +567,15 @@ def price_api_fine_tune(strategy: Strategy, ctx: PricingContext, req: NDArray[np
             f"no catalog model offers provider fine-tuning at quality ≥ {need_q:g} "
             f"with a window ≥ {need_ctx:,.0f} tokens" + (f" ({named} is not fine-tunable)" if named else ""),
         )
-    model = min(pool, key=lambda m: (api_price(m, shape, batch=False, fine_tuned=True).request_usd(shape), m.id))
-    price = api_price(model, shape, batch=False, fine_tuned=True)
+    r = ctx.reasoning_tokens_per_output_token
+    model = min(
+        pool,
+        key=lambda m: (
+            api_price(m, shape, batch=False, fine_tuned=True, reasoning_tokens_per_output_token=r).request_usd(shape),
+            m.id,
+        ),
+    )
+    price = api_price(model, shape, batch=False, fine_tuned=True, reasoning_tokens_per_output_token=r)
     training = provider_training_usd(ft, float(model.finetune_training_usd_per_mtok or 0))
     lab = labeling_usd(ft)
     retrain = retraining_usd_per_month(ft, training)

@@ -233,8 +233,8 @@ def decision_path(a: Analysis, r: Ratings, s: Scores | None = None) -> DecisionP
         else Adaptation.PROMPTING
     )
     ad_signal = {
-        Adaptation.RAG_FINE_TUNE: "knowledge need and systematic failures",
-        Adaptation.FINE_TUNE: "systematic failures or format at volume",
+        Adaptation.RAG_FINE_TUNE: "knowledge need and a fine-tuning trigger",
+        Adaptation.FINE_TUNE: "a fine-tuning trigger (systematic failures, format or jargon)",
         Adaptation.RAG: "knowledge need",
         Adaptation.PROMPTING: "no knowledge need, no systematic failures",
     }[ad]

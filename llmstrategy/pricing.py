@@ -37,6 +37,7 @@ class PricingContext:
     quality_needed: float
     batch: bool
     rag: RagInputs
+    reasoning_tokens_per_output_token: float = 0.0  # for models that reason by default
 
 
 def pricing_context(profile: Profile, catalog: Catalog, *, on_date: date | None = None) -> PricingContext:
@@ -71,6 +72,11 @@ def pricing_context(profile: Profile, catalog: Catalog, *, on_date: date | None 
         quality_needed=float(catalog.value(f"quality_needed.{profile.task_complexity}")),
         batch=profile.latency == "batch",
         rag=rag_inputs(profile, catalog),
+        reasoning_tokens_per_output_token=float(
+            a.reasoning_tokens_per_output_token
+            if a.reasoning_tokens_per_output_token is not None
+            else catalog.value("reasoning_tokens_per_output_token")
+        ),
     )
 
 
@@ -219,6 +225,7 @@ def select_api_model(strategy: Strategy, ctx: PricingContext) -> tuple[ModelSpec
         batch=ctx.batch,
         context_tokens=need,
         on_date=ctx.on_date,
+        reasoning_tokens_per_output_token=ctx.reasoning_tokens_per_output_token,
     )
     return choice.model, choice.reason
 
@@ -229,7 +236,9 @@ def price_api(strategy: Strategy, ctx: PricingContext, req: NDArray[np.float64])
     if model is None:
         return infeasible(strategy, req, why)
     shape = request_shape(strategy, ctx)
-    price = api_price(model, shape, batch=ctx.batch)
+    price = api_price(
+        model, shape, batch=ctx.batch, reasoning_tokens_per_output_token=ctx.reasoning_tokens_per_output_token
+    )
     p = ctx.profile
     monthly: dict[str, NDArray[np.float64]] = {
         "api_inference": api_monthly_usd(req, price, shape, cache_hit_rate=p.cache_hit_rate, retry_rate=p.retry_rate)
@@ -249,6 +258,7 @@ def price_api(strategy: Strategy, ctx: PricingContext, req: NDArray[np.float64])
             "output_usd_per_mtok": price.output_usd_per_mtok,
             "input_tokens_per_request": shape.input_tokens,
             "output_tokens_per_request": shape.output_tokens,
+            "reasoning_tokens_per_output_token": price.reasoning_tokens_per_output_token,
         },
     )
 
@@ -307,7 +317,9 @@ def api_model_costs(ctx: PricingContext, strategy: Strategy | None = None) -> li
     for m in ctx.catalog.models.values():
         if not m.has_api_price:
             continue
-        pr = api_price(m, shape, batch=ctx.batch)
+        pr = api_price(
+            m, shape, batch=ctx.batch, reasoning_tokens_per_output_token=ctx.reasoning_tokens_per_output_token
+        )
         monthly = float(api_monthly_usd(req, pr, shape, cache_hit_rate=p.cache_hit_rate, retry_rate=p.retry_rate))
         problems = []
         if m.context_window_tokens < need:

@@ -83,6 +83,7 @@ class Assumptions(_Strict):
     hybrid_frontier_share: float | None = Field(None, ge=0, le=1)
     engineer_monthly_usd: float | None = Field(None, gt=0, le=1e7)
     gpu_pricing: GpuPricing | None = None
+    reasoning_tokens_per_output_token: float | None = Field(None, ge=0, le=100)
 
 
 class Profile(_Strict):

@@ -73,7 +73,13 @@ def cost_per_accepted_task_usd(c: CostSummary, a: Analysis, pass_share: float) -
     if frontier is None or not frontier.has_api_price:
         return retried
     shape = request_shape(c.strategy, a.context)
-    escalated = per_req + (1 - pass_share) * api_price(frontier, shape, batch=a.context.batch).request_usd(shape)
+    fprice = api_price(
+        frontier,
+        shape,
+        batch=a.context.batch,
+        reasoning_tokens_per_output_token=a.context.reasoning_tokens_per_output_token,
+    )
+    escalated = per_req + (1 - pass_share) * fprice.request_usd(shape)
     return float(min(retried, escalated))
 
 

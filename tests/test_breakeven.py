@@ -160,7 +160,7 @@ def test_more_volume_never_lowers_any_monthly_cost(catalog, rpd, inp, out, laten
 
 
 def test_fleet_by_month_follows_growth(catalog):
-    p = make_profile(requests_per_day=50000, monthly_growth=0.3, horizon_months=12)
+    p = make_profile(requests_per_day=2_000_000, monthly_growth=0.3, horizon_months=12)
     d = analysis_to_dict(analyze(p, catalog, on_date=DAY))
     sh = next(c for c in d["costs"] if c["id"] == "self_host")
     months = sh["fleet_by_month"]

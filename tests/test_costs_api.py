@@ -127,3 +127,46 @@ def test_more_volume_never_costs_less(tiny_catalog, v1, factor, cache, retry, in
         lo = api_monthly_usd(v1, price, shape, cache_hit_rate=cache, retry_rate=retry)
         hi = api_monthly_usd(v1 * factor, price, shape, cache_hit_rate=cache, retry_rate=retry)
         assert hi >= lo >= 0
+
+
+def test_reasoning_models_bill_their_hidden_tokens_as_output():
+    from conftest import DATA
+
+    from llmstrategy.catalog import load_catalog
+    from llmstrategy.costs_api import RequestShape, api_price
+
+    cat = load_catalog(DATA)
+    shape = RequestShape(1000, 200)
+    oss = cat.models["gpt-oss-20b"]  # reasons by default
+    assert oss.reasoning_by_default
+    plain = api_price(oss, shape, batch=False).request_usd(shape)
+    billed = api_price(oss, shape, batch=False, reasoning_tokens_per_output_token=3).request_usd(shape)
+    # hand-computed: 1,000 × in + 200 × (1 + 3) × out, per 1e6
+    want = (1000 * oss.input_usd_per_mtok + 800 * oss.output_usd_per_mtok) / 1e6
+    assert billed == pytest.approx(want) and billed > plain
+    gpt4o = cat.models["gpt-4o"]  # does not reason: the setting changes nothing
+    assert api_price(gpt4o, shape, batch=False, reasoning_tokens_per_output_token=3).request_usd(
+        shape
+    ) == pytest.approx(api_price(gpt4o, shape, batch=False).request_usd(shape))
+
+
+def test_self_hosted_reasoning_model_needs_more_gpus_for_its_hidden_tokens():
+    from datetime import date
+
+    from conftest import DATA, make_profile
+
+    from llmstrategy.catalog import load_catalog
+    from llmstrategy.pricing import price, pricing_context
+    from llmstrategy.strategies import strategy
+
+    cat = load_catalog(DATA)
+    gpus = {}
+    for r in (0.0, 3.0):
+        p = make_profile(
+            requests_per_day=2_000_000,
+            assumptions={"self_host_model": "gpt-oss-20b", "gpu": "h100-sxm", "reasoning_tokens_per_output_token": r},
+        )
+        ctx = pricing_context(p, cat, on_date=date(2026, 11, 23))
+        sc = price(strategy("self_host"), ctx, [2_000_000 * 365 / 12])
+        gpus[r] = sc.details["gpus"]
+    assert gpus[3.0] > gpus[0.0] * 1.5

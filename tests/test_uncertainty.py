@@ -160,7 +160,9 @@ def test_vectorized_equals_per_sample_pricing(name, pricing):
 @pytest.mark.parametrize("tokens", [0.7, 1.3])
 def test_tokens_multiplier_is_a_close_linear_approximation(name, tokens):
     """Every token of a request (input, output, retrieved) × ``tokens`` in the profile, against
-    the engine's linear scaling: within 2% of the horizon total (1.2% measured)."""
+    the engine's linear scaling: within 3% of the horizon total (2.2% measured since reasoning
+    models' hidden tokens enter the sizing: the cheapest fleet's model moves with the request
+    shape, which the Monte Carlo holds at the base inputs)."""
     p = profile(name)
     mc = monte_carlo(model_for(name), spec().scaled(0.0).with_spread("tokens_per_request", median=tokens), samples=1)
     rag = p.rag or RagSettings()
@@ -174,7 +176,7 @@ def test_tokens_multiplier_is_a_close_linear_approximation(name, tokens):
     for sid in mc.strategies:
         sc = price(BY_ID[sid], ctx, vols)
         want = sc.upfront_usd + float(sc.monthly_usd.sum())
-        assert mc.horizon_total_usd[sid][0] == pytest.approx(want, rel=0.02), sid
+        assert mc.horizon_total_usd[sid][0] == pytest.approx(want, rel=0.03), sid
 
 
 # --- summaries -----------------------------------------------------------------------------------
