@@ -229,7 +229,7 @@ def cost_curves_view(s: Session) -> Any:
     import ipywidgets as w
     from IPython.display import display
 
-    from .costs_selfhost import self_host_settings
+    from .fleet import self_host_settings
 
     base = self_host_settings(s.analysis.context)
     style = {"description_width": "150px"}

@@ -50,8 +50,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .breakeven import Affine
 from .costs_finetune import fine_tune_inputs, retraining_usd_per_month
-from .costs_selfhost import self_host_settings
 from .errors import CatalogError, ComputationError
+from .fleet import self_host_settings
 from .pricing import PricingContext, StrategyCost, price, priced_strategies
 from .strategies import STRATEGIES, Strategy
 from .workload import tokens_per_request, workload

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from llmstrategy.catalog import load_catalog
 from llmstrategy.costs_api import RequestShape
-from llmstrategy.costs_selfhost import self_host_settings, size_fleet
+from llmstrategy.fleet import self_host_settings, size_fleet
 from llmstrategy.pricing import pricing_context
 from llmstrategy.sizing import (
     SizingParams,
