@@ -87,6 +87,11 @@ def revisit_when(a: Analysis, rec_id: str | None, d_steps: tuple[Step, ...] = ()
     if rec_id and rec_id.startswith("api") and tok:
         when = f"growth reaches it in month {month}" if month is not None else "growth alone does not reach it"
         out.append(f"Volume passes {tok:,.0f} tokens/month, where self-hosting becomes cheaper ({when}).")
+    elif not p.data_may_leave:
+        out.append(
+            "The data policy changes (data_may_leave): the API and hybrid strategies, ruled out today, would "
+            + (f"be cheaper below {tok:,.0f} tokens/month." if tok else "be priced in.")
+        )
     elif rec_id and rec_id.startswith(("self_host", "hybrid")) and tok:
         out.append(f"Volume falls below {tok:,.0f} tokens/month, where the API becomes cheaper again.")
     if p.stage == "pre_mvp":

@@ -350,3 +350,9 @@ def test_core_differentiator_is_a_path_step_and_weighs_customization(catalog):
     assert not_core.values["time_to_production"] > core.values["time_to_production"]
     _, d = run(catalog, core_differentiator=True)
     assert steps(d)["Is it a core differentiator?"].startswith("yes")
+
+
+def test_revisit_speaks_of_the_data_policy_when_the_api_is_ruled_out(catalog):
+    _, d = evaluate(load_profile(DATA / "profiles" / "hospital_discharge_summaries.yaml"), catalog, on_date=DAY)
+    assert d.revisit_when[0].startswith("The data policy changes")
+    assert not any("API becomes cheaper again" in x for x in d.revisit_when)
