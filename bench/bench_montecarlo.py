@@ -23,32 +23,17 @@ from llmstrategy.catalog import Catalog, load_catalog
 from llmstrategy.pricing import price, pricing_context
 from llmstrategy.profile import Profile, load_profile
 from llmstrategy.strategies import STRATEGIES
-from llmstrategy.uncertainty import MonteCarlo, cost_model, load_uncertainty, monte_carlo, simulate
+from llmstrategy.uncertainty import MonteCarlo, cost_model, load_uncertainty, monte_carlo, sample_profile, simulate
 from llmstrategy.workload import monthly_volumes, workload
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
-def scaled_catalog(cat: Catalog, api: float, gpu: float) -> Catalog:
-    """Every API price × ``api`` and every GPU-hour price × ``gpu``."""
-    return cat.with_price_multipliers(api=api, gpu=gpu)
-
-
 def loop_sample(p: Profile, cat: Catalog, mc: MonteCarlo, i: int) -> dict[str, float]:
     """One sample priced the straightforward way: horizon total per feasible strategy [USD]."""
     x = {k: float(v[i]) for k, v in mc.inputs.items()}
-    ps = p.with_updates(
-        requests_per_day=p.requests_per_day * x["tokens_per_month"] / workload(p).tokens_per_month,
-        monthly_growth=x["monthly_growth"],
-        retry_rate=x["retry_rate"],
-        cache_hit_rate=x["cache_hit_rate"],
-        assumptions={
-            **p.assumptions.model_dump(),
-            "gpu_utilization": x["gpu_utilization"],
-            "engineer_monthly_usd": x["engineer_monthly_usd"],
-        },
-    )
-    ctx = pricing_context(ps, scaled_catalog(cat, x["api_price_multiplier"], x["gpu_price_multiplier"]))
+    ps = sample_profile(p, mc, i)
+    ctx = pricing_context(ps, cat.with_price_multipliers(api=x["api_price_multiplier"], gpu=x["gpu_price_multiplier"]))
     vols = monthly_volumes(workload(ps).requests_per_month, ps.monthly_growth, ps.horizon_months)
     out = {}
     for s in STRATEGIES:

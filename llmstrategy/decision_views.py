@@ -23,6 +23,12 @@ from .tables import style_of
 
 E = html.escape
 
+#: Wording of the executive summary's confidence, from the lower of the recommendation's win
+#: share under random re-weightings and its share of simulated futures: words for a reader,
+#: not a statistical test (a presentation choice, stated here and in the summary's numbers).
+CONFIDENCE_HIGH = 0.7
+CONFIDENCE_MODERATE = 0.4
+
 #: criterion → (column label with unit, formatter)
 CRITERION_FORMATS: dict[str, tuple[str, Any]] = {
     "time_to_production": ("Time to production (weeks)", lambda x: f"{x:,.1f}"),
@@ -95,7 +101,7 @@ def _confidence_words(d: Decision, unc: Mapping[str, Any] | None) -> str:
         [x for x in (share, (unc or {}).get("recommended_probability", {}).get(rec or "")) if x is not None],
         default=1.0,
     )
-    word = "high" if level >= 0.7 else "moderate" if level >= 0.4 else "low"
+    word = "high" if level >= CONFIDENCE_HIGH else "moderate" if level >= CONFIDENCE_MODERATE else "low"
     return f"Confidence: <b>{word}</b>: " + "; ".join(E(b) for b in bits) + "."
 
 

@@ -138,15 +138,23 @@ def topsis_many(matrix: ArrayLike, weights_2d: ArrayLike, benefit: ArrayLike) ->
     return np.divide(d_minus, total, out=np.ones_like(total), where=total > 0)
 
 
-def topsis_batch(matrices: ArrayLike, weights: ArrayLike, benefit: ArrayLike) -> FloatArray:
-    """TOPSIS closeness of many matrices (``samples × alternatives × criteria``) under one
-    weight vector; returns ``(samples, alternatives)``. Same formulas as :func:`topsis_many`,
-    vectorized over the matrices (a Monte Carlo of the criteria)."""
+def _batch_inputs(
+    matrices: ArrayLike, weights: ArrayLike, benefit: ArrayLike
+) -> tuple[FloatArray, FloatArray, BoolArray]:
+    """Validate a ``samples × alternatives × criteria`` stack and one weight vector."""
     x = np.asarray(matrices, dtype=float)
     if x.ndim != 3 or 0 in x.shape or not np.isfinite(x).all():
         raise ComputationError("expected a finite, non-empty samples × alternatives × criteria array")
     b = _benefit(benefit, x.shape[2])
     w = _weights_2d(np.atleast_2d(np.asarray(weights, dtype=float)), x.shape[2])[0]
+    return x, w, b
+
+
+def topsis_batch(matrices: ArrayLike, weights: ArrayLike, benefit: ArrayLike) -> FloatArray:
+    """TOPSIS closeness of many matrices (``samples × alternatives × criteria``) under one
+    weight vector; returns ``(samples, alternatives)``. Same formulas as :func:`topsis_many`,
+    vectorized over the matrices (a Monte Carlo of the criteria)."""
+    x, w, b = _batch_inputs(matrices, weights, benefit)
     norm = np.sqrt((x**2).sum(axis=1, keepdims=True))
     r = np.divide(x, norm, out=np.zeros_like(x), where=norm > 0)
     best = np.where(b, r.max(axis=1), r.min(axis=1))[:, None, :]
@@ -160,11 +168,7 @@ def topsis_batch(matrices: ArrayLike, weights: ArrayLike, benefit: ArrayLike) ->
 
 def weighted_sum_batch(matrices: ArrayLike, weights: ArrayLike, benefit: ArrayLike) -> FloatArray:
     """Weighted sum (min-max per matrix) of many matrices under one weight vector."""
-    x = np.asarray(matrices, dtype=float)
-    if x.ndim != 3 or 0 in x.shape or not np.isfinite(x).all():
-        raise ComputationError("expected a finite, non-empty samples × alternatives × criteria array")
-    b = _benefit(benefit, x.shape[2])
-    w = _weights_2d(np.atleast_2d(np.asarray(weights, dtype=float)), x.shape[2])[0]
+    x, w, b = _batch_inputs(matrices, weights, benefit)
     lo, hi = x.min(axis=1, keepdims=True), x.max(axis=1, keepdims=True)
     span = hi - lo
     up = np.divide(x - lo, span, out=np.ones_like(x), where=span > 0)

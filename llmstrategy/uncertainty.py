@@ -53,6 +53,7 @@ from .costs_finetune import fine_tune_inputs, retraining_usd_per_month
 from .errors import CatalogError, ComputationError
 from .fleet import self_host_settings
 from .pricing import PricingContext, StrategyCost, price, priced_strategies
+from .profile import Profile
 from .strategies import STRATEGIES, Strategy
 from .workload import tokens_per_request, workload
 
@@ -620,3 +621,22 @@ def simulate(
     ``priced`` reuses costs already priced (see :func:`cost_model`)."""
     spec = spec or load_uncertainty(ctx.catalog.data_dir)
     return monte_carlo(cost_model(ctx, strategies, priced=priced), spec, samples=samples, seed=seed)
+
+
+def sample_profile(profile: Profile, mc: MonteCarlo, i: int) -> Profile:
+    """The profile sample ``i`` stands for: its volume (tokens per request held), growth, retry
+    and cache rates, GPU utilization and engineer cost. API and GPU price multipliers act on the
+    catalog instead (:meth:`catalog.Catalog.with_price_multipliers`). For checking the vectorized
+    engine against pricing one sample at a time (tests, ``bench/bench_montecarlo.py``)."""
+    x = {k: float(v[i]) for k, v in mc.inputs.items()}
+    return profile.with_updates(
+        requests_per_day=profile.requests_per_day * x["tokens_per_month"] / workload(profile).tokens_per_month,
+        monthly_growth=x["monthly_growth"],
+        retry_rate=x["retry_rate"],
+        cache_hit_rate=x["cache_hit_rate"],
+        assumptions={
+            **profile.assumptions.model_dump(),
+            "gpu_utilization": x["gpu_utilization"],
+            "engineer_monthly_usd": x["engineer_monthly_usd"],
+        },
+    )

@@ -24,6 +24,7 @@ from llmstrategy.uncertainty import (
     cost_model,
     load_uncertainty,
     monte_carlo,
+    sample_profile,
     simulate,
 )
 from llmstrategy.workload import monthly_volumes, workload
@@ -106,26 +107,6 @@ def test_reusing_costs_priced_over_the_horizon_gives_the_same_model():
 # --- the vectorized engine equals pricing each sample ------------------------------------------
 
 
-def _scaled_catalog(cat: Catalog, api: float, gpu: float) -> Catalog:
-    """Every API price × ``api`` and every GPU-hour price × ``gpu``."""
-    return cat.with_price_multipliers(api=api, gpu=gpu)
-
-
-def _sample_profile(p: Profile, mc, i: int) -> Profile:
-    x = {k: float(v[i]) for k, v in mc.inputs.items()}
-    return p.with_updates(
-        requests_per_day=p.requests_per_day * x["tokens_per_month"] / workload(p).tokens_per_month,
-        monthly_growth=x["monthly_growth"],
-        retry_rate=x["retry_rate"],
-        cache_hit_rate=x["cache_hit_rate"],
-        assumptions={
-            **p.assumptions.model_dump(),
-            "gpu_utilization": x["gpu_utilization"],
-            "engineer_monthly_usd": x["engineer_monthly_usd"],
-        },
-    )
-
-
 @pytest.mark.parametrize(
     ("name", "pricing"),
     [
@@ -142,9 +123,9 @@ def test_vectorized_equals_per_sample_pricing(name, pricing):
     wide = spec().scaled(1.5).with_spread("tokens_per_request", sigma=0.0)
     mc = monte_carlo(model_for(name, pricing), wide, samples=7, seed=11)
     for i in range(mc.samples):
-        ps = _sample_profile(p, mc, i)
-        cat = _scaled_catalog(
-            catalog(), float(mc.inputs["api_price_multiplier"][i]), float(mc.inputs["gpu_price_multiplier"][i])
+        ps = sample_profile(p, mc, i)
+        cat = catalog().with_price_multipliers(
+            api=float(mc.inputs["api_price_multiplier"][i]), gpu=float(mc.inputs["gpu_price_multiplier"][i])
         )
         ctx = pricing_context(ps, cat)
         vols = monthly_volumes(workload(ps).requests_per_month, ps.monthly_growth, ps.horizon_months)
