@@ -3,7 +3,7 @@
 ``python -c "import llmstrategy"`` vs ``python -c "import pandas"``, run as subprocesses,
 alternated, median of ≥ 7 runs each (interpreter start-up included in both). Target ≤ 1.3.
 Also shows, for information, the modules a command-line analysis needs
-(``llmstrategy.cli`` + ``llmstrategy.analysis``) and checks that they do not pull
+(``llmstrategy.cli`` + ``llmstrategy.economics.analysis``) and checks that they do not pull
 plotly, scikit-learn, papermill or nbconvert (imported lazily where used).
 """
 
@@ -35,7 +35,7 @@ def main() -> None:
     for stmt in ("import llmstrategy", "import pandas"):  # warm the OS file cache for both
         _importer(stmt)()
     t_pkg, t_pd = interleaved(_importer("import llmstrategy"), _importer("import pandas"), runs)
-    t_core, _ = interleaved(_importer("import llmstrategy.cli, llmstrategy.analysis"), lambda: None, runs)
+    t_core, _ = interleaved(_importer("import llmstrategy.cli, llmstrategy.economics.analysis"), lambda: None, runs)
     t_bare, _ = interleaved(_importer("pass"), lambda: None, runs)
     print(load_average())
     print(f"python -c 'pass'                          median {median(t_bare) * 1000:6.0f} ms")
@@ -44,7 +44,8 @@ def main() -> None:
     print(f"import llmstrategy.cli, .analysis (info)  median {median(t_core) * 1000:6.0f} ms")
 
     probe = (
-        f"import sys, llmstrategy.cli, llmstrategy.analysis; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+        "import sys, llmstrategy.cli, llmstrategy.economics.analysis; "
+        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
     )
     heavy = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
     print(f"heavy libraries imported by the CLI's analysis path: {heavy or 'none'}")

@@ -19,9 +19,9 @@ from datetime import date
 
 from _bench import PROFILES, load_average, verdict
 
-from llmstrategy.catalog import load_catalog
+from llmstrategy.inputs.catalog import load_catalog
+from llmstrategy.inputs.profile import load_profile
 from llmstrategy.pipeline import evaluate
-from llmstrategy.profile import load_profile
 
 RUNS = 9
 DAY = date(2026, 11, 23)

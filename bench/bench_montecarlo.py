@@ -19,12 +19,19 @@ import argparse
 import time
 from pathlib import Path
 
-from llmstrategy.catalog import Catalog, load_catalog
-from llmstrategy.pricing import price, pricing_context
-from llmstrategy.profile import Profile, load_profile
-from llmstrategy.strategies import STRATEGIES
-from llmstrategy.uncertainty import MonteCarlo, cost_model, load_uncertainty, monte_carlo, sample_profile, simulate
-from llmstrategy.workload import monthly_volumes, workload
+from llmstrategy.decision.uncertainty import (
+    MonteCarlo,
+    cost_model,
+    load_uncertainty,
+    monte_carlo,
+    sample_profile,
+    simulate,
+)
+from llmstrategy.economics.price import price, pricing_context
+from llmstrategy.inputs.catalog import Catalog, load_catalog
+from llmstrategy.inputs.profile import Profile, load_profile
+from llmstrategy.inputs.strategies import STRATEGIES
+from llmstrategy.inputs.workload import monthly_volumes, workload
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

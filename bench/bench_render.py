@@ -40,7 +40,7 @@ import sys
 sys.modules["nbformat"] = None  # plotly's optional import of nbformat now finds nothing
 import plotly.basedatatypes as _bd
 from IPython.display import HTML as _HTML, display as _display
-from llmstrategy.plotly_offline import figure_html as _figure_html
+from llmstrategy.views.plotly_offline import figure_html as _figure_html
 _bd.BaseFigure._ipython_display_ = lambda self: _display(_HTML(_figure_html(self)))
 """
 

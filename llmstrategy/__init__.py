@@ -6,7 +6,7 @@ notebooks and HTML in :mod:`report`; the command line in :mod:`cli`.
 Heavy libraries (plotly, papermill, scikit-learn) are imported where they are used.
 """
 
-from .errors import LLMStrategyError
+from llmstrategy.errors import LLMStrategyError
 
 __version__ = "0.1.0"
 

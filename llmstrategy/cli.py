@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
-from .errors import LLMStrategyError
+from llmstrategy.errors import LLMStrategyError
 
 EXIT_BAD_INPUT = 2
 F = TypeVar("F", bound=Callable[..., Any])
@@ -71,11 +71,11 @@ def main() -> None:
 @_one_line_errors
 def analyze(profile: Path, as_json: bool, data_dir: Path | None, as_of: str | None, seed: int, samples: int) -> None:
     """Analyze one PROFILE (YAML): costs, break-even, scores and a recommendation."""
-    from .analysis import analysis_to_dict
-    from .catalog import load_catalog
-    from .pipeline import evaluate
-    from .profile import load_profile
-    from .summary import text_summary
+    from llmstrategy.economics.analysis import analysis_to_dict
+    from llmstrategy.inputs.catalog import load_catalog
+    from llmstrategy.inputs.profile import load_profile
+    from llmstrategy.pipeline import evaluate
+    from llmstrategy.views.summary import text_summary
 
     p = load_profile(profile)
     result, _ = evaluate(p, load_catalog(data_dir), on_date=_parse_date(as_of), seed=seed, samples=samples)
@@ -112,9 +112,9 @@ def size(
     data_dir: Path | None,
 ) -> None:
     """Size MODEL on a GPU: memory, batch, latency and throughput for every layout."""
-    from .catalog import load_catalog
-    from .sizing import SizingParams, size_all_layouts
-    from .summary import sizing_text
+    from llmstrategy.economics.sizing import SizingParams, size_all_layouts
+    from llmstrategy.inputs.catalog import load_catalog
+    from llmstrategy.views.summary import sizing_text
 
     cat = load_catalog(data_dir)
     m = cat.model(model, field="MODEL")
@@ -151,8 +151,8 @@ def prices() -> None:
 @_one_line_errors
 def import_(file: Path, catalog: Path | None, add_new: bool, as_of: str | None) -> None:
     """Refresh prices, context windows and deprecation dates from LiteLLM's price map FILE."""
-    from .catalog import default_data_dir
-    from .prices_import import import_prices
+    from llmstrategy.inputs.catalog import default_data_dir
+    from llmstrategy.inputs.prices_import import import_prices
 
     target = catalog or default_data_dir() / "models.csv"
     report = import_prices(file, target, add_new=add_new, as_of=_parse_date(as_of))
@@ -182,7 +182,7 @@ def import_(file: Path, catalog: Path | None, add_new: bool, as_of: str | None) 
 def render(profiles: tuple[Path, ...], notebook: str, out: Path, jobs: int, timeout: int, no_index: bool) -> None:
     """Render HTML reports for PROFILES with papermill and nbconvert (plus CSV tables
     beside each report and an index.html landing page)."""
-    from .report import render_batch, write_index
+    from llmstrategy.report import render_batch, write_index
 
     results = render_batch(list(profiles), notebook=notebook, out_dir=out, jobs=jobs, timeout_s=timeout)
     failed = [r for r in results if not r.ok]

@@ -12,13 +12,13 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__
-from .analysis import Analysis, cost_curves, default_volume_grid
-from .catalog import Catalog, load_catalog
-from .decision import Decision
-from .fmt import fmt_count, fmt_usd
-from .pipeline import DEFAULT_SAMPLES, DEFAULT_SEED, evaluate
-from .profile import Profile, load_profile
+from llmstrategy import __version__
+from llmstrategy.decision.recommend import Decision
+from llmstrategy.economics.analysis import Analysis, cost_curves, default_volume_grid
+from llmstrategy.fmt import fmt_count, fmt_usd
+from llmstrategy.inputs.catalog import Catalog, load_catalog
+from llmstrategy.inputs.profile import Profile, load_profile
+from llmstrategy.pipeline import DEFAULT_SAMPLES, DEFAULT_SEED, evaluate
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def _out(s: Session, fig: Any) -> Any:
     live figure."""
     if not s.report_mode:
         return fig
-    from .plotly_offline import figure_html
+    from llmstrategy.views.plotly_offline import figure_html
 
     return _html(figure_html(fig))
 
@@ -83,7 +83,7 @@ def header(s: Session, title: str) -> Any:
 def kpis(s: Session) -> Any:
     """Headline figures: volume, and the cheapest priced strategy's monthly cost. When the
     profile's data may not leave, a note says which priced strategies send it out."""
-    from .tables import cheapest_feasible
+    from llmstrategy.views.tables import cheapest_feasible
 
     w = s.analysis.workload
     cheapest = cheapest_feasible(s.analysis)
@@ -121,7 +121,7 @@ def _data_residency_note(s: Session) -> str:
 
 
 def workload_table(s: Session) -> Any:
-    from .tables import styled, value_formatter, workload_frame
+    from llmstrategy.views.tables import styled, value_formatter, workload_frame
 
     df = workload_frame(s.analysis)
     df["value"] = [value_formatter(u)(v) for v, u in zip(df["value"], df["unit"], strict=True)]
@@ -130,7 +130,7 @@ def workload_table(s: Session) -> Any:
 
 def costs_table(s: Session) -> Any:
     """Every priced strategy, cheapest first (month 0), the cheapest in bold."""
-    from .tables import costs_frame, styled
+    from llmstrategy.views.tables import costs_frame, styled
 
     df = costs_frame(s.analysis).drop(columns=["deployment", "adaptation"])
     df = df.sort_values(["feasible", "monthly_usd"], ascending=[False, True], kind="stable").reset_index(drop=True)
@@ -154,7 +154,7 @@ def costs_table(s: Session) -> Any:
 def components_table(s: Session) -> Any:
     """Where the money goes: strategies × monthly components, then × one-off components
     (components that are zero everywhere are left out, zeros show blank)."""
-    from .tables import _usd_or_blank, components_pivot, styled
+    from llmstrategy.views.tables import _usd_or_blank, components_pivot, styled
 
     parts = []
     for kind, caption in (
@@ -180,9 +180,9 @@ def cost_curves_figure(
     """Monthly cost vs monthly token volume for every strategy the decision engine keeps,
     with the API-vs-self-host and API-vs-hybrid break-even volumes marked. The keyword
     arguments are what-ifs (the widgets): they re-price without changing the profile file."""
-    from .breakeven import break_even as solve_break_even
-    from .charts import cost_curve_figure
-    from .pricing import pricing_context
+    from llmstrategy.economics.breakeven import break_even as solve_break_even
+    from llmstrategy.economics.price import pricing_context
+    from llmstrategy.views.charts import cost_curve_figure
 
     ctx = s.analysis.context
     what_if = (retry_rate, cache_hit_rate, gpu, gpu_utilization) != (None,) * 4 or (
@@ -229,7 +229,7 @@ def cost_curves_view(s: Session) -> Any:
     import ipywidgets as w
     from IPython.display import display
 
-    from .fleet import self_host_settings
+    from llmstrategy.economics.fleet import self_host_settings
 
     base = self_host_settings(s.analysis.context)
     style = {"description_width": "150px"}
@@ -275,7 +275,7 @@ def cost_curves_view(s: Session) -> Any:
 
 
 def horizon_figure(s: Session) -> Any:
-    from .charts import horizon_figure as fig
+    from llmstrategy.views.charts import horizon_figure as fig
 
     months = np.arange(s.profile.horizon_months, dtype=float)
     ruled_out = {x["id"] for x in s.analysis.extras.get("scores", []) if not x["feasible"]}
@@ -295,7 +295,7 @@ def horizon_figure(s: Session) -> Any:
 
 
 def _models(s: Session) -> Any:
-    from .tables import model_comparison_frame
+    from llmstrategy.views.tables import model_comparison_frame
 
     return model_comparison_frame(s.analysis)
 
@@ -319,7 +319,7 @@ MODEL_COLUMNS = [
 def models_figure(s: Session, df: Any = None) -> Any:
     """Quality vs cost per 1,000 requests of the models the profile allows, with the
     Pareto frontier highlighted."""
-    from .charts import model_scatter_figure
+    from llmstrategy.views.charts import model_scatter_figure
 
     df = _models(s) if df is None else df
     df = df[df["allowed"]]
@@ -340,7 +340,7 @@ def models_figure(s: Session, df: Any = None) -> Any:
 
 def models_table(s: Session, df: Any = None) -> Any:
     """The allowed models, cheapest first, sortable (★ marks the Pareto frontier)."""
-    from .tables import styled
+    from llmstrategy.views.tables import styled
 
     df = _models(s) if df is None else df
     df = df[df["allowed"]].reset_index(drop=True)
@@ -357,7 +357,7 @@ def models_table(s: Session, df: Any = None) -> Any:
 
 def models_excluded_table(s: Session) -> Any:
     """The catalog models the profile's constraints rule out, and why."""
-    from .tables import styled
+    from llmstrategy.views.tables import styled
 
     df = _models(s)
     df = df[~df["allowed"]][["model", "provider", "open_weight", "context_window_tokens", "excluded_because"]]
@@ -393,7 +393,7 @@ def models_view(s: Session) -> Any:
         return models_table(s)
     import ipywidgets as w
 
-    from .tables import filter_models
+    from llmstrategy.views.tables import filter_models
 
     full = _models(s)
     allowed = full[full["allowed"]]
@@ -440,7 +440,7 @@ def sources_table(s: Session) -> Any:
     """Every default the engine used, with its unit, source and date."""
     import pandas as pd
 
-    from .tables import styled
+    from llmstrategy.views.tables import styled
 
     return styled(pd.DataFrame(s.catalog.sources_table()), caption="Assumptions and their sources")
 
@@ -458,7 +458,7 @@ def sizing_table(s: Session) -> Any:
     """The self-hosted strategies' fleets at this workload (month 0)."""
     import pandas as pd
 
-    from .tables import styled
+    from llmstrategy.views.tables import styled
 
     cols = [
         "gpu",
@@ -501,8 +501,8 @@ def calibration_table(s: Session) -> Any:
     """The sizing model's predictions against published measurements."""
     import pandas as pd
 
-    from .calibration import compare
-    from .tables import styled
+    from llmstrategy.economics.calibration import compare
+    from llmstrategy.views.tables import styled
 
     df = pd.DataFrame(compare(s.catalog)).drop(columns=["measurement"])
     fm = {
@@ -531,8 +531,8 @@ def profile_table(s: Session) -> Any:
     """Every profile field and its value (report mode of the profile editor)."""
     import pandas as pd
 
-    from .tables import styled
-    from .widgets import ADVANCED_FIELDS, FIELDS, field_value
+    from llmstrategy.views.tables import styled
+    from llmstrategy.views.widgets import ADVANCED_FIELDS, FIELDS, field_value
 
     rows = [{"group": f.group, "field": f.path, "value": field_value(s.profile, f.path)} for f in FIELDS]
     advanced = s.profile.model_dump(mode="json", exclude_none=True, include=set(ADVANCED_FIELDS))
@@ -549,7 +549,7 @@ def profile_editor(s: Session, *, save_dir: str = "../data/profiles") -> Any:
     derived workload updated live, and a button that saves the profile as YAML."""
     if s.report_mode:
         return profile_table(s)
-    from .widgets import ProfileEditor
+    from llmstrategy.views.widgets import ProfileEditor
 
     return ProfileEditor(s.profile, save_dir=save_dir).widget
 
@@ -565,14 +565,14 @@ def _decision(s: Session) -> Decision:
 
 def executive_summary(s: Session) -> Any:
     """Recommendation, runner-up, monthly cost, confidence and when to revisit, in words."""
-    from .decision_views import executive_summary_html
+    from llmstrategy.views.decision_views import executive_summary_html
 
     return _html(executive_summary_html(s.analysis, _decision(s), s.analysis.extras.get("uncertainty")))
 
 
 def decision_path(s: Session) -> Any:
     """Each step of the seeds' decision path with the profile value that decided it."""
-    from .decision_views import decision_path_html
+    from llmstrategy.views.decision_views import decision_path_html
 
     return _html(decision_path_html(_decision(s)))
 
@@ -580,7 +580,7 @@ def decision_path(s: Session) -> Any:
 def decision_matrix(s: Session) -> Any:
     """The feasible strategies × criteria as a heat map, best first; then the ruled-out
     strategies with their reasons."""
-    from .decision_views import matrix_styled, ruled_out_html
+    from llmstrategy.views.decision_views import matrix_styled, ruled_out_html
 
     st = matrix_styled(
         _decision(s),
@@ -591,19 +591,19 @@ def decision_matrix(s: Session) -> Any:
 
 def weights(s: Session) -> Any:
     """The criterion weights and the profile conditions that set them."""
-    from .decision_views import weights_html
+    from llmstrategy.views.decision_views import weights_html
 
     return _html(weights_html(_decision(s)))
 
 
 def scores_figure(s: Session) -> Any:
-    from .decision_views import scores_figure as fig
+    from llmstrategy.views.decision_views import scores_figure as fig
 
     return _out(s, fig(_decision(s)))
 
 
 def sensitivity_figure(s: Session) -> Any:
-    from .decision_views import sensitivity_figure as fig
+    from llmstrategy.views.decision_views import sensitivity_figure as fig
 
     return _out(s, fig(_decision(s)))
 
@@ -614,18 +614,18 @@ def decision_matrix_view(s: Session) -> Any:
     updates the recommendation."""
     from IPython.display import display
 
-    from .criteria import CRITERIA, CRITERION_IDS
-    from .decision import recommend
-    from .decision_views import matrix_styled, ranking_html
-    from .decision_views import scores_figure as scores_fig
-    from .ratings import Weights, load_ratings
+    from llmstrategy.decision.ratings import Weights, load_ratings
+    from llmstrategy.decision.recommend import recommend
+    from llmstrategy.inputs.criteria import CRITERIA, CRITERION_IDS
+    from llmstrategy.views.decision_views import matrix_styled, ranking_html
+    from llmstrategy.views.decision_views import scores_figure as scores_fig
 
     d = _decision(s)
     if s.report_mode:
         return decision_matrix(s)  # the scores have their own cell
     import ipywidgets as w
 
-    from .decision_views import ruled_out_html
+    from llmstrategy.views.decision_views import ruled_out_html
 
     ratings = load_ratings(s.catalog.data_dir)
     sliders = {
@@ -668,13 +668,13 @@ def decision_matrix_view(s: Session) -> Any:
 
 
 def traps(s: Session) -> Any:
-    from .decision_views import traps_html
+    from llmstrategy.views.decision_views import traps_html
 
     return _html(traps_html(_decision(s)))
 
 
 def revisit(s: Session) -> Any:
-    from .decision_views import revisit_html
+    from llmstrategy.views.decision_views import revisit_html
 
     return _html(revisit_html(_decision(s)))
 
@@ -683,43 +683,43 @@ def roadmap_view(s: Session) -> Any:
     """Seed 003's phases on this profile's timeline: a chart and the table behind it."""
     from IPython.display import display
 
-    from .decision_views import roadmap_figure, roadmap_html
+    from llmstrategy.views.decision_views import roadmap_figure, roadmap_html
 
     display(_out(s, roadmap_figure(s.analysis, _decision(s))))
     return _html(roadmap_html(_decision(s)))
 
 
 def checklist(s: Session) -> Any:
-    from .decision_views import checklist_html
+    from llmstrategy.views.decision_views import checklist_html
 
     return _html(checklist_html(_decision(s)))
 
 
 def break_even(s: Session) -> Any:
-    from .decision_views import break_even_html
+    from llmstrategy.views.decision_views import break_even_html
 
     return _html(break_even_html(s.analysis))
 
 
 def seed_check(s: Session) -> Any:
     """Seed 001's cost tiers reproduced, beside the same tiers from first principles."""
-    from .decision_views import seed_check_html
-    from .seedcheck import seed_check as check
+    from llmstrategy.economics.seedcheck import seed_check as check
+    from llmstrategy.views.decision_views import seed_check_html
 
     return _html(seed_check_html(check(s.catalog)))
 
 
 def methodology(s: Session) -> Any:
     """Every formula with the defaults it uses, their values and sources."""
-    from .decision_views import methodology_html
-    from .methodology import methodology as sections
+    from llmstrategy.views.decision_views import methodology_html
+    from llmstrategy.views.methodology import methodology as sections
 
     return _html(methodology_html(sections(s.catalog)))
 
 
 def uncertainty(s: Session) -> Any:
     """Monte Carlo: cost percentiles, P(cheapest), P(recommended), and what drives the choice."""
-    from .decision_views import uncertainty_html
+    from llmstrategy.views.decision_views import uncertainty_html
 
     unc = dict(s.analysis.extras.get("uncertainty") or {})
     unc["drivers"] = (s.analysis.extras.get("drivers") or {}).get("statements", [])
@@ -737,7 +737,7 @@ def uncertainty(s: Session) -> Any:
 
 def uncertainty_figure(s: Session) -> Any:
     """P10-P90 band and P50 of each feasible strategy's horizon total."""
-    from .charts import uncertainty_figure as fig
+    from llmstrategy.views.charts import uncertainty_figure as fig
 
     rows = (s.analysis.extras.get("uncertainty") or {}).get("strategies", [])
     return _out(

@@ -13,12 +13,12 @@ from typing import Any
 
 import numpy as np
 
-from .analysis import Analysis, analyze
-from .catalog import Catalog
-from .decision import Decision, decision_to_dict, recommend, recommend_many
-from .profile import Profile
-from .ratings import Ratings, load_ratings
-from .scoring import scores_to_list, sensitivity
+from llmstrategy.decision.ratings import Ratings, load_ratings
+from llmstrategy.decision.recommend import Decision, decision_to_dict, recommend, recommend_many
+from llmstrategy.decision.scoring import scores_to_list, sensitivity
+from llmstrategy.economics.analysis import Analysis, analyze
+from llmstrategy.inputs.catalog import Catalog
+from llmstrategy.inputs.profile import Profile
 
 DEFAULT_SEED = 0
 DEFAULT_SAMPLES = 2000
@@ -65,8 +65,8 @@ def uncertainty(a: Analysis, d: Decision, r: Ratings, *, seed: int, samples: int
     each simulated future (:func:`decision.recommend_many`) and what flips it (a shallow
     decision tree). ``win_probability[s]``: the share of futures in which ``s`` is the cheapest
     feasible strategy over the horizon, and in which it is recommended."""
-    from .drivers import explain_drivers
-    from .uncertainty import simulate
+    from llmstrategy.decision.drivers import explain_drivers
+    from llmstrategy.decision.uncertainty import simulate
 
     feasible = [x.id for x, ok in zip(d.scores.strategies, d.scores.feasible, strict=True) if ok]
     mc = simulate(a.context, samples=samples, seed=seed + 1, priced=a.priced, strategies=feasible)

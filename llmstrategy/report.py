@@ -22,9 +22,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .errors import LLMStrategyError, RenderError
-from .fmt import fmt_count, fmt_usd
-from .io_utils import atomic_write_text
+from llmstrategy.errors import LLMStrategyError, RenderError
+from llmstrategy.files import atomic_write_text
+from llmstrategy.fmt import fmt_count, fmt_usd
 
 KERNEL_NAME = "python3"
 TEMPLATE_NAME = "llmstrategy"
@@ -155,7 +155,7 @@ CSV_TABLES = ("costs", "components", "models")
 def table_frames(analysis: Any) -> dict[str, Any]:
     """The key tables of one analysis as plain pandas frames (raw numbers, units in the
     column names): what the CSV exports hold."""
-    from .tables import components_frame, costs_frame, model_comparison_frame
+    from llmstrategy.views.tables import components_frame, costs_frame, model_comparison_frame
 
     return {
         "costs": costs_frame(analysis),
@@ -169,7 +169,7 @@ def index_row(analysis: Any) -> dict[str, Any]:
     :func:`index_html`): name, stage, volume, and the cheapest feasible strategy with
     its month-0 monthly cost [USD]. A new column is a new key here and an entry in
     :data:`INDEX_COLUMNS`."""
-    from .tables import cheapest_feasible
+    from llmstrategy.views.tables import cheapest_feasible
 
     p, w = analysis.profile, analysis.workload
     best = cheapest_feasible(analysis)
@@ -192,9 +192,9 @@ def index_row(analysis: Any) -> dict[str, Any]:
 def _analysis(profile_path: Path, as_of: str, data_dir: str | None) -> Any:
     """The analysis with the decision engine's keys (recommendation, scores), for the CSVs
     and the landing page; the same seed and samples as the notebooks' default."""
-    from .catalog import load_catalog
-    from .pipeline import evaluate
-    from .profile import load_profile
+    from llmstrategy.inputs.catalog import load_catalog
+    from llmstrategy.inputs.profile import load_profile
+    from llmstrategy.pipeline import evaluate
 
     a, _ = evaluate(load_profile(profile_path), load_catalog(data_dir), on_date=date.fromisoformat(as_of))
     return a
@@ -225,7 +225,7 @@ def render_one(
     try:
         if not nb_path.is_file():
             raise RenderError(f"no notebook named '{notebook}' in {notebooks_dir()}", field="--notebook")
-        from .profile import load_profile
+        from llmstrategy.inputs.profile import load_profile
 
         title = load_profile(profile).name  # validates before a kernel starts
         as_of = as_of or date.today().isoformat()
@@ -362,7 +362,7 @@ def _report_links(out_dir: Path, profile_path: Path) -> list[tuple[str, Path]]:
 
 def index_html(results: list[RenderResult], out_dir: Path, *, generated: str | None = None) -> str:
     """The landing page: one row per successfully rendered profile (first result of each)."""
-    from . import __version__
+    from llmstrategy import __version__
 
     out_dir = Path(out_dir).resolve()
     seen: set[str] = set()

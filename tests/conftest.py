@@ -56,7 +56,7 @@ def tiny_data(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def tiny_catalog(tiny_data: Path) -> Any:
-    from llmstrategy.catalog import load_catalog
+    from llmstrategy.inputs.catalog import load_catalog
 
     return load_catalog(tiny_data)
 
@@ -76,7 +76,7 @@ BASE_PROFILE: dict[str, Any] = {
 
 
 def make_profile(**changes: Any) -> Any:
-    from llmstrategy.profile import profile_from_dict
+    from llmstrategy.inputs.profile import profile_from_dict
 
     data = dict(BASE_PROFILE)
     data.update(changes)

@@ -13,14 +13,14 @@ from conftest import DATA, make_profile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from llmstrategy.analysis import analysis_to_dict, analyze, cost_curves
-from llmstrategy.breakeven import Affine, break_even, solve
-from llmstrategy.catalog import load_catalog
-from llmstrategy.pricing import GpuPiece, price, pricing_context
-from llmstrategy.profile import load_profile
-from llmstrategy.seedcheck import seed_check
-from llmstrategy.strategies import strategy
-from llmstrategy.workload import requests_for_tokens
+from llmstrategy.economics.analysis import analysis_to_dict, analyze, cost_curves
+from llmstrategy.economics.breakeven import Affine, break_even, solve
+from llmstrategy.economics.price import GpuPiece, price, pricing_context
+from llmstrategy.economics.seedcheck import seed_check
+from llmstrategy.inputs.catalog import load_catalog
+from llmstrategy.inputs.profile import load_profile
+from llmstrategy.inputs.strategies import strategy
+from llmstrategy.inputs.workload import requests_for_tokens
 
 DAY = date(2026, 11, 23)
 PROFILES = sorted((DATA / "profiles").glob("*.yaml"))

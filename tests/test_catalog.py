@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from conftest import DATA, MODELS_HEADER, TINY_GPUS, TINY_MODELS
 
-from llmstrategy.catalog import (
+from llmstrategy.errors import CatalogError, UnknownIdError
+from llmstrategy.inputs.catalog import (
     load_catalog,
     load_defaults,
     load_gpus,
     load_models,
     nearest_ids,
 )
-from llmstrategy.errors import CatalogError, UnknownIdError
 
 SEED_MODELS = ["gpt-4o", "claude-opus-4", "claude-sonnet-4", "llama-3.1-405b", "llama-3.1-70b", "deepseek-v3"]
 SEED_GPUS = ["h100-sxm", "h200", "a100-80gb", "l40s", "l4", "a10g", "mi300x"]
@@ -363,7 +363,7 @@ def test_defaults_need_source_and_as_of(tmp_path):
 def test_price_multipliers_scale_inference_and_gpu_prices_only():
     from conftest import DATA
 
-    from llmstrategy.catalog import load_catalog
+    from llmstrategy.inputs.catalog import load_catalog
 
     cat = load_catalog(DATA)
     what_if = cat.with_price_multipliers(api=2.0, gpu=0.5)

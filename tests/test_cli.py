@@ -15,8 +15,8 @@ import yaml
 from click.testing import CliRunner
 from conftest import BASE_PROFILE, DATA, LITELLM_SNAPSHOT, ROOT
 
-from llmstrategy.catalog import load_models
 from llmstrategy.cli import main
+from llmstrategy.inputs.catalog import load_models
 
 PROFILES = sorted((DATA / "profiles").glob("*.yaml"))
 AS_OF = "2026-11-23"

@@ -8,8 +8,8 @@ from conftest import make_profile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from llmstrategy.analysis import analyze
-from llmstrategy.costs_api import (
+from llmstrategy.economics.analysis import analyze
+from llmstrategy.economics.api import (
     RequestShape,
     api_monthly_usd,
     api_price,
@@ -17,7 +17,7 @@ from llmstrategy.costs_api import (
     choose_api_model,
     per_1k_requests_usd,
 )
-from llmstrategy.workload import DAYS_PER_MONTH, workload
+from llmstrategy.inputs.workload import DAYS_PER_MONTH, workload
 
 DAY = date(2026, 11, 23)
 
@@ -132,8 +132,8 @@ def test_more_volume_never_costs_less(tiny_catalog, v1, factor, cache, retry, in
 def test_reasoning_models_bill_their_hidden_tokens_as_output():
     from conftest import DATA
 
-    from llmstrategy.catalog import load_catalog
-    from llmstrategy.costs_api import RequestShape, api_price
+    from llmstrategy.economics.api import RequestShape, api_price
+    from llmstrategy.inputs.catalog import load_catalog
 
     cat = load_catalog(DATA)
     shape = RequestShape(1000, 200)
@@ -155,9 +155,9 @@ def test_self_hosted_reasoning_model_needs_more_gpus_for_its_hidden_tokens():
 
     from conftest import DATA, make_profile
 
-    from llmstrategy.catalog import load_catalog
-    from llmstrategy.pricing import price, pricing_context
-    from llmstrategy.strategies import strategy
+    from llmstrategy.economics.price import price, pricing_context
+    from llmstrategy.inputs.catalog import load_catalog
+    from llmstrategy.inputs.strategies import strategy
 
     cat = load_catalog(DATA)
     gpus = {}

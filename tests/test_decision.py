@@ -13,13 +13,13 @@ from conftest import DATA, make_profile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from llmstrategy import mcda
-from llmstrategy.catalog import load_catalog
 from llmstrategy.cli import main
-from llmstrategy.criteria import CRITERIA, CRITERION_IDS
+from llmstrategy.decision import mcda
+from llmstrategy.decision.ratings import derive_weights, load_ratings
+from llmstrategy.inputs.catalog import load_catalog
+from llmstrategy.inputs.criteria import CRITERIA, CRITERION_IDS
+from llmstrategy.inputs.profile import load_profile
 from llmstrategy.pipeline import evaluate
-from llmstrategy.profile import load_profile
-from llmstrategy.ratings import derive_weights, load_ratings
 
 DAY = date(2026, 11, 23)
 
@@ -265,7 +265,7 @@ def test_json_contract_and_determinism():
 
 
 def test_recommendation_in_each_future_equals_the_deterministic_one_at_base_inputs(catalog):
-    from llmstrategy.decision import recommend_many
+    from llmstrategy.decision.recommend import recommend_many
 
     r = load_ratings(DATA)
     for stem in ("contract_clause_drafting", "ecommerce_catalog_enrichment", "internal_kb_qa", "ticket_routing_rules"):
@@ -278,7 +278,7 @@ def test_recommendation_in_each_future_equals_the_deterministic_one_at_base_inpu
 
 
 def test_costlier_api_futures_move_the_recommendation(catalog):
-    from llmstrategy.decision import recommend_many
+    from llmstrategy.decision.recommend import recommend_many
 
     r = load_ratings(DATA)
     _a, d = evaluate(load_profile(DATA / "profiles" / "ecommerce_catalog_enrichment.yaml"), catalog, on_date=DAY)
@@ -311,7 +311,7 @@ def test_uncertainty_block_of_the_json_contract(catalog):
 
 
 def test_fast_scores_with_one_varying_column_equal_the_batch_methods():
-    from llmstrategy.scoring import scores_with_cost_column
+    from llmstrategy.decision.scoring import scores_with_cost_column
 
     rng = np.random.default_rng(3)
     m = rng.uniform(0.5, 9, size=(7, 5))

@@ -26,13 +26,13 @@ from conftest import BASE_PROFILE, DATA, ROOT
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from llmstrategy.analysis import analysis_to_dict, analyze
-from llmstrategy.catalog import load_catalog
 from llmstrategy.cli import main
-from llmstrategy.criteria import CRITERION_IDS
+from llmstrategy.economics.analysis import analysis_to_dict, analyze
 from llmstrategy.errors import LLMStrategyError, ProfileError
-from llmstrategy.profile import MAX_PROFILE_BYTES, Profile, load_profile
-from llmstrategy.summary import text_summary
+from llmstrategy.inputs.catalog import load_catalog
+from llmstrategy.inputs.criteria import CRITERION_IDS
+from llmstrategy.inputs.profile import MAX_PROFILE_BYTES, Profile, load_profile
+from llmstrategy.views.summary import text_summary
 
 AS_OF = "2026-11-23"
 EXE = ROOT / ".venv" / "bin" / "llmstrategy"
@@ -676,9 +676,9 @@ def _json_text(value: Any) -> str:
 @settings(FUZZ, max_examples=_n(60))
 @given(entries=price_maps, add_new=st.booleans())
 def test_price_import_on_random_maps(tmp_path_factory: pytest.TempPathFactory, entries: dict, add_new: bool) -> None:
-    from llmstrategy.catalog import load_models
     from llmstrategy.errors import CatalogError, PriceImportError
-    from llmstrategy.prices_import import import_prices
+    from llmstrategy.inputs.catalog import load_models
+    from llmstrategy.inputs.prices_import import import_prices
 
     d = tmp_path_factory.mktemp("imp")
     catalog = d / "models.csv"
@@ -718,9 +718,9 @@ def test_price_import_interrupted_while_writing(
 ) -> None:
     """A failure between the temporary file and the rename (fsync here): the catalog is
     byte-identical and the temporary file is gone."""
-    from llmstrategy import io_utils
+    from llmstrategy import files as io_utils
     from llmstrategy.errors import CatalogError
-    from llmstrategy.prices_import import import_prices
+    from llmstrategy.inputs.prices_import import import_prices
 
     catalog = tmp_path / "models.csv"
     catalog.write_bytes(MODELS_BYTES)
@@ -738,7 +738,7 @@ def test_price_import_interrupted_while_writing(
 
 def test_price_import_output_is_a_directory(tmp_path: Path) -> None:
     from llmstrategy.errors import CatalogError
-    from llmstrategy.prices_import import import_prices
+    from llmstrategy.inputs.prices_import import import_prices
 
     catalog = tmp_path / "models.csv"
     catalog.write_bytes(MODELS_BYTES)

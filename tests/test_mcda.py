@@ -6,8 +6,7 @@ import pytest
 from pymcdm.methods import TOPSIS, WSM
 from pymcdm.normalizations import minmax_normalization, vector_normalization
 
-from llmstrategy.errors import ComputationError
-from llmstrategy.mcda import (
+from llmstrategy.decision.mcda import (
     StabilityInterval,
     minmax_normalize,
     ranks,
@@ -20,6 +19,7 @@ from llmstrategy.mcda import (
     win_shares,
     win_shares_detail,
 )
+from llmstrategy.errors import ComputationError
 
 SCORERS = {"topsis": topsis, "weighted_sum": weighted_sum}
 
@@ -289,7 +289,7 @@ def test_win_shares_rejects_bad_settings(kwargs, pattern):
 
 
 def test_batch_versions_equal_the_single_versions_per_matrix():
-    from llmstrategy.mcda import topsis_batch, weighted_sum_batch
+    from llmstrategy.decision.mcda import topsis_batch, weighted_sum_batch
 
     rng = np.random.default_rng(5)
     mats = rng.uniform(0.1, 10, size=(30, 6, 4))

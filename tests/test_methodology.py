@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from conftest import DATA
 
-from llmstrategy.catalog import load_catalog
-from llmstrategy.methodology import FORMULAS, methodology
-from llmstrategy.ratings import load_ratings
+from llmstrategy.decision.ratings import load_ratings
+from llmstrategy.inputs.catalog import load_catalog
+from llmstrategy.views.methodology import FORMULAS, methodology
 
 
 def test_every_default_a_formula_names_exists_with_a_source():

@@ -22,9 +22,9 @@ NEW_NOTEBOOKS = ("workload_profile", "model_comparison", "decision_matrix", "cos
 
 
 def _analysis(path: Path) -> Any:
-    from llmstrategy.analysis import analyze
-    from llmstrategy.catalog import load_catalog
-    from llmstrategy.profile import load_profile
+    from llmstrategy.economics.analysis import analyze
+    from llmstrategy.inputs.catalog import load_catalog
+    from llmstrategy.inputs.profile import load_profile
 
     return analyze(load_profile(path), load_catalog(), on_date=pd.Timestamp(AS_OF).date())
 
@@ -47,13 +47,13 @@ def _analysis(path: Path) -> Any:
     ],
 )
 def test_pareto_front_hand_examples(cost: list[float], quality: list[float], front: list[bool]) -> None:
-    from llmstrategy.tables import pareto_front
+    from llmstrategy.views.tables import pareto_front
 
     assert pareto_front(cost, quality).tolist() == front
 
 
 def test_pareto_front_matches_brute_force() -> None:
-    from llmstrategy.tables import pareto_front
+    from llmstrategy.views.tables import pareto_front
 
     rng = np.random.default_rng(7)
     for _ in range(50):
@@ -68,7 +68,7 @@ def test_pareto_front_matches_brute_force() -> None:
 
 
 def test_pareto_front_rejects_mismatched_shapes() -> None:
-    from llmstrategy.tables import pareto_front
+    from llmstrategy.views.tables import pareto_front
 
     with pytest.raises(ValueError, match="same length"):
         pareto_front([1, 2], [1])
@@ -78,10 +78,10 @@ def test_pareto_front_rejects_mismatched_shapes() -> None:
 
 
 def test_model_frame_hosted_when_data_may_leave() -> None:
-    from llmstrategy.pricing import api_model_costs
+    from llmstrategy.economics.price import api_model_costs
 
     a = _analysis(ROOT / "data" / "profiles" / "internal_kb_qa.yaml")
-    from llmstrategy.tables import model_comparison_frame
+    from llmstrategy.views.tables import model_comparison_frame
 
     df = model_comparison_frame(a)
     hosted = {r["model"]: r for r in api_model_costs(a.context)}
@@ -97,7 +97,7 @@ def test_model_frame_hosted_when_data_may_leave() -> None:
 
 
 def test_model_frame_open_weights_only_when_data_may_not_leave() -> None:
-    from llmstrategy.tables import model_comparison_frame
+    from llmstrategy.views.tables import model_comparison_frame
 
     a = _analysis(ROOT / "data" / "profiles" / "hospital_discharge_summaries.yaml")
     assert not a.profile.data_may_leave
@@ -114,10 +114,10 @@ def test_model_frame_open_weights_only_when_data_may_not_leave() -> None:
 def test_model_frame_window_constraint() -> None:
     from conftest import make_profile
 
-    from llmstrategy.tables import model_comparison_frame
+    from llmstrategy.views.tables import model_comparison_frame
 
     a = _analysis(ROOT / "data" / "profiles" / "internal_kb_qa.yaml")
-    from llmstrategy.analysis import analyze
+    from llmstrategy.economics.analysis import analyze
 
     p = make_profile(context_tokens_needed=150_000)
     df = model_comparison_frame(analyze(p, a.context.catalog, on_date=a.on_date))
@@ -128,7 +128,7 @@ def test_model_frame_window_constraint() -> None:
 
 
 def test_filter_models() -> None:
-    from llmstrategy.tables import filter_models, model_comparison_frame
+    from llmstrategy.views.tables import filter_models, model_comparison_frame
 
     df = model_comparison_frame(_analysis(ROOT / "data" / "profiles" / "internal_kb_qa.yaml"))
     assert filter_models(df).equals(df)
@@ -141,7 +141,7 @@ def test_filter_models() -> None:
 
 @pytest.mark.parametrize("profile", PROFILES, ids=[p.stem for p in PROFILES])
 def test_components_pivot_adds_up_to_the_costs(profile: Path) -> None:
-    from llmstrategy.tables import components_pivot
+    from llmstrategy.views.tables import components_pivot
 
     a = _analysis(profile)
     monthly = components_pivot(a, "monthly").set_index("strategy")
@@ -160,7 +160,7 @@ def test_components_pivot_adds_up_to_the_costs(profile: Path) -> None:
 
 
 def _form_values(profile: Any) -> dict[str, Any]:
-    from llmstrategy.widgets import FIELDS, field_value
+    from llmstrategy.views.widgets import FIELDS, field_value
 
     values = {}
     for f in FIELDS:
@@ -171,8 +171,8 @@ def _form_values(profile: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize("profile", PROFILES, ids=[p.stem for p in PROFILES])
 def test_form_round_trips_every_example_profile(profile: Path) -> None:
-    from llmstrategy.profile import load_profile, profile_from_dict
-    from llmstrategy.widgets import advanced_yaml, form_to_data
+    from llmstrategy.inputs.profile import load_profile, profile_from_dict
+    from llmstrategy.views.widgets import advanced_yaml, form_to_data
 
     p = load_profile(profile)
     again = profile_from_dict(form_to_data(_form_values(p), advanced_yaml(p)))
@@ -180,8 +180,8 @@ def test_form_round_trips_every_example_profile(profile: Path) -> None:
 
 
 def test_every_profile_field_has_a_widget() -> None:
-    from llmstrategy.profile import Profile, Team
-    from llmstrategy.widgets import ADVANCED_FIELDS, FIELDS
+    from llmstrategy.inputs.profile import Profile, Team
+    from llmstrategy.views.widgets import ADVANCED_FIELDS, FIELDS
 
     paths = {f.path for f in FIELDS}
     expected = {k for k in Profile.model_fields if k not in ("team", *ADVANCED_FIELDS)}
@@ -197,8 +197,8 @@ def test_every_profile_field_has_a_widget() -> None:
 
 def test_form_errors_are_one_line_profile_errors() -> None:
     from llmstrategy.errors import ProfileError
-    from llmstrategy.profile import load_profile, profile_from_dict
-    from llmstrategy.widgets import form_to_data
+    from llmstrategy.inputs.profile import load_profile, profile_from_dict
+    from llmstrategy.views.widgets import form_to_data
 
     p = load_profile(PROFILES[0])
     values = _form_values(p)
@@ -215,14 +215,14 @@ def test_form_errors_are_one_line_profile_errors() -> None:
 @pytest.mark.parametrize("bad", ["../escape", "a/b.yaml", ".hidden.yaml", "", "x" * 200, "name with space"])
 def test_profile_filename_refuses_paths(bad: str) -> None:
     from llmstrategy.errors import ProfileError
-    from llmstrategy.widgets import profile_filename
+    from llmstrategy.views.widgets import profile_filename
 
     with pytest.raises(ProfileError, match="file name"):
         profile_filename(bad)
 
 
 def test_profile_filename_adds_the_extension() -> None:
-    from llmstrategy.widgets import profile_filename
+    from llmstrategy.views.widgets import profile_filename
 
     assert profile_filename("my_profile") == "my_profile.yaml"
     assert profile_filename("a.yml") == "a.yml"
@@ -231,7 +231,7 @@ def test_profile_filename_adds_the_extension() -> None:
 def test_derived_summary_hand_computed() -> None:
     from conftest import make_profile
 
-    from llmstrategy.widgets import derived_html, derived_summary
+    from llmstrategy.views.widgets import derived_html, derived_summary
 
     p = make_profile(requests_per_day=1000, input_tokens_per_request=1000, output_tokens_per_request=500)
     d = derived_summary(p)
@@ -251,8 +251,8 @@ def _tokens_shown(editor: Any) -> str:
 
 
 def test_editor_updates_the_derived_workload_live(tmp_path: Path) -> None:
-    from llmstrategy.profile import load_profile
-    from llmstrategy.widgets import ProfileEditor
+    from llmstrategy.inputs.profile import load_profile
+    from llmstrategy.views.widgets import ProfileEditor
 
     editor = ProfileEditor(load_profile(ROOT / "data" / "profiles" / "internal_kb_qa.yaml"), save_dir=tmp_path)
     assert _tokens_shown(editor) == "137M"
@@ -263,8 +263,8 @@ def test_editor_updates_the_derived_workload_live(tmp_path: Path) -> None:
 
 
 def test_editor_shows_validation_errors_as_one_line(tmp_path: Path) -> None:
-    from llmstrategy.profile import load_profile
-    from llmstrategy.widgets import ProfileEditor
+    from llmstrategy.inputs.profile import load_profile
+    from llmstrategy.views.widgets import ProfileEditor
 
     editor = ProfileEditor(load_profile(PROFILES[0]), save_dir=tmp_path)
     editor.inputs["name"].value = ""
@@ -279,8 +279,8 @@ def test_editor_shows_validation_errors_as_one_line(tmp_path: Path) -> None:
 
 
 def test_editor_saves_yaml_that_loads_back(tmp_path: Path) -> None:
-    from llmstrategy.profile import load_profile
-    from llmstrategy.widgets import ProfileEditor
+    from llmstrategy.inputs.profile import load_profile
+    from llmstrategy.views.widgets import ProfileEditor
 
     original = load_profile(ROOT / "data" / "profiles" / "hospital_discharge_summaries.yaml")
     editor = ProfileEditor(original, save_dir=tmp_path)
@@ -325,7 +325,7 @@ def rendered_new(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 @pytest.mark.slow
 @pytest.mark.parametrize("notebook", NEW_NOTEBOOKS)
 def test_new_notebooks_render_every_profile(rendered_new: dict[str, Any], notebook: str) -> None:
-    from llmstrategy.profile import load_profile
+    from llmstrategy.inputs.profile import load_profile
 
     for profile in PROFILES:
         r = rendered_new["results"][(notebook, profile.stem)]
@@ -388,7 +388,7 @@ def test_new_notebooks_run_interactively(tmp_path: Path, notebook: str) -> None:
 
 def test_report_mode_profile_table_lists_every_field() -> None:
     from llmstrategy.notebook import open_session, profile_table
-    from llmstrategy.widgets import FIELDS
+    from llmstrategy.views.widgets import FIELDS
 
     s = open_session(ROOT / "data" / "profiles" / "internal_kb_qa.yaml", as_of=AS_OF, report_mode=False)
     html = profile_table(s).to_html()
@@ -400,7 +400,7 @@ def test_report_mode_profile_table_lists_every_field() -> None:
 
 def test_saved_profile_yaml_is_plain() -> None:
     """profile_to_yaml output is what the editor writes: safe YAML, no Python tags."""
-    from llmstrategy.profile import load_profile, profile_to_yaml
+    from llmstrategy.inputs.profile import load_profile, profile_to_yaml
 
     text = profile_to_yaml(load_profile(PROFILES[0]))
     assert "!!python" not in text
@@ -410,8 +410,8 @@ def test_saved_profile_yaml_is_plain() -> None:
 def test_editor_keeps_exact_values_when_a_slider_snaps(tmp_path: Path) -> None:
     """A log slider shows 900 as 10^2.9542 = 899.9: the profile keeps 900 until the user
     moves the slider by at least one step; a move keeps 4 significant figures."""
-    from llmstrategy.profile import load_profile
-    from llmstrategy.widgets import FIELDS, ProfileEditor, snapped
+    from llmstrategy.inputs.profile import load_profile
+    from llmstrategy.views.widgets import FIELDS, ProfileEditor, snapped
 
     step = {f.path: f.step for f in FIELDS}["input_tokens_per_request"]
     assert snapped(900, 10**2.9542, step) and not snapped(900, 10**2.9545, step)
@@ -432,6 +432,6 @@ def test_editor_keeps_exact_values_when_a_slider_snaps(tmp_path: Path) -> None:
     ("x", "want"), [(19998.6, 20000), (1995.26, 1995), (0.123456, 0.1235), (0, 0), (-4321.9, -4322)]
 )
 def test_round_sig(x: float, want: float) -> None:
-    from llmstrategy.widgets import round_sig
+    from llmstrategy.views.widgets import round_sig
 
     assert round_sig(x, 4) == pytest.approx(want)

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from conftest import DATA, LITELLM_SNAPSHOT
 
-from llmstrategy import io_utils
-from llmstrategy.catalog import load_models
+from llmstrategy import files as io_utils
 from llmstrategy.errors import CatalogError, LLMStrategyError, PriceImportError
-from llmstrategy.prices_import import (
+from llmstrategy.inputs.catalog import load_models
+from llmstrategy.inputs.prices_import import (
     PER_TOKEN_TO_PER_MTOK,
     ImportReport,
     import_prices,

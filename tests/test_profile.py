@@ -7,7 +7,7 @@ import yaml
 from conftest import BASE_PROFILE, DATA
 
 from llmstrategy.errors import ProfileError
-from llmstrategy.profile import load_profile, profile_to_yaml, save_profile
+from llmstrategy.inputs.profile import load_profile, profile_to_yaml, save_profile
 
 EXAMPLES = sorted((DATA / "profiles").glob("*.yaml"))
 

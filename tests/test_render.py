@@ -230,7 +230,7 @@ def test_render_metrics_recorded(rendered: dict[str, Any]) -> None:
 
 @pytest.mark.slow
 def test_failed_cell_is_atomic_and_keeps_the_executed_notebook(tmp_path: Path) -> None:
-    from llmstrategy.profile import load_profile
+    from llmstrategy.inputs.profile import load_profile
     from llmstrategy.report import render_batch
 
     fresh = _broken_in_kernel(tmp_path / "fresh.yaml")
@@ -399,9 +399,9 @@ def test_index_page_escapes_and_links(tmp_path: Path) -> None:
 def test_csv_exports_match_the_analysis(rendered: dict[str, Any], profile: Path) -> None:
     import pandas as pd
 
-    from llmstrategy.catalog import load_catalog
+    from llmstrategy.inputs.catalog import load_catalog
+    from llmstrategy.inputs.profile import load_profile
     from llmstrategy.pipeline import evaluate
-    from llmstrategy.profile import load_profile
     from llmstrategy.report import CSV_TABLES
 
     r = rendered["results"][profile.stem]

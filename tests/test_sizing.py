@@ -10,17 +10,17 @@ from conftest import DATA, make_profile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from llmstrategy.catalog import load_catalog
-from llmstrategy.costs_api import RequestShape
-from llmstrategy.fleet import self_host_settings, size_fleet
-from llmstrategy.pricing import pricing_context
-from llmstrategy.sizing import (
+from llmstrategy.economics.api import RequestShape
+from llmstrategy.economics.fleet import self_host_settings, size_fleet
+from llmstrategy.economics.price import pricing_context
+from llmstrategy.economics.sizing import (
     SizingParams,
     decode_step_s,
     kv_cache_bytes_per_token,
     size_replica,
     weights_gb,
 )
+from llmstrategy.inputs.catalog import load_catalog
 
 CAT = load_catalog()
 P = SizingParams.from_catalog(CAT)

@@ -1,7 +1,7 @@
 import pytest
 
 from llmstrategy.errors import LLMStrategyError
-from llmstrategy.strategies import STRATEGIES, Adaptation, Deployment, Strategy, strategy, strategy_ids
+from llmstrategy.inputs.strategies import STRATEGIES, Adaptation, Deployment, Strategy, strategy, strategy_ids
 
 
 def test_twelve_strategies_with_the_contract_ids():

@@ -12,14 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from llmstrategy.analysis import analyze
-from llmstrategy.catalog import Catalog, load_catalog
-from llmstrategy.drivers import drivers, explain_drivers
-from llmstrategy.errors import CatalogError, ComputationError
-from llmstrategy.pricing import price, pricing_context
-from llmstrategy.profile import Profile, RagSettings, load_profile
-from llmstrategy.strategies import STRATEGIES
-from llmstrategy.uncertainty import (
+from llmstrategy.decision.drivers import drivers, explain_drivers
+from llmstrategy.decision.uncertainty import (
     CostModel,
     cost_model,
     load_uncertainty,
@@ -27,7 +21,13 @@ from llmstrategy.uncertainty import (
     sample_profile,
     simulate,
 )
-from llmstrategy.workload import monthly_volumes, workload
+from llmstrategy.economics.analysis import analyze
+from llmstrategy.economics.price import price, pricing_context
+from llmstrategy.errors import CatalogError, ComputationError
+from llmstrategy.inputs.catalog import Catalog, load_catalog
+from llmstrategy.inputs.profile import Profile, RagSettings, load_profile
+from llmstrategy.inputs.strategies import STRATEGIES
+from llmstrategy.inputs.workload import monthly_volumes, workload
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -298,5 +298,5 @@ def test_drivers_on_a_monte_carlo_name_inputs_in_their_units():
 
 
 def test_importing_the_package_does_not_import_sklearn():
-    code = "import sys, llmstrategy.uncertainty; assert 'sklearn' not in sys.modules"
+    code = "import sys, llmstrategy.decision.uncertainty; assert 'sklearn' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)

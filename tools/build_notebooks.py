@@ -157,7 +157,7 @@ DECISION_MATRIX = [
     (
         "md",
         "## Weighted sum and TOPSIS\nWeighted sum on min-max normalized criteria; TOPSIS on vector-normalized "
-        "criteria (relative closeness to the ideal). Both are public functions in `llmstrategy.mcda`, "
+        "criteria (relative closeness to the ideal). Both are public functions in `llmstrategy.decision.mcda`, "
         "cross-checked against pymcdm in the tests.",
     ),
     ("code", "lls.scores_figure(s)"),

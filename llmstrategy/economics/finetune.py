@@ -1,0 +1,77 @@
+"""Fine-tuning economics: training, labeling and retraining [USD], GPU-hours.
+
+* training tokens = labeled examples × tokens per example × epochs
+* provider training = training tokens × the provider's training price / 1e6
+* self-hosted training FLOPs = 6 × parameters × training tokens (full fine-tuning),
+  × ``lora_flops_share`` for LoRA; GPU-hours = FLOPs / (BF16 peak × efficiency) / 3600
+* labeling = examples × USD per curated example
+* retraining per month = (training + refresh share × examples × USD per example) / months between runs
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from llmstrategy.inputs.catalog import Catalog, GpuSpec
+from llmstrategy.inputs.profile import Profile
+
+
+@dataclass(frozen=True)
+class FineTuneInputs:
+    """Resolved fine-tuning assumptions (``data/assumptions.yaml`` → ``fine_tune``)."""
+
+    labeled_examples: int
+    tokens_per_example: float
+    epochs: float
+    usd_per_labeled_example: float
+    retrain_every_months: float
+    refresh_share: float
+    prompt_reduction: float
+    quality_uplift: float
+    lora_flops_share: float
+    training_compute_efficiency: float
+    setup_engineer_months: float
+
+    @property
+    def training_tokens(self) -> float:
+        """Tokens processed by one training run = examples × tokens per example × epochs."""
+        return self.labeled_examples * self.tokens_per_example * self.epochs
+
+
+def fine_tune_inputs(profile: Profile, catalog: Catalog) -> FineTuneInputs:
+    v = catalog.value
+    return FineTuneInputs(
+        labeled_examples=profile.labeled_examples,
+        tokens_per_example=float(profile.input_tokens_per_request + profile.output_tokens_per_request),
+        epochs=float(v("fine_tune.epochs")),
+        usd_per_labeled_example=float(v("fine_tune.usd_per_labeled_example")),
+        retrain_every_months=float(v("fine_tune.retrain_every_months")),
+        refresh_share=float(v("fine_tune.refresh_share")),
+        prompt_reduction=float(v("fine_tune.prompt_reduction")),
+        quality_uplift=float(v("fine_tune.quality_uplift")),
+        lora_flops_share=float(v("fine_tune.lora_flops_share")),
+        training_compute_efficiency=float(v("fine_tune.training_compute_efficiency")),
+        setup_engineer_months=float(v("fine_tune.setup_engineer_months")),
+    )
+
+
+def provider_training_usd(ft: FineTuneInputs, training_usd_per_mtok: float) -> float:
+    """One provider training run [USD] = training tokens × price / 1e6."""
+    return ft.training_tokens * training_usd_per_mtok / 1e6
+
+
+def self_host_training_gpu_hours(ft: FineTuneInputs, params_b: float, gpu: GpuSpec, *, lora: bool = True) -> float:
+    """GPU-hours of one training run: 6 × N × tokens FLOPs (× LoRA share) at an achieved
+    share of the GPU's dense BF16 peak."""
+    flops = 6.0 * params_b * 1e9 * ft.training_tokens * (ft.lora_flops_share if lora else 1.0)
+    return flops / (gpu.bf16_dense_tflops * 1e12 * ft.training_compute_efficiency) / 3600.0
+
+
+def labeling_usd(ft: FineTuneInputs) -> float:
+    """Curating and reviewing the training set [USD] = examples × USD per example."""
+    return ft.labeled_examples * ft.usd_per_labeled_example
+
+
+def retraining_usd_per_month(ft: FineTuneInputs, training_run_usd: float) -> float:
+    """Retraining spread per month [USD] = (one run + refresh share × labeling) / months between runs."""
+    return (training_run_usd + ft.refresh_share * labeling_usd(ft)) / ft.retrain_every_months

@@ -1,0 +1,273 @@
+"""Self-host sizing from first principles: memory fit, a roofline for speed, latency caps.
+
+Glossary (units in names): ``*_gb`` [GB = 1e9 bytes], ``*_s`` [seconds], ``*_ms``
+[milliseconds], ``tflops`` [1e12 FLOP/s], ``tb_s`` [1e12 bytes/s].
+
+Memory (one replica over ``tp × pp`` GPUs):
+  weights = parameters × bytes per parameter (bf16 2, fp8 1, int4 0.5);
+  KV cache per token = 2 × layers × KV heads × head dim × bytes per element (fp8 1, else 2);
+  usable = GPUs × memory × (1 − overhead share); the replica must hold the weights plus
+  one full-length request's KV cache; the batch memory holds is the rest divided by the
+  KV cache of a sequence at its average length (input + output / 2; paged attention).
+
+Speed (a roofline, per decode step of a batch of B sequences):
+  bytes = active weight bytes (MoE: share of experts that B tokens touch, 1 − (1 − a)^B with
+  a = active / total parameters) + B × KV bytes per token × average context;
+  t_memory = bytes / (GPUs × bandwidth × bandwidth efficiency);
+  t_compute = 2 × active parameters × B / (GPUs × peak FLOP/s × compute efficiency);
+  step = max(t_memory, t_compute) × (1 + TP penalty × log2(tp) + PP penalty × (pp − 1)).
+  Prefill of one request = 2 × active parameters × input tokens / (GPUs × peak × efficiency).
+  Time per output token = step × pp (a token crosses every pipeline stage).
+  A replica serves requests/s = 1 / (prefill + output tokens × step / B).
+
+Latency class: ``interactive`` takes the largest batch whose time per output token is within
+the TPOT target and requires time to first token (prefill + one step) within the TTFT
+target; ``batch`` fills memory (up to the engine's max batch). Efficiency factors and
+defaults live in ``data/assumptions.yaml`` (``self_host.*``) with their sources.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, replace
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from llmstrategy.inputs.catalog import Catalog, GpuSpec, ModelSpec
+
+BYTES_PER_PARAM = {"bf16": 2.0, "fp8": 1.0, "int4": 0.5}
+KV_BYTES_PER_ELEMENT = {"bf16": 2.0, "fp8": 1.0, "int4": 2.0}
+TP_DEGREES = (1, 2, 4, 8)
+MAX_PIPELINE_STAGES = 4
+
+
+@dataclass(frozen=True)
+class SizingParams:
+    """Efficiency factors and caps (``data/assumptions.yaml`` → ``self_host``)."""
+
+    memory_overhead_share: float = 0.10
+    bandwidth_efficiency: float = 0.75
+    compute_efficiency: float = 0.55
+    tp_comm_penalty_per_doubling: float = 0.08
+    pp_penalty_per_stage: float = 0.10
+    max_batch_size: int = 256
+
+    @classmethod
+    def from_catalog(cls, catalog: Catalog) -> SizingParams:
+        v = catalog.value
+        return cls(
+            memory_overhead_share=float(v("self_host.memory_overhead_share")),
+            bandwidth_efficiency=float(v("self_host.bandwidth_efficiency")),
+            compute_efficiency=float(v("self_host.compute_efficiency")),
+            tp_comm_penalty_per_doubling=float(v("self_host.tp_comm_penalty_per_doubling")),
+            pp_penalty_per_stage=float(v("self_host.pp_penalty_per_stage")),
+            max_batch_size=int(v("self_host.max_batch_size")),
+        )
+
+
+@dataclass(frozen=True)
+class ReplicaSizing:
+    """One model replica on one layout: memory, batch, latency and capacity."""
+
+    model_id: str
+    gpu_id: str
+    precision: str
+    latency: str
+    tensor_parallel: int
+    pipeline_stages: int
+    gpus_per_replica: int
+    fits: bool
+    reason: str
+    weights_gb: float = math.nan
+    kv_cache_bytes_per_token: float = math.nan
+    kv_budget_gb: float = math.nan
+    memory_batch: int = 0
+    batch_size: int = 0
+    time_per_output_token_ms: float = math.nan
+    time_to_first_token_ms: float = math.nan
+    requests_per_second: float = 0.0
+    output_tokens_per_second_per_gpu: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def weights_gb(model: ModelSpec, precision: str) -> float:
+    """Weights [GB] = total parameters [billions] × bytes per parameter."""
+    return float(model.total_params_b or 0.0) * BYTES_PER_PARAM[precision]
+
+
+def kv_cache_bytes_per_token(model: ModelSpec, precision: str) -> float:
+    """KV cache per token [bytes] = 2 × layers × KV heads × head dim × bytes per element."""
+    return 2.0 * (model.layers or 0) * (model.kv_heads or 0) * (model.head_dim or 0) * KV_BYTES_PER_ELEMENT[precision]
+
+
+def peak_tflops(gpu: GpuSpec, precision: str) -> float:
+    """Dense peak [TFLOP/s] for the precision's math: FP8 where the GPU has it, else BF16
+    (int4 and FP8-on-Ampere are weight-only: they compute at the BF16 rate)."""
+    if precision == "fp8" and gpu.fp8_dense_tflops:
+        return gpu.fp8_dense_tflops
+    return gpu.bf16_dense_tflops
+
+
+def _penalty(gpu: GpuSpec, tp: int, pp: int, params: SizingParams) -> float:
+    per_doubling = params.tp_comm_penalty_per_doubling
+    if (gpu.nvlink_gb_s or 0) < 200:  # PCIe cards: all-reduce over PCIe costs more
+        per_doubling *= 2
+    return 1.0 + per_doubling * math.log2(tp) + params.pp_penalty_per_stage * (pp - 1)
+
+
+def decode_step_s(
+    model: ModelSpec,
+    gpu: GpuSpec,
+    precision: str,
+    tp: int,
+    pp: int,
+    batch: NDArray[np.float64],
+    avg_context_tokens: float,
+    params: SizingParams,
+) -> NDArray[np.float64]:
+    """Seconds per decode step for each batch size in ``batch`` (vectorized)."""
+    b = np.asarray(batch, dtype=float)
+    gpus = tp * pp
+    total = float(model.total_params_b or 0.0) * 1e9
+    active = float(model.active_params_b or model.total_params_b or 0.0) * 1e9
+    share = active / total if total > 0 else 1.0
+    touched = 1.0 - np.power(1.0 - share, b) if share < 1.0 else np.ones_like(b)
+    weight_bytes = total * BYTES_PER_PARAM[precision] * touched
+    kv_bytes = b * kv_cache_bytes_per_token(model, precision) * avg_context_tokens
+    t_mem = (weight_bytes + kv_bytes) / (gpus * gpu.memory_bandwidth_tb_s * 1e12 * params.bandwidth_efficiency)
+    t_cmp = 2.0 * active * b / (gpus * peak_tflops(gpu, precision) * 1e12 * params.compute_efficiency)
+    return np.maximum(t_mem, t_cmp) * _penalty(gpu, tp, pp, params)
+
+
+def prefill_s(
+    model: ModelSpec, gpu: GpuSpec, precision: str, tp: int, pp: int, input_tokens: float, params: SizingParams
+) -> float:
+    """Seconds to prefill one request's input (compute-bound)."""
+    active = float(model.active_params_b or model.total_params_b or 0.0) * 1e9
+    flops = 2.0 * active * input_tokens
+    return (
+        flops
+        / (tp * pp * peak_tflops(gpu, precision) * 1e12 * params.compute_efficiency)
+        * _penalty(gpu, tp, pp, params)
+    )
+
+
+def size_replica(
+    model: ModelSpec,
+    gpu: GpuSpec,
+    precision: str,
+    tp: int,
+    pp: int,
+    *,
+    input_tokens: float,
+    output_tokens: float,
+    latency: str,
+    tpot_slo_ms: float,
+    ttft_slo_ms: float,
+    params: SizingParams,
+) -> ReplicaSizing:
+    """Size one replica of ``model`` on ``tp × pp`` GPUs for requests of this shape."""
+    base = ReplicaSizing(
+        model_id=model.id,
+        gpu_id=gpu.id,
+        precision=precision,
+        latency=latency,
+        tensor_parallel=tp,
+        pipeline_stages=pp,
+        gpus_per_replica=tp * pp,
+        fits=False,
+        reason="",
+    )
+    if not model.can_self_host:
+        return replace(base, reason=f"{model.id} has no open weights or no known architecture")
+    gpus = tp * pp
+    w_gb = weights_gb(model, precision)
+    kv_tok = kv_cache_bytes_per_token(model, precision)
+    usable_gb = gpus * gpu.memory_gb * (1.0 - params.memory_overhead_share)
+    budget_gb = usable_gb - w_gb
+    full_len = input_tokens + output_tokens
+    base = replace(base, weights_gb=w_gb, kv_cache_bytes_per_token=kv_tok, kv_budget_gb=budget_gb)
+    if budget_gb * 1e9 < kv_tok * full_len:
+        return replace(
+            base,
+            reason=f"weights ({w_gb:,.0f} GB) plus one {full_len:,.0f}-token request do not fit in "
+            f"{gpus} × {gpu.memory_gb:g} GB",
+        )
+    avg_ctx = input_tokens + output_tokens / 2.0
+    mem_batch = int(min(budget_gb * 1e9 // max(kv_tok * avg_ctx, 1.0), 1e9))
+    cap = max(1, min(mem_batch, params.max_batch_size))
+    batches = np.arange(1, cap + 1, dtype=float)
+    step = decode_step_s(model, gpu, precision, tp, pp, batches, avg_ctx, params)
+    tpot = step * pp
+    t_prefill = prefill_s(model, gpu, precision, tp, pp, input_tokens, params)
+    if latency == "interactive":
+        ok = np.nonzero(tpot * 1000.0 <= tpot_slo_ms)[0]
+        if ok.size == 0:
+            return replace(
+                base,
+                memory_batch=mem_batch,
+                time_per_output_token_ms=float(tpot[0] * 1000),
+                reason=f"even one sequence takes {tpot[0] * 1000:,.0f} ms per token (target {tpot_slo_ms:g} ms)",
+            )
+        i = int(ok[-1])
+    else:
+        i = cap - 1
+    ttft_ms = (t_prefill + float(tpot[0])) * 1000.0
+    if latency == "interactive" and ttft_ms > ttft_slo_ms:
+        return replace(
+            base,
+            memory_batch=mem_batch,
+            time_to_first_token_ms=ttft_ms,
+            reason=f"time to first token {ttft_ms:,.0f} ms exceeds the {ttft_slo_ms:g} ms target",
+        )
+    b = float(batches[i])
+    seconds_per_request = t_prefill + output_tokens * float(step[i]) / b
+    rps = 1.0 / seconds_per_request
+    return replace(
+        base,
+        fits=True,
+        memory_batch=mem_batch,
+        batch_size=int(b),
+        time_per_output_token_ms=float(tpot[i] * 1000.0),
+        time_to_first_token_ms=ttft_ms,
+        requests_per_second=rps,
+        output_tokens_per_second_per_gpu=rps * output_tokens / gpus,
+    )
+
+
+def layouts(gpu: GpuSpec) -> list[tuple[int, int]]:
+    """(tensor parallel, pipeline stages) layouts: TP over 1, 2, 4, 8 GPUs of one node;
+    pipeline stages across nodes only at full-node TP."""
+    tps = [t for t in TP_DEGREES if t <= gpu.max_gpus_per_node]
+    out = [(t, 1) for t in tps]
+    out += [(tps[-1], p) for p in range(2, MAX_PIPELINE_STAGES + 1)]
+    return out
+
+
+def size_all_layouts(
+    model: ModelSpec,
+    gpu: GpuSpec,
+    precision: str,
+    **kw: Any,
+) -> list[ReplicaSizing]:
+    """Every layout of :func:`layouts`; pipeline layouts only when no single node fits.
+
+    Pure and independent of volume, so results are memoized (every argument is immutable):
+    pricing the 12 strategies, the break-even and the Monte Carlo size each model × GPU once."""
+    return list(_size_all_layouts(model, gpu, precision, tuple(sorted(kw.items()))))
+
+
+@lru_cache(maxsize=8192)
+def _size_all_layouts(
+    model: ModelSpec, gpu: GpuSpec, precision: str, kw_items: tuple[tuple[str, Any], ...]
+) -> tuple[ReplicaSizing, ...]:
+    kw = dict(kw_items)
+    results = [size_replica(model, gpu, precision, tp, pp, **kw) for tp, pp in layouts(gpu) if pp == 1]
+    if not any(r.fits for r in results):
+        results += [size_replica(model, gpu, precision, tp, pp, **kw) for tp, pp in layouts(gpu) if pp > 1]
+    return tuple(results)

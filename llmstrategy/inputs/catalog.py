@@ -1,0 +1,371 @@
+"""Catalogs: models, GPUs, RAG inputs and engine defaults, read from ``data/``.
+
+Every figure in a catalog carries a ``source`` and an ``as_of`` date. Rows are
+validated into frozen pydantic models; a bad cell is a one-line
+:class:`~llmstrategy.errors.CatalogError` naming the file, the row and the field.
+Prices are USD per 1M tokens (``*_usd_per_mtok``) and USD per GPU-hour.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from llmstrategy.errors import CatalogError, UnknownIdError
+
+DATA_DIR_ENV = "LLMSTRATEGY_DATA_DIR"
+
+
+def default_data_dir() -> Path:
+    """``$LLMSTRATEGY_DATA_DIR`` if set, else the repository's ``data/`` folder."""
+    env = os.environ.get(DATA_DIR_ENV)
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[2] / "data"
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_none(cls, v: Any) -> Any:
+        if isinstance(v, str) and v.strip() == "":
+            return None
+        return v
+
+
+class ModelSpec(_Row):
+    """One model: prices [USD per 1M tokens], limits [tokens], quality, architecture."""
+
+    id: str = Field(min_length=1)
+    name: str
+    provider: str
+    open_weight: bool
+    reasoning_by_default: bool = False  # emits hidden reasoning tokens unless told not to
+    litellm_id: str | None = None
+    context_window_tokens: int = Field(gt=0)
+    max_output_tokens: int | None = Field(None, gt=0)
+    input_usd_per_mtok: float | None = Field(None, ge=0)
+    output_usd_per_mtok: float | None = Field(None, ge=0)
+    cached_input_usd_per_mtok: float | None = Field(None, ge=0)
+    batch_input_usd_per_mtok: float | None = Field(None, ge=0)
+    batch_output_usd_per_mtok: float | None = Field(None, ge=0)
+    long_context_threshold_tokens: int | None = Field(None, gt=0)
+    long_input_usd_per_mtok: float | None = Field(None, ge=0)
+    long_output_usd_per_mtok: float | None = Field(None, ge=0)
+    finetune_training_usd_per_mtok: float | None = Field(None, ge=0)
+    finetuned_input_usd_per_mtok: float | None = Field(None, ge=0)
+    finetuned_output_usd_per_mtok: float | None = Field(None, ge=0)
+    quality_score: float | None = Field(None, ge=0, le=100)  # MMLU-Pro accuracy [%]
+    quality_source: str | None = None
+    deprecation_date: date | None = None
+    total_params_b: float | None = Field(None, gt=0)
+    active_params_b: float | None = Field(None, gt=0)
+    layers: int | None = Field(None, gt=0)
+    kv_heads: int | None = Field(None, gt=0)
+    head_dim: int | None = Field(None, gt=0)
+    hidden_size: int | None = Field(None, gt=0)
+    source: str = Field(min_length=1)
+    as_of: date
+
+    @property
+    def has_api_price(self) -> bool:
+        """True when the model can be called through a hosted API at a known price."""
+        return self.input_usd_per_mtok is not None and self.output_usd_per_mtok is not None
+
+    @property
+    def can_self_host(self) -> bool:
+        """True for open-weight models whose architecture is known (needed for sizing)."""
+        return self.open_weight and None not in (
+            self.total_params_b,
+            self.layers,
+            self.kv_heads,
+            self.head_dim,
+        )
+
+
+class GpuSpec(_Row):
+    """One GPU: memory [GB], bandwidth [TB/s], dense peak [TFLOP/s], price [USD/GPU-hour]."""
+
+    id: str = Field(min_length=1)
+    name: str
+    vendor: str
+    memory_gb: float = Field(gt=0)
+    memory_bandwidth_tb_s: float = Field(gt=0)
+    bf16_dense_tflops: float = Field(gt=0)
+    fp8_dense_tflops: float | None = Field(None, gt=0)
+    int4_supported: bool = True
+    nvlink_gb_s: float | None = Field(None, gt=0)
+    max_gpus_per_node: int = Field(8, ge=1, le=64)
+    on_demand_usd_per_gpu_hour: float = Field(gt=0)
+    reserved_usd_per_gpu_hour: float | None = Field(None, gt=0)
+    price_source: str
+    source: str = Field(min_length=1)
+    as_of: date
+
+
+@dataclass(frozen=True)
+class Sourced:
+    """A default value with its unit, source and date (from a YAML catalog)."""
+
+    key: str
+    value: Any
+    unit: str
+    source: str
+    as_of: str
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Everything the engine reads from ``data/``: immutable once loaded."""
+
+    models: Mapping[str, ModelSpec]
+    gpus: Mapping[str, GpuSpec]
+    defaults: Mapping[str, Sourced]
+    data_dir: Path
+    files: Mapping[str, Path] = field(default_factory=dict)
+
+    def model(self, model_id: str, *, field: str = "model", path: str | None = None) -> ModelSpec:
+        """Look a model up; an unknown id raises with the nearest ids."""
+        return _lookup(self.models, model_id, "model", field, path, self.files.get("models"))
+
+    def gpu(self, gpu_id: str, *, field: str = "gpu", path: str | None = None) -> GpuSpec:
+        """Look a GPU up; an unknown id raises with the nearest ids."""
+        return _lookup(self.gpus, gpu_id, "GPU", field, path, self.files.get("gpus"))
+
+    def value(self, key: str) -> Any:
+        """A default's value by dotted key (``"rag.embedding.usd_per_mtok"``)."""
+        try:
+            return self.defaults[key].value
+        except KeyError:
+            raise CatalogError(f"missing default '{key}'", path=str(self.data_dir), field=key) from None
+
+    def with_price_multipliers(self, *, api: float = 1.0, gpu: float = 1.0) -> Catalog:
+        """The same catalog with every API inference price (per-token, cached, batch,
+        long-context, fine-tuned model) × ``api`` and every GPU-hour price × ``gpu``: a what-if,
+        e.g. for the cost-curves widgets. Providers' training prices are held, as in the Monte Carlo."""
+        if not (api > 0 and gpu > 0):
+            raise CatalogError(f"price multipliers must be positive, got api={api!r}, gpu={gpu!r}")
+        fields = [f for f in ModelSpec.model_fields if f.endswith("_usd_per_mtok") and not f.startswith("finetune_")]
+        models = {
+            k: m.model_copy(update={f: getattr(m, f) * api for f in fields if getattr(m, f) is not None})
+            for k, m in self.models.items()
+        }
+        gpus = {
+            k: g.model_copy(
+                update={
+                    f: getattr(g, f) * gpu
+                    for f in ("on_demand_usd_per_gpu_hour", "reserved_usd_per_gpu_hour")
+                    if getattr(g, f) is not None
+                }
+            )
+            for k, g in self.gpus.items()
+        }
+        return replace(self, models=models, gpus=gpus)
+
+    def sources_table(self) -> list[dict[str, Any]]:
+        """Every default with its unit, source and date, for the report's assumptions."""
+        return [
+            {"key": s.key, "value": s.value, "unit": s.unit, "source": s.source, "as_of": s.as_of}
+            for s in self.defaults.values()
+        ]
+
+
+T = TypeVar("T")
+
+
+def nearest_ids(wanted: str, ids: Iterable[str], n: int = 3) -> list[str]:
+    """The ``n`` catalog ids closest to ``wanted`` (difflib ratio), best first."""
+    pool = list(ids)
+    close = difflib.get_close_matches(wanted.lower(), pool, n=n, cutoff=0.3)
+    if not close:
+        close = [i for i in pool if wanted.lower()[:3] in i][:n]
+    return close
+
+
+def _lookup(
+    table: Mapping[str, T],
+    key: str,
+    what: str,
+    field: str,
+    path: str | None,
+    catalog_file: Path | None,
+) -> T:
+    try:
+        return table[key]
+    except KeyError:
+        near = nearest_ids(key, table)
+        hint = f"nearest: {', '.join(near)}" if near else f"see {catalog_file}"
+        raise UnknownIdError(
+            f"unknown {what} id '{key}' ({hint})", path=path or str(catalog_file), field=field
+        ) from None
+
+
+RowT = TypeVar("RowT", bound=_Row)
+
+
+def _read_csv_rows(
+    path: Path,
+    row_type: type[RowT],
+    check: Callable[[RowT], tuple[str, str] | None] | None = None,
+) -> dict[str, RowT]:
+    """Rows keyed by id; ``check(row)`` may return ``(field, problem)`` for a rule that
+    spans columns. Errors name the file's physical line (the row's last line, counting
+    blank lines and multi-line quoted cells), the row id and the field."""
+    if not path.is_file():
+        raise CatalogError("catalog file not found", path=str(path))
+    try:
+        # utf-8-sig: a byte-order mark (spreadsheet exports) is not part of the first column
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            expected = list(row_type.model_fields)
+            if reader.fieldnames is None:
+                raise CatalogError(f"empty file; expected a CSV header: {','.join(expected)}", path=str(path))
+            header = list(reader.fieldnames)
+            missing = [c for c in expected if c not in header and row_type.model_fields[c].is_required()]
+            if missing:
+                raise CatalogError(
+                    f"missing column(s) {', '.join(missing)}; expected header: {','.join(expected)}",
+                    path=str(path),
+                )
+            unknown = [c for c in header if c not in expected]
+            if unknown:
+                raise CatalogError(
+                    f"unknown column(s) {', '.join(unknown)}; expected: {','.join(expected)}",
+                    path=str(path),
+                )
+            rows: dict[str, RowT] = {}
+            for raw in reader:
+                line_no = reader.line_num
+                if None in raw:
+                    raise CatalogError(f"line {line_no} has more cells than the header", path=str(path))
+                try:
+                    row = row_type.model_validate(raw)
+                except ValidationError as err:
+                    first = err.errors()[0]
+                    fld = ".".join(str(p) for p in first["loc"])
+                    rid = raw.get("id") or "?"
+                    raise CatalogError(
+                        f"line {line_no} (id '{rid}'): {first['msg']} (got {first.get('input')!r})",
+                        path=str(path),
+                        field=fld,
+                    ) from None
+                row_id = row.id  # type: ignore[attr-defined]
+                if row_id in rows:
+                    raise CatalogError(f"line {line_no}: duplicate id '{row_id}'", path=str(path), field="id")
+                problem = check(row) if check is not None else None
+                if problem is not None:
+                    raise CatalogError(
+                        f"line {line_no} (id '{row_id}'): {problem[1]}",
+                        path=str(path),
+                        field=problem[0],
+                    )
+                rows[row_id] = row
+    except UnicodeDecodeError:
+        raise CatalogError("not a UTF-8 CSV file", path=str(path)) from None
+    except csv.Error as err:
+        raise CatalogError(f"invalid CSV: {err}", path=str(path)) from None
+    if not rows:
+        raise CatalogError("catalog has no rows", path=str(path))
+    return rows
+
+
+def _both_prices(row: ModelSpec) -> tuple[str, str] | None:
+    if row.input_usd_per_mtok is None and row.output_usd_per_mtok is not None:
+        return "input_usd_per_mtok", "give both input and output prices or neither"
+    if row.input_usd_per_mtok is not None and row.output_usd_per_mtok is None:
+        return "output_usd_per_mtok", "give both input and output prices or neither"
+    return None
+
+
+def load_models(path: Path) -> dict[str, ModelSpec]:
+    """Read ``models.csv`` into validated :class:`ModelSpec` rows keyed by id."""
+    return _read_csv_rows(Path(path), ModelSpec, _both_prices)
+
+
+def load_gpus(path: Path) -> dict[str, GpuSpec]:
+    """Read ``gpus.csv`` into validated :class:`GpuSpec` rows keyed by id."""
+    return _read_csv_rows(Path(path), GpuSpec)
+
+
+def _flatten_sourced(data: Any, prefix: str, path: Path, out: dict[str, Sourced]) -> None:
+    if isinstance(data, dict) and "value" in data:
+        for req in ("source", "as_of"):
+            if not data.get(req):
+                raise CatalogError(f"'{req}' is required beside 'value'", path=str(path), field=prefix)
+        out[prefix] = Sourced(
+            key=prefix,
+            value=data["value"],
+            unit=str(data.get("unit", "")),
+            source=str(data["source"]),
+            as_of=str(data["as_of"]),
+        )
+        return
+    if isinstance(data, dict):
+        for k, v in data.items():
+            _flatten_sourced(v, f"{prefix}.{k}" if prefix else str(k), path, out)
+
+
+def load_defaults(path: Path, prefix: str = "") -> dict[str, Sourced]:
+    """Read a YAML file of ``{value, unit, source, as_of}`` leaves into dotted keys."""
+    path = Path(path)
+    if not path.is_file():
+        raise CatalogError("defaults file not found", path=str(path))
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        raise CatalogError(f"invalid YAML: {getattr(err, 'problem', err)}", path=str(path)) from None
+    if not isinstance(data, dict):
+        raise CatalogError("expected a mapping", path=str(path))
+    out: dict[str, Sourced] = {}
+    _flatten_sourced(data, prefix, path, out)
+    return out
+
+
+CATALOG_FILES = {
+    "models": "models.csv",
+    "gpus": "gpus.csv",
+    "rag": "rag.yaml",
+    "assumptions": "assumptions.yaml",
+}
+
+
+def load_catalog(data_dir: str | Path | None = None, *, models_path: str | Path | None = None) -> Catalog:
+    """Load every catalog from ``data_dir`` (default :func:`default_data_dir`)."""
+    base = Path(data_dir) if data_dir is not None else default_data_dir()
+    files = {k: base / v for k, v in CATALOG_FILES.items()}
+    if models_path is not None:
+        files["models"] = Path(models_path)
+    defaults: dict[str, Sourced] = {}
+    defaults.update(load_defaults(files["assumptions"]))
+    defaults.update(load_defaults(files["rag"], prefix="rag"))
+    return Catalog(
+        models=load_models(files["models"]),
+        gpus=load_gpus(files["gpus"]),
+        defaults=defaults,
+        data_dir=base,
+        files=files,
+    )
+
+
+@lru_cache(maxsize=8)
+def _cached(data_dir: str, mtimes: tuple[float, ...]) -> Catalog:
+    return load_catalog(data_dir)
+
+
+def cached_catalog(data_dir: str | Path | None = None) -> Catalog:
+    """:func:`load_catalog`, memoized until one of the files changes (for widgets)."""
+    base = Path(data_dir) if data_dir is not None else default_data_dir()
+    mtimes = tuple((base / f).stat().st_mtime if (base / f).exists() else -1.0 for f in CATALOG_FILES.values())
+    return _cached(str(base), mtimes)

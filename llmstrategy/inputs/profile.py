@@ -1,0 +1,271 @@
+"""Workload profiles: one validated, typed model of one use case, read from YAML.
+
+Field names are the contract shared by the CLI, the notebooks and the JSON output.
+Units are in the names: ``requests_per_day`` [requests/day], ``*_tokens_*`` [tokens],
+``*_usd`` [US dollars], ``*_ms`` [milliseconds]; fractions are in [0, 1).
+"""
+
+from __future__ import annotations
+
+import math
+import reprlib
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+)
+
+from llmstrategy.errors import ProfileError
+from llmstrategy.inputs.criteria import CRITERION_IDS
+
+Stage = Literal["pre_mvp", "validated", "scaling"]
+LatencyClass = Literal["interactive", "batch"]
+Sensitivity = Literal["public", "internal", "confidential", "regulated"]
+Level = Literal["low", "medium", "high"]
+Precision = Literal["bf16", "fp8", "int4"]
+GpuPricing = Literal["on_demand", "reserved"]
+
+#: Upper bounds that keep every derived number finite (a 1e15 requests/day profile
+#: still gives finite costs); they are far above any real workload.
+MAX_REQUESTS_PER_DAY = 1e15
+MAX_TOKENS_PER_REQUEST = 10_000_000
+#: A profile file above this size is refused before parsing: real profiles are a few KB,
+#: and PyYAML's pure-Python parser takes about 8 s per MB.
+MAX_PROFILE_BYTES = 256 * 1024
+
+#: Shows a bad value in an error message: bounded in depth, length and item count, so a
+#: YAML "billion laughs" alias bomb (9⁹ shared references) is shown in microseconds,
+#: where ``repr`` would walk every reference for minutes.
+_SHORT_REPR = reprlib.Repr()  # keyword arguments need Python 3.12
+_SHORT_REPR.maxlevel = 3
+_SHORT_REPR.maxstring = _SHORT_REPR.maxother = _SHORT_REPR.maxlong = 50
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class Team(_Strict):
+    """People available to build and run the system [headcount]."""
+
+    ml_engineers: float = Field(0, ge=0, le=10_000)
+    infra_engineers: float = Field(0, ge=0, le=10_000)
+
+
+class RagSettings(_Strict):
+    """Retrieval over the team's documents. Omitted values take the defaults in
+    ``data/rag.yaml`` (see :mod:`llmstrategy.inputs.catalog`)."""
+
+    corpus_tokens: float = Field(10_000_000, ge=0, le=1e15)
+    retrieved_tokens_per_request: int = Field(2_000, ge=0, le=MAX_TOKENS_PER_REQUEST)
+    corpus_refreshes_per_month: float = Field(1.0, ge=0, le=10_000)
+    embedding_usd_per_mtok: float | None = Field(None, ge=0, le=1e6)
+    vector_store_monthly_usd: float | None = Field(None, ge=0, le=1e9)
+    setup_engineer_months: float | None = Field(None, ge=0, le=1_000)
+
+
+class Assumptions(_Strict):
+    """Choices the engine otherwise makes itself. Model and GPU names are catalog ids."""
+
+    api_model: str | None = None
+    frontier_model: str | None = None
+    self_host_model: str | None = None
+    gpu: str | None = None
+    precision: Precision | None = None
+    gpu_utilization: float | None = Field(None, gt=0, le=1)
+    hybrid_frontier_share: float | None = Field(None, ge=0, le=1)
+    engineer_monthly_usd: float | None = Field(None, gt=0, le=1e7)
+    gpu_pricing: GpuPricing | None = None
+    reasoning_tokens_per_output_token: float | None = Field(None, ge=0, le=100)
+
+
+class Profile(_Strict):
+    """One use case's workload, constraints and team."""
+
+    name: str = Field(min_length=1, max_length=200)
+    description: str | None = Field(None, max_length=5_000)
+    notes: str | None = Field(None, max_length=5_000)
+    stage: Stage
+    requests_per_day: float = Field(gt=0, le=MAX_REQUESTS_PER_DAY)
+    input_tokens_per_request: int = Field(ge=1, le=MAX_TOKENS_PER_REQUEST)
+    output_tokens_per_request: int = Field(ge=0, le=MAX_TOKENS_PER_REQUEST)
+    monthly_growth: float = Field(0.0, ge=-0.99, le=10)
+    peak_to_average: float = Field(3.0, ge=1, le=1_000)
+    latency: LatencyClass
+    latency_slo_ms: float | None = Field(None, gt=0, le=3_600_000)
+    tpot_slo_ms: float | None = Field(None, gt=0, le=60_000)
+    data_may_leave: bool
+    data_sensitivity: Sensitivity
+    task_complexity: Level
+    domain_specificity: Level
+    needs_consistent_format: bool = False
+    knowledge_changes_often: bool = False
+    systematic_failures: bool = False
+    core_differentiator: bool = False
+    rules_suffice: bool = False
+    labeled_examples: int = Field(0, ge=0, le=10**12)
+    context_tokens_needed: int | None = Field(None, ge=1, le=MAX_TOKENS_PER_REQUEST)
+    team: Team = Team()
+    retry_rate: float = Field(0.0, ge=0, lt=1)
+    cache_hit_rate: float = Field(0.0, ge=0, lt=1)
+    horizon_months: int = Field(12, ge=1, le=120)
+    weights: dict[str, float] | None = None
+    rag: RagSettings | None = None
+    assumptions: Assumptions = Assumptions()
+
+    _source_path: str | None = PrivateAttr(default=None)
+
+    @field_validator("name")
+    @classmethod
+    def _name_not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("must not be blank")
+        return v
+
+    @field_validator("weights")
+    @classmethod
+    def _known_criteria(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        if v is None:
+            return v
+        for key, weight in v.items():
+            if key not in CRITERION_IDS:
+                raise ValueError(f"unknown criterion '{key}'; expected one of: {', '.join(CRITERION_IDS)}")
+            if not math.isfinite(weight) or weight < 0:
+                raise ValueError(f"weight for '{key}' must be a finite number ≥ 0")
+        if v and sum(v.values()) <= 0:
+            raise ValueError("weights must not all be zero")
+        return v
+
+    @property
+    def source_path(self) -> str | None:
+        """The file this profile was read from, if any (used in error messages)."""
+        return self._source_path
+
+    @property
+    def context_tokens(self) -> int:
+        """Context window the task needs [tokens]: ``context_tokens_needed`` or, when
+        omitted, input + output tokens per request (plus retrieved tokens under RAG is
+        checked separately by the RAG pricer)."""
+        if self.context_tokens_needed is not None:
+            return self.context_tokens_needed
+        return self.input_tokens_per_request + self.output_tokens_per_request
+
+    def with_updates(self, **changes: Any) -> Profile:
+        """A new validated profile with some fields changed (profiles never mutate)."""
+        data = self.model_dump()
+        data.update(changes)
+        new = profile_from_dict(data, path=self._source_path)
+        return new
+
+
+def _format_validation_error(err: ValidationError) -> tuple[str, str]:
+    first = err.errors()[0]
+    field = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    kind = first.get("type", "")
+    msg = first.get("msg", "invalid value")
+    if kind == "extra_forbidden":
+        msg = "unknown field; check its spelling against the profile reference in README.md"
+    elif kind == "missing":
+        msg = "required field is missing"
+    else:
+        got = first.get("input")
+        shown = _SHORT_REPR.repr(got)
+        if len(shown) > 60:
+            shown = shown[:57] + "..."
+        msg = f"{msg} (got {shown})"
+    more = len(err.errors()) - 1
+    if more:
+        msg += f" [and {more} more problem{'s' if more > 1 else ''}]"
+    return field, msg
+
+
+def profile_from_dict(data: Any, *, path: str | Path | None = None) -> Profile:
+    """Validate a mapping into a :class:`Profile`; raise :class:`ProfileError` on one line."""
+    where = str(path) if path is not None else "<profile>"
+    if not isinstance(data, dict):
+        kind = "an empty document" if data is None else type(data).__name__
+        raise ProfileError(f"expected a mapping of profile fields, got {kind}", path=where)
+    if any(not isinstance(k, str) for k in data):
+        bad = next(k for k in data if not isinstance(k, str))
+        raise ProfileError(f"field names must be text, got {bad!r}", path=where)
+    try:
+        profile = Profile.model_validate(data)
+    except ValidationError as err:
+        field, msg = _format_validation_error(err)
+        raise ProfileError(msg, path=where, field=field) from None
+    profile._source_path = str(path) if path is not None else None
+    return profile
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, but a scalar it cannot convert is a YAML error with a line.
+
+    PyYAML's own constructors raise plain ``ValueError``, ``KeyError``, ``IndexError`` …
+    on tagged or out-of-range scalars (``2026-02-30``, ``!!float abc``, ``!!int 0x``,
+    ``!!bool maybe``, ``!!int ""``); here they become a :class:`yaml.YAMLError`.
+    """
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as err:
+            value = _SHORT_REPR.repr(node.value) if isinstance(node, yaml.ScalarNode) else "a collection"
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {value} as {node.tag.rsplit(':', 1)[-1]} ({err})", node.start_mark
+            ) from None
+
+
+def load_profile(path: str | Path) -> Profile:
+    """Read and validate a profile YAML file."""
+    p = Path(path)
+    if not p.is_file():
+        raise ProfileError("file not found (expected a profile YAML file)", path=str(p))
+    try:
+        size = p.stat().st_size
+        if size > MAX_PROFILE_BYTES:
+            raise ProfileError(
+                f"file is {size:,} bytes; a profile is at most {MAX_PROFILE_BYTES:,} (is this a profile?)",
+                path=str(p),
+            )
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ProfileError("not a UTF-8 text file (expected YAML)", path=str(p)) from None
+    except OSError as err:
+        raise ProfileError(f"cannot read file: {err.strerror}", path=str(p)) from None
+    if "\x00" in text:
+        raise ProfileError("binary content (expected YAML text)", path=str(p))
+    try:
+        data = yaml.load(text, Loader=_SafeLoader)  # a SafeLoader subclass: no arbitrary objects
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(err, "problem", None) or "invalid YAML"
+        raise ProfileError(f"invalid YAML{line}: {problem}", path=str(p)) from None
+    except RecursionError:
+        raise ProfileError("YAML nested too deeply", path=str(p)) from None
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as err:
+        # a constructor outside construct_object (none known today): still one line
+        raise ProfileError(f"invalid YAML: {type(err).__name__}: {err}", path=str(p)) from None
+    return profile_from_dict(data, path=p)
+
+
+def profile_to_yaml(profile: Profile) -> str:
+    """Serialize a profile to YAML text (fields left at None are omitted)."""
+    data = profile.model_dump(mode="json", exclude_none=True)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def save_profile(profile: Profile, path: str | Path) -> Path:
+    """Write a profile as YAML atomically (temporary file, then rename)."""
+    from llmstrategy.files import atomic_write_text
+
+    target = Path(path)
+    atomic_write_text(target, profile_to_yaml(profile))
+    return target

@@ -1,0 +1,546 @@
+"""Presentation of the decision engine's results: executive summary, decision path, the
+criteria matrix as a heat map, scores, sensitivity, roadmap, checklist, traps, break-even,
+the seed check and the methodology. Returns HTML strings, pandas Stylers and plotly figures;
+computes nothing (numbers come from :mod:`decision`, :mod:`breakeven`, :mod:`seedcheck`).
+
+Every text that comes from a profile is escaped.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from llmstrategy.decision.recommend import Decision
+from llmstrategy.economics.analysis import Analysis
+from llmstrategy.fmt import fmt_count, fmt_usd
+from llmstrategy.inputs.criteria import CRITERIA, CRITERION_IDS
+from llmstrategy.views.tables import style_of
+
+E = html.escape
+
+#: Wording of the executive summary's confidence, from the lower of the recommendation's win
+#: share under random re-weightings and its share of simulated futures: words for a reader,
+#: not a statistical test (a presentation choice, stated here and in the summary's numbers).
+CONFIDENCE_HIGH = 0.7
+CONFIDENCE_MODERATE = 0.4
+
+#: criterion → (column label with unit, formatter)
+CRITERION_FORMATS: dict[str, tuple[str, Any]] = {
+    "time_to_production": ("Time to production (weeks)", lambda x: f"{x:,.1f}"),
+    "upfront_cost": ("Upfront cost", lambda x: fmt_usd(x)),
+    "monthly_cost": ("Cost of accepted work / month", lambda x: fmt_usd(x)),
+    "data_privacy": ("Data privacy (1-5)", lambda x: f"{x:.0f}"),
+    "customization": ("Customization (1-5)", lambda x: f"{x:.0f}"),
+    "maintenance": ("Maintenance burden (1-5)", lambda x: f"{x:.0f}"),
+    "latency": ("Latency to first token (ms)", lambda x: f"{x:,.0f}"),
+    "team": ("Team (FTE)", lambda x: f"{x:.1f}"),
+    "quality": ("Expected pass rate", lambda x: f"{x:.0%}"),
+    "knowledge_freshness": ("Knowledge freshness (1-5)", lambda x: f"{x:.0f}"),
+    "hallucination_risk": ("Hallucination risk (1-5)", lambda x: f"{x:.0f}"),
+}
+
+
+def _pct(x: float) -> str:
+    return "—" if x != x else f"{x:.0%}"
+
+
+def executive_summary_html(a: Analysis, d: Decision, uncertainty: Mapping[str, Any] | None = None) -> str:
+    """Recommendation, runner-up, monthly cost, confidence and when to revisit, in words."""
+    rec = d.strategy_id
+    if rec is None:
+        return '<div class="lls-summary"><p><b>No strategy is feasible for this profile.</b></p></div>'
+    parts = []
+    if rec == "no_llm":
+        parts.append(
+            "<p class='lls-rec'>Recommendation: <b>no LLM</b>. Rules, search or classic ML suffice "
+            "(seed 004, step 2).</p>"
+        )
+        if d.runner_up_id:
+            c = a.cost(d.runner_up_id)
+            parts.append(
+                f"<p>If an LLM is needed after all, the best-scoring option is <b>{E(d.runner_up_id)}</b> at "
+                f"{E(fmt_usd(c.monthly_usd))} per month.</p>"
+            )
+    else:
+        c = a.cost(rec)
+        ru = f" Runner-up: <b>{E(d.runner_up_id)}</b>." if d.runner_up_id else ""
+        models = ", ".join(f"{E(k)}: {E(v)}" for k, v in c.models.items())
+        parts.append(
+            f"<p class='lls-rec'>Recommendation: <b>{E(rec)}</b> ({models}).{ru}</p>"
+            f"<p>It costs about <b>{E(fmt_usd(c.monthly_usd))} per month</b> today "
+            f"({E(fmt_usd(c.per_1k_requests_usd, cents=True))} per 1,000 requests), "
+            f"{E(fmt_usd(c.upfront_usd))} up front, and {E(fmt_usd(c.horizon_total_usd))} over "
+            f"{a.profile.horizon_months} months with growth.</p>"
+        )
+    conf = _confidence_words(d, uncertainty)
+    if conf:
+        parts.append(f"<p>{conf}</p>")
+    if d.revisit_when:
+        parts.append(f"<p>Revisit when: {E(d.revisit_when[0])}</p>")
+    return '<div class="lls-summary">' + "".join(parts) + "</div>"
+
+
+def _confidence_words(d: Decision, unc: Mapping[str, Any] | None) -> str:
+    rec = d.strategy_id
+    bits = []
+    share = (d.sensitivity.get("win_share") or {}).get(rec or "")
+    if share is not None:
+        bits.append(f"it ranks first in {share:.0%} of random re-weightings of the criteria")
+    if unc:
+        p_rec = (unc.get("recommended_probability") or {}).get(rec or "")
+        if p_rec is not None:
+            bits.append(f"it stays the recommendation in {p_rec:.0%} of {unc.get('samples', 0):,} simulated futures")
+    if not bits:
+        return ""
+    level = min(
+        [x for x in (share, (unc or {}).get("recommended_probability", {}).get(rec or "")) if x is not None],
+        default=1.0,
+    )
+    word = "high" if level >= CONFIDENCE_HIGH else "moderate" if level >= CONFIDENCE_MODERATE else "low"
+    return f"Confidence: <b>{word}</b>: " + "; ".join(E(b) for b in bits) + "."
+
+
+def decision_path_html(d: Decision) -> str:
+    """Each step of the path with the profile value that decided it."""
+    items = "".join(
+        f"<li><b>{E(s.question)}</b> → {E(s.answer)}<br><span class='lls-evidence'>{E(s.evidence)}</span> "
+        f"<span class='lls-source'>({E(s.source)})</span></li>"
+        for s in d.path.steps
+    )
+    tail = "".join(f"<p>{E(x)}</p>" for x in d.rationale[len(d.path.steps) :])
+    return f"<ol class='lls-path'>{items}</ol>{tail}"
+
+
+def matrix_frame(d: Decision) -> pd.DataFrame:
+    """Strategies × criteria (raw values), with scores, rank and infeasibility reasons."""
+    s = d.scores
+    rows = []
+    for i, st in enumerate(s.strategies):
+        row: dict[str, Any] = {"strategy": st.id}
+        for j, k in enumerate(CRITERION_IDS):
+            row[k] = s.matrix[i, j]
+        row["topsis"] = s.topsis[i]
+        row["weighted_sum"] = s.weighted_sum[i]
+        row["rank"] = int(s.rank[i]) if s.feasible[i] else None
+        row["ruled_out_because"] = "; ".join(s.reasons[i])
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    return df.sort_values(["rank"], na_position="last", kind="stable").reset_index(drop=True)
+
+
+def matrix_styled(d: Decision, *, caption: str | None = None) -> Any:
+    """The matrix as a heat map of the feasible strategies, best first: green is better on each
+    criterion's own direction. Ruled-out strategies are listed under it with their reason
+    (:func:`ruled_out_html`)."""
+    df = matrix_frame(d)
+    df = df[df["rank"].notna()].drop(columns=["ruled_out_because"]).reset_index(drop=True)
+    feasible = df["rank"].notna()
+    colors = pd.DataFrame("", index=df.index, columns=df.columns)
+    for k in CRITERION_IDS:
+        col = df.loc[feasible, k].astype(float)
+        if col.empty:
+            continue
+        lo, hi = col.min(), col.max()
+        good = (col - lo) / (hi - lo) if hi > lo else col * 0 + 1
+        if CRITERIA[k][0] == "cost":
+            good = 1 - good if hi > lo else good
+        for idx, g in good.items():
+            # red (0) → yellow (0.5) → green (1), pale so the numbers stay readable
+            r, gr = (255, int(200 + 55 * g * 2)) if g < 0.5 else (int(255 - 2 * (g - 0.5) * 80), 255)
+            colors.loc[idx, k] = f"background-color: rgb({r},{min(gr, 255)},200)"
+    for idx in df.index[~feasible]:
+        colors.loc[idx, :] = "color: #999; background-color: #f3f3f3"
+    fm: dict[str, Any] = {k: v[1] for k, v in CRITERION_FORMATS.items()}
+    fm.update(
+        topsis=lambda x: "—" if x != x else f"{x:.2f}",
+        weighted_sum=lambda x: "—" if x != x else f"{x:.2f}",
+        rank=lambda x: "—" if x is None or x != x else f"{int(x)}",
+    )
+    labels = {k: v[0] for k, v in CRITERION_FORMATS.items()}
+    labels.update(
+        strategy="Strategy", topsis="TOPSIS", weighted_sum="Weighted sum", rank="Rank", ruled_out_because="Ruled out"
+    )
+    colors["strategy"] = ""
+    st = style_of(df).format(fm, escape="html", na_rep="—").hide(axis="index").apply(lambda _: colors, axis=None)
+    st = _text_columns(st, df, ["strategy"])
+    st = st.relabel_index([E(labels.get(c, c)) for c in df.columns], axis="columns")
+    st = st.set_table_attributes('class="lls-table lls-matrix lls-sortable"')
+    if caption:
+        st = st.set_caption(E(caption))
+    return st
+
+
+def _text_columns(st: Any, df: pd.DataFrame, cols: Sequence[str]) -> Any:
+    """Left-align text columns (cells and headers)."""
+    classes = pd.DataFrame("", index=df.index, columns=df.columns)
+    for c in cols:
+        if c in classes.columns:
+            classes[c] = "lls-text"
+    st = st.set_td_classes(classes)
+    return st.set_table_styles({c: [{"selector": "th", "props": "text-align: left;"}] for c in cols}, overwrite=False)
+
+
+def ruled_out_html(d: Decision) -> str:
+    """The strategies the hard constraints rule out, each with its reason."""
+    s = d.scores
+    items = [(st.id, "; ".join(why)) for st, ok, why in zip(s.strategies, s.feasible, s.reasons, strict=True) if not ok]
+    if not items:
+        return "<p>No strategy is ruled out for this profile.</p>"
+    lis = "".join(f"<li><b>{E(i)}</b>: {E(w)}</li>" for i, w in items)
+    return f"<p>Ruled out ({len(items)}):</p><ul class='lls-ruled-out'>{lis}</ul>"
+
+
+def ranking_html(d: Decision) -> str:
+    """A compact ranking (used by the live matrix): rank, strategy, TOPSIS, weighted sum."""
+    s = d.scores
+    rows = "".join(
+        f"<tr><td>{int(s.rank[i])}</td><td class='lls-text'>{E(s.strategies[i].id)}</td>"
+        f"<td>{s.topsis[i]:.3f}</td><td>{s.weighted_sum[i]:.3f}</td></tr>"
+        for i in s.ranked()
+    )
+    return (
+        "<table class='lls-table lls-ranking'><thead><tr><th>Rank</th><th class='lls-text'>Strategy</th><th>TOPSIS</th>"
+        f"<th>Weighted sum</th></tr></thead><tbody>{rows}</tbody></table>"
+        f"<p class='lls-rec-live'>Recommendation: <b>{E(str(d.strategy_id))}</b></p>"
+    )
+
+
+def weights_frame(d: Decision) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {"criterion": CRITERIA[k][1], "direction": CRITERIA[k][0], "weight": d.weights.values[k]}
+            for k in CRITERION_IDS
+        ]
+    )
+
+
+def weights_html(d: Decision) -> str:
+    rows = "".join(
+        f"<tr><td class='lls-text'>{E(CRITERIA[k][1])}</td><td class='lls-text'>{E(CRITERIA[k][0])}</td>"
+        f"<td>{d.weights.values[k]:.1%}</td></tr>"
+        for k in CRITERION_IDS
+    )
+    why = "".join(f"<li>{E(x)}</li>" for x in d.weights.applied) or "<li>none: base weights</li>"
+    own = ", ".join(d.weights.overridden)
+    own_html = f"<p>Set by the profile: {E(own)}.</p>" if own else ""
+    return (
+        "<table class='lls-table'><thead><tr><th class='lls-text'>Criterion</th><th class='lls-text'>Direction</th>"
+        "<th>Weight</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table><p>Adjustments from the profile:</p><ul>{why}</ul>{own_html}"
+    )
+
+
+def scores_figure(d: Decision) -> Any:
+    """TOPSIS and weighted sum side by side for the feasible strategies, best first."""
+    import plotly.graph_objects as go
+
+    from llmstrategy.views.charts import _layout, esc
+
+    s = d.scores
+    idx = s.ranked()
+    names = [esc(s.strategies[i].id) for i in idx]
+    fig = go.Figure(
+        [
+            go.Bar(name="TOPSIS", y=names, x=[s.topsis[i] for i in idx], orientation="h", marker_color="#1f77b4"),
+            go.Bar(
+                name="Weighted sum",
+                y=names,
+                x=[s.weighted_sum[i] for i in idx],
+                orientation="h",
+                marker_color="#ff7f0e",
+            ),
+        ]
+    )
+    _layout(fig, "Scores of the feasible strategies (1 = best possible)", height=max(260, 60 + 34 * len(idx)))
+    fig.update_layout(barmode="group", hovermode="closest", yaxis={"autorange": "reversed"}, xaxis={"range": [0, 1]})
+    return fig
+
+
+def sensitivity_figure(d: Decision) -> Any:
+    """Left: the weight range of each criterion over which the top strategy stays first
+    (current weight marked). Right: share of random re-weightings each strategy wins."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    from llmstrategy.views.charts import _layout, esc
+
+    sens = d.sensitivity or {}
+    iv = sens.get("stability_intervals") or []
+    shares = {k: v for k, v in (sens.get("win_share") or {}).items() if v > 0}
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        column_widths=[0.6, 0.4],
+        subplot_titles=("Weight range keeping the top strategy first", "Wins under random weights"),
+    )
+    names = [esc(CRITERIA[x["criterion"]][1]) for x in iv]
+    fig.add_trace(
+        go.Bar(
+            y=names,
+            x=[x["high"] - x["low"] for x in iv],
+            base=[x["low"] for x in iv],
+            orientation="h",
+            marker_color="#9ecae1",
+            name="stable range",
+            hovertemplate="%{y}: %{base:.2f} to %{x:.2f} wide<extra></extra>",
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Scatter(
+            y=names,
+            x=[x["weight"] for x in iv],
+            mode="markers",
+            marker={"color": "#08519c", "size": 9, "symbol": "diamond"},
+            name="current weight",
+        ),
+        row=1,
+        col=1,
+    )
+    order = sorted(shares, key=lambda k: -shares[k])
+    fig.add_trace(
+        go.Bar(
+            y=[esc(k) for k in order],
+            x=[shares[k] for k in order],
+            orientation="h",
+            marker_color="#ff7f0e",
+            name="win share",
+        ),
+        row=1,
+        col=2,
+    )
+    _layout(fig, "How robust is the ranking to the weights?", height=max(360, 40 + 28 * len(iv)))
+    fig.update_layout(hovermode="closest", showlegend=False)
+    fig.update_xaxes(range=[0, 1], tickformat=".0%", row=1, col=1)
+    fig.update_xaxes(range=[0, 1], tickformat=".0%", row=1, col=2)
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def roadmap_figure(a: Analysis, d: Decision) -> Any:
+    """Seed 003's three phases on this profile's timeline (a Gantt-like bar per phase)."""
+    import plotly.graph_objects as go
+
+    from llmstrategy.views.charts import _layout, esc
+
+    h = a.profile.horizon_months
+    phases = list(d.roadmap)
+    starts = [p["start_month"] for p in phases]
+    bars = []
+    for i, p in enumerate(phases):
+        s = p["start_month"]
+        if s is None or s >= h:
+            continue
+        nxt = [x for x in starts[i + 1 :] if x is not None and x > s]
+        end = min(nxt[0] if nxt else h, h)
+        bars.append((p["phase"], s, max(end - s, 0.5), p["what"], p["trigger"]))
+    fig = go.Figure(
+        go.Bar(
+            y=[esc(b[0]) for b in bars],
+            x=[b[2] for b in bars],
+            base=[b[1] for b in bars],
+            orientation="h",
+            marker_color=["#6baed6", "#fd8d3c", "#74c476"][: len(bars)],
+            customdata=[[esc(b[3]), esc(b[4])] for b in bars],
+            hovertemplate="%{y}<br>from month %{base}<br>%{customdata[0]}<br>trigger: %{customdata[1]}<extra></extra>",
+        )
+    )
+    _layout(fig, f"Roadmap over the {h}-month horizon (seed 003's phases)", height=260)
+    fig.update_layout(hovermode="closest", xaxis={"title": "month", "range": [0, h]}, yaxis={"autorange": "reversed"})
+    return fig
+
+
+def roadmap_html(d: Decision) -> str:
+    rows = "".join(
+        f"<tr><td class='lls-text'>{E(p['phase'])}</td><td>{'—' if p['start_month'] is None else p['start_month']}</td>"
+        f"<td class='lls-text lls-wrap'>{E(p['what'])}</td>"
+        f"<td class='lls-text lls-wrap'>{E(str(p['trigger']))}</td></tr>"
+        for p in d.roadmap
+    )
+    return (
+        "<table class='lls-table'><thead><tr><th class='lls-text'>Phase</th><th>Start month</th>"
+        "<th class='lls-text'>What</th><th class='lls-text'>Trigger</th></tr>"
+        f"</thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def checklist_html(d: Decision) -> str:
+    label = {3: "high", 2: "medium", 1: "low"}
+    rows = "".join(
+        f"<tr><td class='lls-text'>{E(label.get(int(c['priority']), ''))}</td><td class='lls-text lls-wrap'>"
+        f"{E(c['item'])}</td><td class='lls-text lls-wrap'>{E(c['why'])}</td>"
+        f"<td class='lls-text'>{E(c['source'])}</td></tr>"
+        for c in d.checklist
+    )
+    return (
+        "<table class='lls-table'><thead><tr><th class='lls-text'>Priority</th><th class='lls-text'>Item</th>"
+        "<th class='lls-text'>Why here</th><th class='lls-text'>Source</th></tr>"
+        f"</thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def traps_html(d: Decision) -> str:
+    if not d.traps:
+        return "<p>None of seed 004's expensive traps applies to this recommendation.</p>"
+    return "<ul>" + "".join(f"<li><b>{E(t['trap'])}</b>: {E(t['why'])}</li>" for t in d.traps) + "</ul>"
+
+
+def revisit_html(d: Decision) -> str:
+    return "<ul>" + "".join(f"<li>{E(x)}</li>" for x in d.revisit_when) + "</ul>"
+
+
+def break_even_html(a: Analysis) -> str:
+    """The break-even of each API strategy against self-hosting and hybrid, in words."""
+    be = a.extras.get("break_even") or {}
+    rows = []
+    for p in be.get("pairs", []):
+        tok = p["monthly_tokens"]
+        month = p["month_reached"]
+        rows.append(
+            f"<tr><td class='lls-text'>{E(p['api'])}</td><td class='lls-text'>{E(p['other'])}</td>"
+            f"<td>{'—' if tok is None else E(fmt_count(tok))}</td>"
+            f"<td>{'—' if month is None else month}</td><td class='lls-text lls-wrap'>{E(p['reason'])}</td></tr>"
+        )
+    today = be.get("profile_monthly_tokens")
+    head = f"<p>This workload today: {E(fmt_count(today))} tokens/month.</p>" if today else ""
+    return (
+        head + "<table class='lls-table'><thead><tr><th class='lls-text'>API strategy</th><th class='lls-text'>"
+        "Against</th><th>Break-even tokens/month</th><th>Month reached</th><th class='lls-text'>Why</th></tr></thead>"
+        "<tbody>" + "".join(rows) + "</tbody></table>"
+    )
+
+
+def seed_check_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    df = pd.DataFrame(list(rows))
+    keep = [
+        "tier",
+        "monthly_tokens",
+        "seed_api_usd",
+        "reproduced_api_usd",
+        "seed_self_host_usd",
+        "reproduced_self_host_usd",
+        "seed_verdict",
+        "engine_api_usd",
+        "engine_gpus",
+        "engine_gpu_fleet_usd",
+        "engine_self_host_usd",
+        "engine_verdict",
+    ]
+    return df[keep]
+
+
+def seed_check_html(check: Any) -> str:
+    df = seed_check_frame(check.rows)
+    usd = [c for c in df.columns if c.endswith("_usd")]
+    fm: dict[str, Any] = dict.fromkeys(usd, lambda x: fmt_usd(x))
+    fm["monthly_tokens"] = lambda x: fmt_count(x)
+    fm["engine_gpus"] = lambda x: f"{x:,.0f}"
+    labels = {
+        "tier": "Tier",
+        "monthly_tokens": "Tokens/month",
+        "seed_api_usd": "Seed: API",
+        "reproduced_api_usd": "Engine, seed's assumptions: API",
+        "seed_self_host_usd": "Seed: self-host",
+        "reproduced_self_host_usd": "Engine, seed's assumptions: self-host",
+        "seed_verdict": "Seed verdict",
+        "engine_api_usd": "First principles: API",
+        "engine_gpus": "First principles: GPUs",
+        "engine_gpu_fleet_usd": "First principles: GPU fleet",
+        "engine_self_host_usd": "First principles: self-host with staff",
+        "engine_verdict": "First-principles verdict",
+    }
+    st = style_of(df).format(fm, escape="html", na_rep="—").hide(axis="index")
+    st = _text_columns(st, df, ["tier", "seed_verdict", "engine_verdict"])
+    st = st.relabel_index([E(labels[c]) for c in df.columns], axis="columns")
+    st = st.set_table_attributes('class="lls-table"')
+    words = "".join(f"<li>{E(x)}</li>" for x in check.explanation)
+    assumptions = ", ".join(f"{E(k)} = {E(str(v['value']))}" for k, v in check.assumptions.items())
+    return (
+        st.to_html()
+        + f"<p>First-principles assumptions (data/seed_cost_tiers.yaml): {assumptions}.</p><ul>{words}</ul>"
+    )
+
+
+def methodology_html(sections: Sequence[Any]) -> str:
+    out = []
+    for s in sections:
+        inputs = "".join(
+            f"<li><code>{E(r['key'])}</code> = {E(str(r['value']))} {E(str(r['unit']))} "
+            f"<span class='lls-source'>({E(str(r['source']))}; {E(str(r['as_of']))})</span></li>"
+            for r in s.inputs
+        )
+        out.append(
+            f"<h3>{E(s.title)}</h3><p>{E(s.formula)}</p>" + (f"<ul class='lls-inputs'>{inputs}</ul>" if inputs else "")
+        )
+    return "<div class='lls-methodology'>" + "".join(out) + "</div>"
+
+
+def uncertainty_frame(unc: Mapping[str, Any]) -> pd.DataFrame:
+    """Per strategy: P10/P50/P90 of horizon cost, P(cheapest), P(recommended)."""
+    pct = unc.get("horizon_total_usd") or {}
+    cheapest = unc.get("cheapest_probability") or {}
+    rec = unc.get("recommended_probability") or {}
+    rows = []
+    for sid, q in pct.items():
+        rows.append(
+            {
+                "strategy": sid,
+                "p10_usd": q.get("p10"),
+                "p50_usd": q.get("p50"),
+                "p90_usd": q.get("p90"),
+                "cheapest_probability": cheapest.get(sid, 0.0),
+                "recommended_probability": rec.get(sid, 0.0),
+            }
+        )
+    df = pd.DataFrame(rows)
+    if not df.empty:
+        df = df.sort_values("p50_usd", kind="stable").reset_index(drop=True)
+    return df
+
+
+def uncertainty_html(unc: Mapping[str, Any], horizon_months: int) -> str:
+    df = uncertainty_frame(unc)
+    if df.empty:
+        return "<p>No feasible strategy to simulate.</p>"
+    fm: dict[str, Any] = {
+        "p10_usd": lambda x: fmt_usd(x),
+        "p50_usd": lambda x: fmt_usd(x),
+        "p90_usd": lambda x: fmt_usd(x),
+        "cheapest_probability": _pct,
+        "recommended_probability": _pct,
+    }
+    labels = {
+        "strategy": "Strategy",
+        "p10_usd": f"P10 total over {horizon_months} months",
+        "p50_usd": "P50",
+        "p90_usd": "P90",
+        "cheapest_probability": "P(cheapest)",
+        "recommended_probability": "P(recommended)",
+    }
+    st = style_of(df).format(fm, escape="html", na_rep="—").hide(axis="index")
+    st = _text_columns(st, df, ["strategy"])
+    st = st.relabel_index([E(labels[c]) for c in df.columns], axis="columns")
+    st = st.set_table_attributes('class="lls-table lls-sortable"')
+    drivers = unc.get("drivers") or []
+    words = "".join(f"<li>{E(x)}</li>" for x in drivers)
+    drv = (
+        f"<p>What drives the choice (a shallow decision tree on the simulated futures):</p><ul>{words}</ul>"
+        if words
+        else "<p>No input flips the recommendation often enough to name a driver.</p>"
+    )
+    return st.to_html() + drv
+
+
+def criteria_values(d: Decision, strategy_id: str) -> dict[str, float]:
+    i = d.scores.index(strategy_id)
+    return {k: float(d.scores.matrix[i, j]) for j, k in enumerate(CRITERION_IDS)}
+
+
+def finite_or_none(x: float) -> float | None:
+    return float(x) if np.isfinite(x) else None

@@ -1,0 +1,400 @@
+"""Tables for people: pandas DataFrames of computed results, and their HTML.
+
+Frames keep raw numbers with the unit in each column name (they are also the CSV
+exports); :func:`styled` formats them for display, relabels the columns for people and
+HTML-escapes every text cell. :func:`pareto_front` and :func:`filter_models` are the
+small pure functions behind the model comparison.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+from llmstrategy.economics.analysis import Analysis, CostSummary
+from llmstrategy.fmt import fmt_count, fmt_usd
+
+# ---------------------------------------------------------------- frames (raw numbers)
+
+
+def workload_frame(a: Analysis) -> pd.DataFrame:
+    """The derived workload as (quantity, value, unit, formula) rows."""
+    w, p = a.workload, a.profile
+    rows = [
+        ("Requests per month", w.requests_per_month, "requests", "requests_per_day × 365/12"),
+        ("Input tokens per month", w.input_tokens_per_month, "tokens", "requests × input_tokens_per_request"),
+        ("Output tokens per month", w.output_tokens_per_month, "tokens", "requests × output_tokens_per_request"),
+        ("Tokens per month", w.tokens_per_month, "tokens", "input + output"),
+        ("Average requests per second", w.average_requests_per_second, "requests/s", "requests_per_day / 86,400"),
+        (
+            "Peak requests per second",
+            w.peak_requests_per_second,
+            "requests/s",
+            f"average × peak_to_average ({p.peak_to_average:g})",
+        ),
+    ]
+    return pd.DataFrame(rows, columns=["quantity", "value", "unit", "formula"])
+
+
+def costs_frame(a: Analysis) -> pd.DataFrame:
+    """One row per priced strategy with its monthly, per-1k, upfront and horizon cost [USD].
+    A strategy the decision engine rules out (``extras["scores"]``) stays priced, for
+    comparison, with ``feasible`` false and the reason in ``note``."""
+    ruled_out = {x["id"]: x["infeasible_reasons"] for x in a.extras.get("scores", []) if not x["feasible"]}
+    rows = []
+    for c in a.costs:
+        why = list(c.reasons) or ruled_out.get(c.strategy.id, [])
+        rows.append(
+            {
+                "strategy": c.strategy.id,
+                "deployment": c.strategy.deployment.value,
+                "adaptation": c.strategy.adaptation.value,
+                "models": ", ".join(f"{k}: {v}" for k, v in c.models.items()),
+                "monthly_usd": c.monthly_usd,
+                "per_1k_requests_usd": c.per_1k_requests_usd,
+                "upfront_usd": c.upfront_usd,
+                "horizon_total_usd": c.horizon_total_usd,
+                "feasible": c.feasible and c.strategy.id not in ruled_out,
+                "note": "; ".join(why),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def components_frame(a: Analysis) -> pd.DataFrame:
+    """Month-0 monthly cost components and one-off components per strategy, long form:
+    (strategy, component, kind ∈ {monthly, one-off}, cost_usd)."""
+    rows = []
+    for c in a.costs:
+        for k, v in c.monthly_components_usd.items():
+            rows.append({"strategy": c.strategy.id, "component": k, "kind": "monthly", "cost_usd": v})
+        for k, v in c.upfront_components_usd.items():
+            rows.append({"strategy": c.strategy.id, "component": k, "kind": "one-off", "cost_usd": v})
+    return pd.DataFrame(rows, columns=["strategy", "component", "kind", "cost_usd"])
+
+
+def components_pivot(a: Analysis, kind: str) -> pd.DataFrame:
+    """Strategies × cost components [USD] for one ``kind`` (``monthly`` or ``one-off``),
+    components that are zero for every strategy dropped, and a ``total_usd`` column.
+    Strategies keep the analysis order; a strategy without such costs has zeros."""
+    long = components_frame(a)
+    long = long[long["kind"] == kind]
+    order = [c.strategy.id for c in a.costs if c.feasible]
+    if long.empty:
+        return pd.DataFrame({"strategy": order, "total_usd": [0.0] * len(order)})
+    wide = long.pivot_table(index="strategy", columns="component", values="cost_usd", aggfunc="sum", fill_value=0.0)
+    wide = wide.reindex(order, fill_value=0.0)
+    first_seen = list(dict.fromkeys(long["component"]))
+    wide = wide[[c for c in first_seen if (wide[c].abs() > 0).any()]]
+    wide["total_usd"] = wide.sum(axis=1)
+    wide.columns.name = None
+    return wide.reset_index()
+
+
+def cheapest_feasible(a: Analysis) -> CostSummary | None:
+    """The feasible strategy with the lowest month-0 monthly cost, or None. When the decision
+    engine has run (``extras["scores"]``), its hard constraints count too (e.g. no API
+    strategy when the data may not leave)."""
+    ruled_out = {x["id"] for x in a.extras.get("scores", []) if not x["feasible"]}
+    feasible = [c for c in a.costs if c.feasible and np.isfinite(c.monthly_usd) and c.strategy.id not in ruled_out]
+    return min(feasible, key=lambda c: c.monthly_usd) if feasible else None
+
+
+def pareto_front(cost: ArrayLike, quality: ArrayLike) -> NDArray[np.bool_]:
+    """True for each point no other point dominates (cost no higher and quality no lower,
+    one of them strictly). Lower cost and higher quality are better; NaN is never on the
+    front; identical points are all on it."""
+    c = np.asarray(cost, dtype=float)
+    q = np.asarray(quality, dtype=float)
+    if c.shape != q.shape or c.ndim != 1:
+        raise ValueError("cost and quality must be 1-D arrays of the same length")
+    ok = np.isfinite(c) & np.isfinite(q)
+    cc, qq = c[:, None], q[:, None]  # row i = the point tested, column j = a rival
+    dominated = ((c[None, :] <= cc) & (q[None, :] >= qq) & ((c[None, :] < cc) | (q[None, :] > qq)) & ok[None, :]).any(
+        axis=1
+    )
+    return ok & ~dominated
+
+
+def filter_models(
+    df: pd.DataFrame,
+    *,
+    providers: Iterable[str] | None = None,
+    open_weight: bool | None = None,
+    min_context_tokens: float = 0,
+    min_quality: float = 0,
+) -> pd.DataFrame:
+    """The rows of a model frame that pass every filter (``None`` means any)."""
+    keep = pd.Series(True, index=df.index)
+    if providers is not None:
+        keep &= df["provider"].isin(list(providers))
+    if open_weight is not None:
+        keep &= df["open_weight"] == open_weight
+    keep &= df["context_window_tokens"] >= min_context_tokens
+    if min_quality > 0:
+        keep &= df["quality_score"].fillna(-1) >= min_quality
+    return df[keep]
+
+
+def model_comparison_frame(a: Analysis) -> pd.DataFrame:
+    """Every catalog model not retired on the analysis date, priced for this workload.
+
+    ``per_1k_requests_usd`` and ``monthly_usd`` [USD] are the hosted API price (the
+    ``api`` strategy's shape, via :func:`~llmstrategy.economics.price.api_model_costs`) when the
+    data may leave, else the cost of self-hosting that model (the ``self_host`` strategy
+    priced with it). ``allowed`` is false, with ``excluded_because``, when the window is
+    smaller than the task needs or the data may not leave and the model cannot be
+    self-hosted; ``pareto`` marks the allowed models no other allowed model beats on
+    both cost and quality.
+    """
+    from llmstrategy.economics.price import api_model_costs, price, pricing_context
+    from llmstrategy.inputs.strategies import strategy
+
+    p, catalog = a.profile, a.context.catalog
+    hosted = {r["model"]: r for r in api_model_costs(a.context)}
+    req = a.workload.requests_per_month
+    need_window = p.context_tokens
+    rows = []
+    for m in catalog.models.values():
+        if m.deprecation_date is not None and m.deprecation_date <= a.on_date:
+            continue
+        self_usd = float("nan")
+        if m.can_self_host and not p.data_may_leave:
+            q = p.with_updates(assumptions={**p.assumptions.model_dump(), "self_host_model": m.id})
+            sc = price(strategy("self_host"), pricing_context(q, catalog, on_date=a.on_date), [req])
+            if sc.feasible:
+                self_usd = float(sc.monthly_usd[0])
+        h = hosted.get(m.id)
+        if p.data_may_leave and h is not None:
+            serving, monthly = "hosted API", h["monthly_usd"]
+        elif not p.data_may_leave and np.isfinite(self_usd):
+            serving, monthly = "self-hosted", self_usd
+        else:
+            serving, monthly = "—", float("nan")
+        why = []
+        if m.context_window_tokens < need_window:
+            why.append(f"window {fmt_count(m.context_window_tokens)} < {fmt_count(need_window)} needed")
+        if not p.data_may_leave and not m.can_self_host:
+            why.append("data may not leave and the model cannot be self-hosted")
+        if not np.isfinite(monthly) and not why:
+            why.append("no price for this workload")
+        rows.append(
+            {
+                "model": m.id,
+                "provider": m.provider,
+                "open_weight": m.open_weight,
+                "quality_score": m.quality_score if m.quality_score is not None else float("nan"),
+                "context_window_tokens": m.context_window_tokens,
+                "serving": serving,
+                "input_usd_per_mtok": h["input_usd_per_mtok"] if h and serving == "hosted API" else float("nan"),
+                "output_usd_per_mtok": h["output_usd_per_mtok"] if h and serving == "hosted API" else float("nan"),
+                "per_1k_requests_usd": monthly / req * 1000 if np.isfinite(monthly) else float("nan"),
+                "monthly_usd": monthly,
+                "meets_quality": m.quality_score is not None and m.quality_score >= a.context.quality_needed,
+                "allowed": not why,
+                "excluded_because": "; ".join(why),
+            }
+        )
+    df = pd.DataFrame(rows)
+    allowed = df["allowed"].to_numpy(dtype=bool)
+    front = np.zeros(len(df), dtype=bool)
+    front[allowed] = pareto_front(df.loc[allowed, "per_1k_requests_usd"], df.loc[allowed, "quality_score"])
+    df["pareto"] = front
+    return df.sort_values(["allowed", "per_1k_requests_usd", "model"], ascending=[False, True, True]).reset_index(
+        drop=True
+    )
+
+
+def api_models_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    return pd.DataFrame(list(rows))
+
+
+# ---------------------------------------------------------------- display
+
+#: Column labels for people; the frames keep the names with units.
+LABELS: dict[str, str] = {
+    "strategy": "Strategy",
+    "models": "Models",
+    "monthly_usd": "Monthly",
+    "per_1k_requests_usd": "Per 1,000 requests",
+    "upfront_usd": "One-off",
+    "horizon_total_usd": "Horizon total",
+    "feasible": "Feasible",
+    "note": "Note",
+    "total_usd": "Total",
+    "quantity": "Quantity",
+    "value": "Value",
+    "unit": "Unit",
+    "formula": "Formula",
+    "model": "Model",
+    "provider": "Provider",
+    "open_weight": "Open weights",
+    "quality_score": "Quality (MMLU-Pro %)",
+    "context_window_tokens": "Context window",
+    "input_usd_per_mtok": "Input $ per 1M tokens",
+    "output_usd_per_mtok": "Output $ per 1M tokens",
+    "meets_need": "Meets need",
+    "meets_quality": "Meets quality",
+    "why_not": "Why not",
+    "serving": "Priced as",
+    "pareto": "Pareto",
+    "gpu": "GPU",
+    "precision": "Precision",
+    "tensor_parallel": "TP",
+    "pipeline_stages": "PP stages",
+    "replicas": "Replicas",
+    "gpus": "GPUs",
+    "batch_size": "Batch",
+    "output_tokens_per_second_per_gpu": "Output tokens/s per GPU",
+    "time_per_output_token_ms": "Time per token (ms)",
+    "time_to_first_token_ms": "First token (ms)",
+    "usd_per_gpu_hour": "$/GPU-hour",
+    "measured_tokens_per_s_per_gpu": "Measured tokens/s per GPU",
+    "predicted_tokens_per_s_per_gpu": "Predicted",
+    "ratio": "Predicted / measured",
+    "key": "Setting",
+    "group": "Group",
+    "field": "Field",
+    "source": "Source",
+    "as_of": "As of",
+    # cost components
+    "api_inference": "API inference",
+    "api_frontier": "Frontier API",
+    "gpu_fleet": "GPU fleet",
+    "operations_staff": "Operations staff",
+    "retraining": "Retraining",
+    "rag_query_embedding": "Query embedding",
+    "rag_corpus_embedding": "Corpus embedding",
+    "rag_vector_store": "Vector store",
+    "rag_upkeep": "Retrieval upkeep",
+    "rag_setup": "Retrieval set-up",
+    "rag_initial_embedding": "Initial embedding",
+    "self_host_setup": "Self-host set-up",
+    "router_setup": "Router set-up",
+    "fine_tune_setup": "Fine-tune set-up",
+    "training": "Training",
+    "labeling": "Labeling",
+}
+
+
+def label(column: str) -> str:
+    """The people's label of a column (its name with spaces when the glossary lacks it)."""
+    m = re.fullmatch(r"total_(\d+)_months_usd", column)
+    if m:
+        return f"Total over {m.group(1)} months"
+    return LABELS.get(column, column.replace("_", " "))
+
+
+def _usd(x: Any) -> str:
+    return fmt_usd(x)
+
+
+def _usd3(x: Any) -> str:
+    if x is None or x != x:
+        return "—"
+    return fmt_usd(x, cents=True) if abs(x) >= 0.01 else f"${x:.4f}"
+
+
+def _usd_or_blank(x: Any) -> str:
+    """Zero components show as blank, so the non-zero ones stand out."""
+    return "" if x == 0 else fmt_usd(x)
+
+
+def _yes_no(x: Any) -> str:
+    return "yes" if x is True or x == 1 else ("no" if x is False or x == 0 else "—")
+
+
+def _plain(x: Any) -> str:
+    if isinstance(x, bool):
+        return _yes_no(x)
+    if isinstance(x, float | np.floating):
+        v = float(x)
+        return f"{v:,.0f}" if v.is_integer() and abs(v) < 1e15 else f"{v:,.6g}"
+    if isinstance(x, int | np.integer):
+        return f"{x:,}"
+    return "—" if x is None else str(x)
+
+
+FORMATS: dict[str, Callable[[Any], str]] = {
+    "monthly_usd": _usd,
+    "upfront_usd": _usd,
+    "horizon_total_usd": _usd,
+    "total_usd": _usd,
+    "per_1k_requests_usd": _usd3,
+    "usd": _usd,
+    "cost_usd": _usd,
+    "input_usd_per_mtok": _usd3,
+    "output_usd_per_mtok": _usd3,
+    "context_window_tokens": lambda x: fmt_count(x),
+    "quality_score": lambda x: "—" if x is None or x != x else f"{x:.1f}",
+    "feasible": _yes_no,
+    "meets_need": _yes_no,
+    "meets_quality": _yes_no,
+    "open_weight": _yes_no,
+    "pareto": lambda x: "★" if x else "",
+    "value": _plain,
+}
+
+#: Columns of free text that may wrap; every other cell stays on one line.
+WRAP = {"note", "why_not", "formula", "source", "unit", "models", "excluded_because"}
+
+
+def style_of(df: pd.DataFrame) -> Any:
+    """``df.style`` with a table id derived from the data (pandas' default is random), so the
+    same inputs give the same report bytes."""
+    import hashlib
+
+    digest = hashlib.sha256(df.to_json(orient="split", default_handler=str).encode("utf-8")).hexdigest()[:12]
+    return df.style.set_uuid(digest)
+
+
+def styled(
+    df: pd.DataFrame,
+    formats: Mapping[str, Callable[[Any], str]] | None = None,
+    *,
+    caption: str | None = None,
+    highlight_rows: Sequence[int] = (),
+    sortable: bool = False,
+) -> Any:
+    """A pandas Styler with the package's number formats, escaped text, people's column
+    labels and no index. Text columns align left, numbers right; ``highlight_rows``
+    (positions) are shown bold; ``sortable`` tables sort on a header click in reports."""
+    fm: dict[Any, Any] = {k: v for k, v in {**FORMATS, **(formats or {})}.items() if k in df.columns}
+    st = style_of(df).format(fm, escape="html", na_rep="—").hide(axis="index")
+    text_cols = [
+        c
+        for c in df.columns
+        if (df[c].dtype == object or pd.api.types.is_string_dtype(df[c])) and (c not in fm or c == "value")
+    ]
+    classes = pd.DataFrame("", index=df.index, columns=df.columns)
+    for c in text_cols:
+        classes[c] = "lls-text"
+    for c in df.columns:
+        if c in WRAP:
+            classes[c] = classes[c] + " lls-wrap"
+    for i in highlight_rows:
+        classes.iloc[i] = classes.iloc[i] + " lls-best"
+    st = st.set_td_classes(classes)
+    st = st.set_table_styles(
+        {c: [{"selector": "th", "props": "text-align: left;"}] for c in text_cols},
+        overwrite=False,
+    )
+    st = st.relabel_index([html.escape(label(str(c))) for c in df.columns], axis="columns")
+    attrs = 'class="lls-table lls-sortable"' if sortable else 'class="lls-table"'
+    st = st.set_table_attributes(attrs)
+    if caption:
+        st = st.set_caption(html.escape(caption))
+    return st
+
+
+def value_formatter(unit: str) -> Callable[[Any], str]:
+    """Format a workload value by its unit."""
+    if unit == "requests/s":
+        return lambda x: f"{x:,.3g}"
+    return lambda x: fmt_count(x)
