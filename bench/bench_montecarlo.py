@@ -2,8 +2,8 @@
 
 One *evaluation* = one sample's horizon cost (upfront + every month) for one strategy.
 
-* vectorized: :func:`uncertainty.cost_model` prices each strategy once (one-off), then
-  :func:`uncertainty.monte_carlo` evaluates every sample × month with numpy;
+* vectorized: :func:`cost_structure.cost_model` prices each strategy once (one-off), then
+  :func:`montecarlo.monte_carlo` evaluates every sample × month with numpy;
 * loop: for each sample, the sample's profile (volume, growth, retry, cache, utilization,
   engineer cost) and a catalog with API and GPU prices scaled, then :func:`pricing.price` for
   every strategy at the sample's monthly volumes (tokens per request held, as in the tests).
@@ -19,15 +19,11 @@ import argparse
 import time
 from pathlib import Path
 
-from llmstrategy.decision.uncertainty import (
-    MonteCarlo,
-    cost_model,
-    load_uncertainty,
-    monte_carlo,
-    sample_profile,
-    simulate,
-)
-from llmstrategy.economics.price import price, pricing_context
+from llmstrategy.decision.cost_structure import cost_model
+from llmstrategy.decision.montecarlo import MonteCarlo, monte_carlo, sample_profile, simulate
+from llmstrategy.decision.spreads import load_uncertainty
+from llmstrategy.economics.context import pricing_context
+from llmstrategy.economics.price import price
 from llmstrategy.inputs.catalog import Catalog, load_catalog
 from llmstrategy.inputs.profile import Profile, load_profile
 from llmstrategy.inputs.strategies import STRATEGIES

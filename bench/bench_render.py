@@ -72,6 +72,7 @@ def main() -> None:
     NOTEBOOK = args.notebook
 
     import llmstrategy.report as report
+    import llmstrategy.report.render as report_render
 
     work = Path(tempfile.mkdtemp(prefix="bench_render_"))
     nbdir = work / "notebooks"
@@ -79,7 +80,7 @@ def main() -> None:
     src = report.notebooks_dir() / f"{NOTEBOOK}.ipynb"
     shutil.copy(src, nbdir / f"{NOTEBOOK}.ipynb")
     (nbdir / "floor.ipynb").write_text(json.dumps(floor_notebook(json.loads(src.read_text()))), encoding="utf-8")
-    report.notebooks_dir = lambda: nbdir  # both notebooks from one folder, same code path
+    report_render.notebooks_dir = lambda: nbdir  # both notebooks from one folder, same code path (render_one's lookup)
 
     sizes: dict[str, int] = {}
 

@@ -182,14 +182,14 @@ def import_(file: Path, catalog: Path | None, add_new: bool, as_of: str | None) 
 def render(profiles: tuple[Path, ...], notebook: str, out: Path, jobs: int, timeout: int, no_index: bool) -> None:
     """Render HTML reports for PROFILES with papermill and nbconvert (plus CSV tables
     beside each report and an index.html landing page)."""
-    from llmstrategy.report import render_batch, write_index
+    from llmstrategy import report  # called through the module, so a test can patch report.render_batch
 
-    results = render_batch(list(profiles), notebook=notebook, out_dir=out, jobs=jobs, timeout_s=timeout)
+    results = report.render_batch(list(profiles), notebook=notebook, out_dir=out, jobs=jobs, timeout_s=timeout)
     failed = [r for r in results if not r.ok]
     for r in results:
         if r.ok:
             click.echo(f"wrote {r.html_path}")
-    index = None if no_index else write_index(out, results)
+    index = None if no_index else report.write_index(out, results)
     if index is not None:
         click.echo(f"wrote {index}")
     if failed:

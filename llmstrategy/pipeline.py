@@ -1,6 +1,6 @@
 """One call from a profile to everything the JSON contract and the report show:
 costs and break-even (:mod:`analysis`), scores and recommendation (:mod:`decision`),
-sensitivity, and the Monte Carlo with its drivers (:mod:`uncertainty`).
+sensitivity, and the Monte Carlo with its drivers (:mod:`llmstrategy.decision.montecarlo`).
 
 Seeded: the same profile, catalog, date, seed and samples give the same result.
 """
@@ -61,12 +61,12 @@ def evaluate(
 
 
 def uncertainty(a: Analysis, d: Decision, r: Ratings, *, seed: int, samples: int) -> dict[str, Any]:
-    """Monte Carlo of the feasible strategies' costs (:mod:`uncertainty`), the recommendation in
+    """Monte Carlo of the feasible strategies' costs (:mod:`llmstrategy.decision.montecarlo`), the recommendation in
     each simulated future (:func:`decision.recommend_many`) and what flips it (a shallow
     decision tree). ``win_probability[s]``: the share of futures in which ``s`` is the cheapest
     feasible strategy over the horizon, and in which it is recommended."""
     from llmstrategy.decision.drivers import explain_drivers
-    from llmstrategy.decision.uncertainty import simulate
+    from llmstrategy.decision.montecarlo import simulate
 
     feasible = [x.id for x, ok in zip(d.scores.strategies, d.scores.feasible, strict=True) if ok]
     mc = simulate(a.context, samples=samples, seed=seed + 1, priced=a.priced, strategies=feasible)

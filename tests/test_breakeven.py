@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from llmstrategy.economics.analysis import analysis_to_dict, analyze, cost_curves
 from llmstrategy.economics.breakeven import Affine, break_even, solve
-from llmstrategy.economics.price import GpuPiece, price, pricing_context
+from llmstrategy.economics.context import GpuPiece, pricing_context
+from llmstrategy.economics.price import price
 from llmstrategy.economics.seedcheck import seed_check
 from llmstrategy.inputs.catalog import load_catalog
 from llmstrategy.inputs.profile import load_profile

@@ -155,7 +155,8 @@ def test_self_hosted_reasoning_model_needs_more_gpus_for_its_hidden_tokens():
 
     from conftest import DATA, make_profile
 
-    from llmstrategy.economics.price import price, pricing_context
+    from llmstrategy.economics.context import pricing_context
+    from llmstrategy.economics.price import price
     from llmstrategy.inputs.catalog import load_catalog
     from llmstrategy.inputs.strategies import strategy
 

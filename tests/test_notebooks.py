@@ -78,7 +78,7 @@ def test_pareto_front_rejects_mismatched_shapes() -> None:
 
 
 def test_model_frame_hosted_when_data_may_leave() -> None:
-    from llmstrategy.economics.price import api_model_costs
+    from llmstrategy.economics.hosted import api_model_costs
 
     a = _analysis(ROOT / "data" / "profiles" / "internal_kb_qa.yaml")
     from llmstrategy.views.tables import model_comparison_frame

@@ -263,15 +263,15 @@ def test_schema_error_fails_before_any_kernel(
 ) -> None:
     import papermill
 
-    import llmstrategy.report as report
+    from llmstrategy.report import render  # the module whose render_one looks execute_notebook up
 
     calls: list[Any] = []
     monkeypatch.setattr(papermill, "execute_notebook", lambda *a, **k: calls.append(a))
-    monkeypatch.setattr(report, "execute_notebook", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr(render, "execute_notebook", lambda *a, **k: calls.append(a))
     bad = write_profile("bad_schema.yaml", requests_per_day=-5)
     out = tmp_path / "out"
 
-    r = report.render_one(bad, notebook=NOTEBOOK, out_dir=out, as_of=AS_OF)
+    r = render.render_one(bad, notebook=NOTEBOOK, out_dir=out, as_of=AS_OF)
 
     assert not r.ok and r.html_path is None and r.executed_path is None
     err = _one_line(r.error)
@@ -350,7 +350,7 @@ def test_cli_render_writes_the_index_unless_told_not_to(
     """The CLI gathers options, calls render_batch, then write_index (no kernel here)."""
     from click.testing import CliRunner
 
-    import llmstrategy.report as report
+    import llmstrategy.report as report  # cli.py calls report.render_batch through this module
     from llmstrategy.cli import main
 
     calls: list[dict[str, Any]] = []

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from llmstrategy.economics.api import RequestShape
-from llmstrategy.economics.fleet import self_host_settings, size_fleet
-from llmstrategy.economics.price import pricing_context
+from llmstrategy.economics.context import pricing_context
+from llmstrategy.economics.serving import self_host_settings, size_fleet
 from llmstrategy.economics.sizing import (
     SizingParams,
     decode_step_s,

@@ -12,17 +12,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from llmstrategy.decision.cost_structure import CostModel, cost_model
 from llmstrategy.decision.drivers import drivers, explain_drivers
-from llmstrategy.decision.uncertainty import (
-    CostModel,
-    cost_model,
-    load_uncertainty,
-    monte_carlo,
-    sample_profile,
-    simulate,
-)
+from llmstrategy.decision.montecarlo import monte_carlo, sample_profile, simulate
+from llmstrategy.decision.spreads import load_uncertainty
 from llmstrategy.economics.analysis import analyze
-from llmstrategy.economics.price import price, pricing_context
+from llmstrategy.economics.context import pricing_context
+from llmstrategy.economics.price import price
 from llmstrategy.errors import CatalogError, ComputationError
 from llmstrategy.inputs.catalog import Catalog, load_catalog
 from llmstrategy.inputs.profile import Profile, RagSettings, load_profile
@@ -298,5 +294,5 @@ def test_drivers_on_a_monte_carlo_name_inputs_in_their_units():
 
 
 def test_importing_the_package_does_not_import_sklearn():
-    code = "import sys, llmstrategy.decision.uncertainty; assert 'sklearn' not in sys.modules"
+    code = "import sys, llmstrategy.decision.montecarlo, llmstrategy.pipeline; assert 'sklearn' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)

@@ -22,7 +22,7 @@ from llmstrategy.decision import mcda
 from llmstrategy.decision.ratings import Ratings, Weights, derive_weights
 from llmstrategy.economics.analysis import Analysis, CostSummary
 from llmstrategy.economics.api import api_price
-from llmstrategy.economics.price import request_shape
+from llmstrategy.economics.context import request_shape
 from llmstrategy.inputs.criteria import CRITERIA, CRITERION_IDS
 from llmstrategy.inputs.profile import Profile
 from llmstrategy.inputs.strategies import Deployment, Strategy

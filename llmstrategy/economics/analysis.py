@@ -18,7 +18,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from llmstrategy.economics.api import per_1k_requests_usd
 from llmstrategy.economics.breakeven import break_even
-from llmstrategy.economics.price import PricingContext, StrategyCost, price, priced_strategies, pricing_context
+from llmstrategy.economics.context import PricingContext, StrategyCost, pricing_context
+from llmstrategy.economics.price import price, priced_strategies
 from llmstrategy.inputs.catalog import Catalog
 from llmstrategy.inputs.profile import Profile
 from llmstrategy.inputs.strategies import Strategy

@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from llmstrategy.economics.price import GpuPiece, PricingContext, StrategyCost, price
+from llmstrategy.economics.context import GpuPiece, PricingContext, StrategyCost
+from llmstrategy.economics.price import price
 from llmstrategy.errors import ComputationError
 from llmstrategy.inputs.strategies import Adaptation, Deployment, Strategy
 from llmstrategy.inputs.workload import tokens_per_request, workload

@@ -23,7 +23,8 @@ import yaml
 
 from llmstrategy.economics.api import ApiPrice, RequestShape, api_monthly_usd
 from llmstrategy.economics.breakeven import break_even_pair
-from llmstrategy.economics.price import price, pricing_context
+from llmstrategy.economics.context import pricing_context
+from llmstrategy.economics.price import price
 from llmstrategy.errors import CatalogError
 from llmstrategy.inputs.catalog import Catalog
 from llmstrategy.inputs.profile import profile_from_dict

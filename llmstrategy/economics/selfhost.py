@@ -14,37 +14,29 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from llmstrategy.economics.api import RequestShape, api_monthly_usd, api_price, billable_requests
-from llmstrategy.economics.finetune import (
-    fine_tune_inputs,
-    labeling_usd,
-    provider_training_usd,
-    retraining_usd_per_month,
-    self_host_training_gpu_hours,
-)
-from llmstrategy.economics.fleet import best_fleet, fleet_details, self_host_settings
-from llmstrategy.economics.price import (
+from llmstrategy.economics.api import api_monthly_usd, api_price, billable_requests
+from llmstrategy.economics.context import (
     PricingContext,
     StrategyCost,
     add_rag,
     context_needed,
+    fine_tune_shape,
     infeasible,
     request_shape,
 )
+from llmstrategy.economics.finetune import (
+    fine_tune_inputs,
+    labeling_usd,
+    retraining_usd_per_month,
+    self_host_training_gpu_hours,
+)
+from llmstrategy.economics.fleet import best_fleet, fleet_details
+from llmstrategy.economics.serving import self_host_settings
 from llmstrategy.inputs.catalog import GpuSpec, ModelSpec
 from llmstrategy.inputs.strategies import Strategy
 
 LEVEL_BELOW = {"high": "medium", "medium": "low", "low": "low"}
 
-
-def _fine_tune_shape(strategy: Strategy, ctx: PricingContext) -> RequestShape:
-    shape = request_shape(strategy, ctx)
-    if not strategy.uses_fine_tune:
-        return shape
-    ft = fine_tune_inputs(ctx.profile, ctx.catalog)
-    p = ctx.profile
-    extra = shape.input_tokens - p.input_tokens_per_request  # retrieved context is not trained away
-    return RequestShape(p.input_tokens_per_request * (1.0 - ft.prompt_reduction) + extra, shape.output_tokens)
 
 
 def price_self_host(strategy: Strategy, ctx: PricingContext, req: NDArray[np.float64]) -> StrategyCost:
@@ -75,7 +67,7 @@ def _price_fleet(
         need_q = float(v(f"quality_needed.{LEVEL_BELOW[p.task_complexity]}"))
     if strategy.uses_fine_tune:
         need_q -= ft.quality_uplift
-    shape = _fine_tune_shape(strategy, ctx)
+    shape = fine_tune_shape(strategy, ctx)
     need_ctx = max(context_needed(strategy, ctx), shape.context_tokens)
     served = billable_requests(req, p.cache_hit_rate, p.retry_rate) * (1.0 - frontier_share)
 
@@ -133,78 +125,4 @@ def _price_fleet(
     pieces = plan.pieces(served_per_request)
     return StrategyCost(
         strategy, req, monthly, upfront, models, details, gpu_pieces=pieces, piece_components=piece_components
-    )
-
-
-def price_api_fine_tune(strategy: Strategy, ctx: PricingContext, req: NDArray[np.float64]) -> StrategyCost:
-    """``api+fine_tune`` / ``api+rag+fine_tune``: provider fine-tuning of the cheapest
-    fine-tunable model that reaches the task's quality less the fine-tuning uplift."""
-    p = ctx.profile
-    ft = fine_tune_inputs(p, ctx.catalog)
-    if ft.labeled_examples <= 0:
-        return infeasible(strategy, req, "fine-tuning needs labeled examples (labeled_examples is 0)")
-    shape = _fine_tune_shape(strategy, ctx)
-    need_ctx = max(context_needed(strategy, ctx), shape.context_tokens)
-    need_q = ctx.quality_needed - ft.quality_uplift
-    pool = [
-        m
-        for m in ctx.catalog.models.values()
-        if m.finetune_training_usd_per_mtok is not None
-        and m.finetuned_input_usd_per_mtok is not None
-        and m.context_window_tokens >= need_ctx
-        and (m.quality_score or 0) >= need_q
-        and not (m.deprecation_date and m.deprecation_date <= ctx.on_date)
-    ]
-    named = p.assumptions.api_model
-    if named is not None:
-        pool = [m for m in pool if m.id == named]
-    if not pool:
-        return infeasible(
-            strategy,
-            req,
-            f"no catalog model offers provider fine-tuning at quality ≥ {need_q:g} "
-            f"with a window ≥ {need_ctx:,.0f} tokens" + (f" ({named} is not fine-tunable)" if named else ""),
-        )
-    r = ctx.reasoning_tokens_per_output_token
-    model = min(
-        pool,
-        key=lambda m: (
-            api_price(m, shape, batch=False, fine_tuned=True, reasoning_tokens_per_output_token=r).request_usd(shape),
-            m.id,
-        ),
-    )
-    price = api_price(model, shape, batch=False, fine_tuned=True, reasoning_tokens_per_output_token=r)
-    training = provider_training_usd(ft, float(model.finetune_training_usd_per_mtok or 0))
-    lab = labeling_usd(ft)
-    retrain = retraining_usd_per_month(ft, training)
-    monthly: dict[str, NDArray[np.float64]] = {
-        "api_inference": api_monthly_usd(req, price, shape, cache_hit_rate=p.cache_hit_rate, retry_rate=p.retry_rate),
-        "retraining": np.full_like(req, retrain),
-    }
-    upfront = {
-        "training": training,
-        "labeling": lab,
-        "fine_tune_setup": ft.setup_engineer_months * ctx.engineer_monthly_usd,
-    }
-    add_rag(strategy, ctx, req, monthly, upfront)
-    return StrategyCost(
-        strategy,
-        req,
-        monthly,
-        upfront,
-        {"api": model.id},
-        {
-            "model_choice": (
-                f"cheapest fine-tunable model with quality ≥ {need_q:g} (task need less the fine-tuning uplift)"
-            ),
-            "price_tier": price.tier,
-            "input_usd_per_mtok": price.input_usd_per_mtok,
-            "output_usd_per_mtok": price.output_usd_per_mtok,
-            "input_tokens_per_request": shape.input_tokens,
-            "output_tokens_per_request": shape.output_tokens,
-            "training_usd": training,
-            "labeling_usd": lab,
-            "retraining_usd_per_month": retrain,
-            "training_tokens": ft.training_tokens,
-        },
     )

@@ -1,0 +1,182 @@
+"""Serving one model on one GPU type: the self-hosting settings resolved from the profile
+(GPU pricing, precision, utilization, latency targets), the price of a GPU-hour, the sizing
+of a fleet at one volume, and every replica layout of a model × GPU priced as a
+:class:`~llmstrategy.economics.context.GpuPiece` (independent of volume, memoized).
+
+A piece's replicas per request-month are ``peak_to_average / (seconds per month × capacity)``
+when reserved (the peak, all month) and ``1 / (seconds per month × capacity × utilization)``
+on demand; its monthly price per replica is GPUs per replica × 730 h × USD per GPU-hour.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from numpy.typing import NDArray
+
+from llmstrategy.economics.api import RequestShape
+from llmstrategy.economics.context import (
+    GpuPiece,
+    PricingContext,
+)
+from llmstrategy.economics.sizing import ReplicaSizing, SizingParams, size_all_layouts
+from llmstrategy.inputs.catalog import GpuSpec, ModelSpec
+from llmstrategy.inputs.workload import DAYS_PER_MONTH, HOURS_PER_MONTH, SECONDS_PER_DAY
+
+
+@dataclass(frozen=True)
+class SelfHostSettings:
+    """Resolved self-host assumptions (profile overrides applied)."""
+
+    precision: str
+    gpu_pricing: str
+    gpu_utilization: float
+    tpot_slo_ms: float
+    ttft_slo_ms: float
+    reserved_discount: float
+    ops_engineer_fraction: float
+    setup_engineer_months: float
+    params: SizingParams
+
+
+def self_host_settings(ctx: PricingContext) -> SelfHostSettings:
+    p, v = ctx.profile, ctx.catalog.value
+    a = p.assumptions
+    return SelfHostSettings(
+        precision=a.precision or str(v("self_host.default_precision")),
+        gpu_pricing=a.gpu_pricing or str(v("self_host.default_gpu_pricing")),
+        gpu_utilization=a.gpu_utilization or float(v("self_host.default_gpu_utilization")),
+        tpot_slo_ms=p.tpot_slo_ms or float(v("self_host.default_tpot_slo_ms")),
+        ttft_slo_ms=p.latency_slo_ms or float(v("self_host.default_ttft_slo_ms")),
+        reserved_discount=float(v("self_host.reserved_discount")),
+        ops_engineer_fraction=float(v("self_host.ops_engineer_fraction")),
+        setup_engineer_months=float(v("self_host.setup_engineer_months")),
+        params=SizingParams.from_catalog(ctx.catalog),
+    )
+
+
+def usd_per_gpu_hour(gpu: GpuSpec, s: SelfHostSettings) -> float:
+    """On-demand price, or the reserved price (on-demand × (1 − discount) if unpublished)."""
+    if s.gpu_pricing == "reserved":
+        return gpu.reserved_usd_per_gpu_hour or gpu.on_demand_usd_per_gpu_hour * (1.0 - s.reserved_discount)
+    return gpu.on_demand_usd_per_gpu_hour
+
+
+@dataclass(frozen=True)
+class Fleet:
+    """A self-hosted model on one GPU type: every layout sized, and the fleet per volume."""
+
+    model: ModelSpec
+    gpu: GpuSpec
+    layouts: tuple[ReplicaSizing, ...]  # every layout tried (fits or not)
+    chosen: NDArray[np.int64]  # index into the fitting layouts, per volume
+    fitting: tuple[ReplicaSizing, ...]
+    pieces: tuple[GpuPiece, ...]  # one per fitting layout
+    replicas: NDArray[np.float64]
+    gpus: NDArray[np.float64]
+    monthly_usd: NDArray[np.float64]
+    usd_per_gpu_hour: float
+
+
+def size_fleet(
+    model: ModelSpec,
+    gpu: GpuSpec,
+    shape: RequestShape,
+    served_requests_per_month: NDArray[np.float64],
+    ctx: PricingContext,
+    s: SelfHostSettings,
+) -> Fleet | str:
+    """The layout that needs the fewest GPUs at each volume, or the reason no layout fits."""
+    layout = layout_pieces(model, gpu, usd_per_gpu_hour(gpu, s), serving_setup(shape, ctx, s))
+    if isinstance(layout, str):
+        return layout
+    sizings, fitting, pieces, price = layout
+    reps = np.stack([pc.replicas(served_requests_per_month) for pc in pieces])
+    gpus_by_layout = reps * np.array([[r.gpus_per_replica] for r in fitting], dtype=float)
+    chosen = np.argmin(gpus_by_layout, axis=0)  # ties: the first (smallest TP) layout
+    cols = np.arange(gpus_by_layout.shape[1])
+    gpus = gpus_by_layout[chosen, cols]
+    return Fleet(
+        model,
+        gpu,
+        tuple(sizings),
+        chosen,
+        fitting,
+        pieces,
+        reps[chosen, cols],
+        gpus,
+        gpus * HOURS_PER_MONTH * price,
+        price,
+    )
+
+
+@dataclass(frozen=True)
+class ServingSetup:
+    """What sizes a fleet besides the model, the GPU and the volume (hashable: a cache key)."""
+
+    precision: str
+    input_tokens: float
+    output_tokens: float
+    latency: str
+    tpot_slo_ms: float
+    ttft_slo_ms: float
+    params: SizingParams
+    reserved: bool
+    peak_to_average: float
+    gpu_utilization: float
+
+
+def serving_setup(shape: RequestShape, ctx: PricingContext, s: SelfHostSettings) -> ServingSetup:
+    return ServingSetup(
+        s.precision,
+        float(shape.input_tokens),
+        float(shape.output_tokens),
+        ctx.profile.latency,
+        s.tpot_slo_ms,
+        s.ttft_slo_ms,
+        s.params,
+        s.gpu_pricing == "reserved",
+        float(ctx.profile.peak_to_average),
+        s.gpu_utilization,
+    )
+
+
+@lru_cache(maxsize=4096)
+def layout_pieces(
+    model: ModelSpec, gpu: GpuSpec, price: float, u: ServingSetup
+) -> tuple[tuple[ReplicaSizing, ...], tuple[ReplicaSizing, ...], tuple[GpuPiece, ...], float] | str:
+    """Every layout sized and its cost piece: independent of volume, so memoized."""
+    sizings = size_all_layouts(
+        model,
+        gpu,
+        u.precision,
+        input_tokens=u.input_tokens,
+        output_tokens=u.output_tokens,
+        latency=u.latency,
+        tpot_slo_ms=u.tpot_slo_ms,
+        ttft_slo_ms=u.ttft_slo_ms,
+        params=u.params,
+    )
+    fitting = tuple(r for r in sizings if r.fits)
+    if not fitting:
+        return f"{model.id} on {gpu.id} ({u.precision}): " + sizings[-1].reason if sizings else "no layout"
+    seconds_per_month = DAYS_PER_MONTH * SECONDS_PER_DAY
+    pieces = tuple(
+        GpuPiece(
+            model_id=model.id,
+            gpu_id=gpu.id,
+            tensor_parallel=r.tensor_parallel,
+            pipeline_stages=r.pipeline_stages,
+            usd_per_replica_month=r.gpus_per_replica * HOURS_PER_MONTH * price,
+            replicas_per_request_month=(
+                u.peak_to_average / (seconds_per_month * r.requests_per_second)
+                if u.reserved
+                else 1.0 / (seconds_per_month * r.requests_per_second * u.gpu_utilization)
+            ),
+            reserved=u.reserved,
+        )
+        for r in fitting
+    )
+    return tuple(sizings), fitting, pieces, price

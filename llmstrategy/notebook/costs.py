@@ -1,0 +1,238 @@
+"""Cost cells: the workload, what each strategy costs and where the money goes, cost by
+volume (with what-if widgets) and over the horizon, break-even, the seed check and the
+Monte Carlo uncertainty.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from llmstrategy.economics.analysis import cost_curves, default_volume_grid
+from llmstrategy.fmt import fmt_usd
+from llmstrategy.notebook.session import Session, _html, _out
+
+
+def workload_table(s: Session) -> Any:
+    from llmstrategy.views.styling import styled, value_formatter
+    from llmstrategy.views.tables import workload_frame
+
+    df = workload_frame(s.analysis)
+    df["value"] = [value_formatter(u)(v) for v, u in zip(df["value"], df["unit"], strict=True)]
+    return styled(df, caption="Workload derived from the profile")
+
+
+def costs_table(s: Session) -> Any:
+    """Every priced strategy, cheapest first (month 0), the cheapest in bold."""
+    from llmstrategy.views.styling import styled
+    from llmstrategy.views.tables import costs_frame
+
+    df = costs_frame(s.analysis).drop(columns=["deployment", "adaptation"])
+    df = df.sort_values(["feasible", "monthly_usd"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    if df["feasible"].all() and not df["note"].str.len().any():
+        df = df.drop(columns=["feasible", "note"])
+    df = df.rename(columns={"horizon_total_usd": f"total_{s.profile.horizon_months}_months_usd"})
+    fm = {f"total_{s.profile.horizon_months}_months_usd": lambda x: fmt_usd(x)}
+    best = [0] if len(df) and s.analysis.costs and np.isfinite(df["monthly_usd"].iloc[0]) else []
+    return styled(
+        df,
+        fm,
+        caption=(
+            f"Cost per strategy, cheapest first: monthly and per 1,000 requests at month 0; one-off set-up; "
+            f"total over {s.profile.horizon_months} months with growth"
+        ),
+        highlight_rows=best,
+        sortable=True,
+    )
+
+
+def components_table(s: Session) -> Any:
+    """Where the money goes: strategies × monthly components, then × one-off components
+    (components that are zero everywhere are left out, zeros show blank)."""
+    from llmstrategy.views.styling import _usd_or_blank, styled
+    from llmstrategy.views.tables import components_pivot
+
+    parts = []
+    for kind, caption in (
+        ("monthly", "Monthly cost by component (month 0)"),
+        ("one-off", "One-off costs by component"),
+    ):
+        df = components_pivot(s.analysis, kind)
+        fm = {c: _usd_or_blank for c in df.columns if c not in ("strategy", "total_usd")}
+        parts.append(styled(df, fm, caption=caption).to_html())
+    return _html("".join(parts))
+
+
+def cost_curves_figure(
+    s: Session,
+    *,
+    retry_rate: float | None = None,
+    cache_hit_rate: float | None = None,
+    gpu: str | None = None,
+    gpu_utilization: float | None = None,
+    api_price_multiplier: float = 1.0,
+    gpu_price_multiplier: float = 1.0,
+) -> Any:
+    """Monthly cost vs monthly token volume for every strategy the decision engine keeps,
+    with the API-vs-self-host and API-vs-hybrid break-even volumes marked. The keyword
+    arguments are what-ifs (the widgets): they re-price without changing the profile file."""
+    from llmstrategy.economics.breakeven import break_even as solve_break_even
+    from llmstrategy.economics.context import pricing_context
+    from llmstrategy.views.charts import cost_curve_figure
+
+    ctx = s.analysis.context
+    what_if = (retry_rate, cache_hit_rate, gpu, gpu_utilization) != (None,) * 4 or (
+        api_price_multiplier,
+        gpu_price_multiplier,
+    ) != (1.0, 1.0)
+    be = s.analysis.extras.get("break_even") or {}
+    if what_if:
+        p = s.profile
+        changes: dict[str, Any] = {}
+        if retry_rate is not None:
+            changes["retry_rate"] = retry_rate
+        if cache_hit_rate is not None:
+            changes["cache_hit_rate"] = cache_hit_rate
+        a_changes = {k: v for k, v in (("gpu", gpu), ("gpu_utilization", gpu_utilization)) if v is not None}
+        if a_changes:
+            changes["assumptions"] = p.assumptions.model_copy(update=a_changes)
+        p = p.with_updates(**changes) if changes else p
+        catalog = s.catalog.with_price_multipliers(api=api_price_multiplier, gpu=gpu_price_multiplier)
+        ctx = pricing_context(p, catalog, on_date=s.analysis.on_date)
+        be = solve_break_even(ctx)
+    ruled_out = {x["id"] for x in s.analysis.extras.get("scores", []) if not x["feasible"]}
+    grid = default_volume_grid(s.analysis.workload)
+    curves = {k: v for k, v in cost_curves(ctx, grid).items() if k not in ruled_out}
+    marks = [
+        (f"{pair['other']} ≤ {pair['api']}", float(pair["monthly_tokens"]))
+        for pair in be.get("pairs", [])
+        if pair["api"] == "api" and pair["monthly_tokens"] and not {pair["api"], pair["other"]} & ruled_out
+    ]
+    return cost_curve_figure(
+        grid,
+        curves,
+        title="Monthly cost by monthly token volume (break-even volumes dotted)",
+        profile_tokens_per_month=s.analysis.workload.tokens_per_month,
+        break_evens=marks,
+    )
+
+
+def cost_curves_view(s: Session) -> Any:
+    """Report mode: the figure. Interactive: the figure under what-if widgets for the retry
+    and cache rates, the GPU type and utilization, and API and GPU price multipliers."""
+    if s.report_mode:
+        return _out(s, cost_curves_figure(s))
+    import ipywidgets as w
+    from IPython.display import display
+
+    from llmstrategy.economics.serving import self_host_settings
+
+    base = self_host_settings(s.analysis.context)
+    style = {"description_width": "150px"}
+    retry = w.FloatSlider(value=s.profile.retry_rate, min=0, max=0.9, step=0.01, description="retry rate", style=style)
+    cache = w.FloatSlider(
+        value=s.profile.cache_hit_rate, min=0, max=0.95, step=0.01, description="cache hit rate", style=style
+    )
+    gpu = w.Dropdown(
+        options=[("cheapest per volume", "")] + [(g.name, g.id) for g in s.catalog.gpus.values()],
+        value=s.profile.assumptions.gpu or "",
+        description="GPU",
+        style=style,
+    )
+    util = w.FloatSlider(
+        value=base.gpu_utilization, min=0.1, max=0.95, step=0.05, description="GPU utilization", style=style
+    )
+    api_m = w.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.05, description="API prices ×", style=style)
+    gpu_m = w.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.05, description="GPU prices ×", style=style)
+    controls = (retry, cache, gpu, util, api_m, gpu_m)
+    for c in controls:
+        c.continuous_update = False
+    out = w.Output()
+
+    def redraw(*_: Any) -> None:
+        with out:
+            out.clear_output(wait=True)
+            display(
+                cost_curves_figure(
+                    s,
+                    retry_rate=retry.value,
+                    cache_hit_rate=cache.value,
+                    gpu=gpu.value or None,
+                    gpu_utilization=util.value,
+                    api_price_multiplier=api_m.value,
+                    gpu_price_multiplier=gpu_m.value,
+                )
+            )
+
+    for c in controls:
+        c.observe(redraw, names="value")
+    redraw()
+    return w.VBox([w.HBox([w.VBox([retry, cache, gpu]), w.VBox([util, api_m, gpu_m])]), out])
+
+
+def horizon_figure(s: Session) -> Any:
+    from llmstrategy.views.charts import horizon_figure as fig
+
+    months = np.arange(s.profile.horizon_months, dtype=float)
+    ruled_out = {x["id"] for x in s.analysis.extras.get("scores", []) if not x["feasible"]}
+    data = {
+        c.strategy.id: c.monthly_usd_by_month for c in s.analysis.costs if c.feasible and c.strategy.id not in ruled_out
+    }
+    return _out(
+        s,
+        fig(
+            months,
+            data,
+            title=(
+                f"Monthly cost over {s.profile.horizon_months} months (growth {s.profile.monthly_growth:.0%} per month)"
+            ),
+        ),
+    )
+
+
+def break_even(s: Session) -> Any:
+    from llmstrategy.views.summary_html import break_even_html
+
+    return _html(break_even_html(s.analysis))
+
+
+def seed_check(s: Session) -> Any:
+    """Seed 001's cost tiers reproduced, beside the same tiers from first principles."""
+    from llmstrategy.economics.seedcheck import seed_check as check
+    from llmstrategy.views.summary_html import seed_check_html
+
+    return _html(seed_check_html(check(s.catalog)))
+
+
+def uncertainty(s: Session) -> Any:
+    """Monte Carlo: cost percentiles, P(cheapest), P(recommended), and what drives the choice."""
+    from llmstrategy.views.summary_html import uncertainty_html
+
+    unc = dict(s.analysis.extras.get("uncertainty") or {})
+    unc["drivers"] = (s.analysis.extras.get("drivers") or {}).get("statements", [])
+    unc["horizon_total_usd"] = {
+        r["strategy"]: {
+            "p10": r["horizon_total_usd"]["p10_usd"],
+            "p50": r["horizon_total_usd"]["p50_usd"],
+            "p90": r["horizon_total_usd"]["p90_usd"],
+        }
+        for r in unc.get("strategies", [])
+    }
+    unc["cheapest_probability"] = {k: v["cheapest"] for k, v in (unc.get("win_probability") or {}).items()}
+    return _html(uncertainty_html(unc, s.profile.horizon_months))
+
+
+def uncertainty_figure(s: Session) -> Any:
+    """P10-P90 band and P50 of each feasible strategy's horizon total."""
+    from llmstrategy.views.charts import uncertainty_figure as fig
+
+    rows = (s.analysis.extras.get("uncertainty") or {}).get("strategies", [])
+    return _out(
+        s,
+        fig(
+            [r["strategy"] for r in rows],
+            [r["horizon_total_usd"] for r in rows],
+            title=f"Total cost over {s.profile.horizon_months} months: P10-P90 of the simulated futures, P50 marked",
+        ),
+    )

@@ -1,0 +1,157 @@
+"""Decision-engine cells: the executive summary, the decision path, the strategy matrix
+(with weight sliders), weights, scores and sensitivity, traps, when to revisit, the
+roadmap, the checklist and the methodology.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from llmstrategy.decision.recommend import Decision
+from llmstrategy.notebook.session import Session, _html, _out
+
+
+def _decision(s: Session) -> Decision:
+    if s.decision is None:
+        raise RuntimeError("this session has no decision: open it with open_session")
+    return s.decision
+
+
+def executive_summary(s: Session) -> Any:
+    """Recommendation, runner-up, monthly cost, confidence and when to revisit, in words."""
+    from llmstrategy.views.summary_html import executive_summary_html
+
+    return _html(executive_summary_html(s.analysis, _decision(s), s.analysis.extras.get("uncertainty")))
+
+
+def decision_path(s: Session) -> Any:
+    """Each step of the seeds' decision path with the profile value that decided it."""
+    from llmstrategy.views.summary_html import decision_path_html
+
+    return _html(decision_path_html(_decision(s)))
+
+
+def decision_matrix(s: Session) -> Any:
+    """The feasible strategies × criteria as a heat map, best first; then the ruled-out
+    strategies with their reasons."""
+    from llmstrategy.views.matrix import matrix_styled, ruled_out_html
+
+    st = matrix_styled(
+        _decision(s),
+        caption="Feasible strategies × criteria (green is better on each criterion's own direction); best first",
+    )
+    return _html(st.to_html() + ruled_out_html(_decision(s)))
+
+
+def weights(s: Session) -> Any:
+    """The criterion weights and the profile conditions that set them."""
+    from llmstrategy.views.matrix import weights_html
+
+    return _html(weights_html(_decision(s)))
+
+
+def scores_figure(s: Session) -> Any:
+    from llmstrategy.views.matrix import scores_figure as fig
+
+    return _out(s, fig(_decision(s)))
+
+
+def sensitivity_figure(s: Session) -> Any:
+    from llmstrategy.views.matrix import sensitivity_figure as fig
+
+    return _out(s, fig(_decision(s)))
+
+
+def decision_matrix_view(s: Session) -> Any:
+    """Report mode: the matrix. Interactive: a slider per criterion weight;
+    moving one re-ranks the strategies live (weighted sum and TOPSIS side by side) and
+    updates the recommendation."""
+    from IPython.display import display
+
+    from llmstrategy.decision.ratings import Weights, load_ratings
+    from llmstrategy.decision.recommend import recommend
+    from llmstrategy.inputs.criteria import CRITERIA, CRITERION_IDS
+    from llmstrategy.views.matrix import matrix_styled, ranking_html
+    from llmstrategy.views.matrix import scores_figure as scores_fig
+
+    d = _decision(s)
+    if s.report_mode:
+        return decision_matrix(s)  # the scores have their own cell
+    import ipywidgets as w
+
+    from llmstrategy.views.matrix import ruled_out_html
+
+    ratings = load_ratings(s.catalog.data_dir)
+    sliders = {
+        k: w.FloatSlider(
+            value=round(d.weights.values[k], 3),
+            min=0.0,
+            max=1.0,
+            step=0.005,
+            description=CRITERIA[k][1],
+            style={"description_width": "180px"},
+            layout={"width": "420px"},
+            continuous_update=False,
+        )
+        for k in CRITERION_IDS
+    }
+    for k, sl in sliders.items():
+        sl.add_class(f"lls-weight-{k.replace('_', '-')}")
+    ranking, matrix = w.HTML(), w.Output()
+    ranking.add_class("lls-ranking")
+
+    def redraw(*_: Any) -> None:
+        raw = {k: float(sl.value) for k, sl in sliders.items()}
+        total = sum(raw.values())
+        if total <= 0:
+            ranking.value = "<p class='lls-warning'>Give at least one criterion a weight.</p>"
+            return
+        chosen = Weights({k: v / total for k, v in raw.items()}, ("set with the sliders",), tuple(CRITERION_IDS))
+        nd = recommend(s.analysis, ratings, weights=chosen)
+        ranking.value = ranking_html(nd)
+        with matrix:
+            matrix.clear_output(wait=True)
+            display(matrix_styled(nd, caption="Feasible strategies × criteria under the slider weights"))
+            display(_html(ruled_out_html(nd)))
+            display(scores_fig(nd))
+
+    for sl in sliders.values():
+        sl.observe(redraw, names="value")
+    redraw()
+    return w.VBox([w.HBox([w.VBox(list(sliders.values())), ranking]), matrix])
+
+
+def traps(s: Session) -> Any:
+    from llmstrategy.views.summary_html import traps_html
+
+    return _html(traps_html(_decision(s)))
+
+
+def revisit(s: Session) -> Any:
+    from llmstrategy.views.summary_html import revisit_html
+
+    return _html(revisit_html(_decision(s)))
+
+
+def roadmap_view(s: Session) -> Any:
+    """Seed 003's phases on this profile's timeline: a chart and the table behind it."""
+    from IPython.display import display
+
+    from llmstrategy.views.summary_html import roadmap_figure, roadmap_html
+
+    display(_out(s, roadmap_figure(s.analysis, _decision(s))))
+    return _html(roadmap_html(_decision(s)))
+
+
+def checklist(s: Session) -> Any:
+    from llmstrategy.views.summary_html import checklist_html
+
+    return _html(checklist_html(_decision(s)))
+
+
+def methodology(s: Session) -> Any:
+    """Every formula with the defaults it uses, their values and sources."""
+    from llmstrategy.views.methodology import methodology as sections
+    from llmstrategy.views.summary_html import methodology_html
+
+    return _html(methodology_html(sections(s.catalog)))

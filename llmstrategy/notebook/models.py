@@ -1,0 +1,214 @@
+"""Model cells: the models the profile allows and the ones it rules out, quality vs cost
+(with filter widgets), the self-hosted fleets' sizing and its calibration.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from llmstrategy.fmt import fmt_count
+from llmstrategy.notebook.session import Session, _html, _out
+
+
+def _models(s: Session) -> Any:
+    from llmstrategy.views.tables import model_comparison_frame
+
+    return model_comparison_frame(s.analysis)
+
+
+MODEL_COLUMNS = [
+    "model",
+    "provider",
+    "open_weight",
+    "quality_score",
+    "context_window_tokens",
+    "serving",
+    "input_usd_per_mtok",
+    "output_usd_per_mtok",
+    "per_1k_requests_usd",
+    "monthly_usd",
+    "meets_quality",
+    "pareto",
+]
+
+
+def models_figure(s: Session, df: Any = None) -> Any:
+    """Quality vs cost per 1,000 requests of the models the profile allows, with the
+    Pareto frontier highlighted."""
+    from llmstrategy.views.charts import model_scatter_figure
+
+    df = _models(s) if df is None else df
+    df = df[df["allowed"]]
+    how = "hosted API prices" if s.profile.data_may_leave else "self-hosted (the data may not leave)"
+    return _out(
+        s,
+        model_scatter_figure(
+            list(df["model"]),
+            list(df["per_1k_requests_usd"]),
+            list(df["quality_score"]),
+            pareto=list(df["pareto"]),
+            meets_quality=list(df["meets_quality"]),
+            quality_needed=s.analysis.context.quality_needed,
+            title=f"Quality vs cost per 1,000 requests ({how})",
+        ),
+    )
+
+
+def models_table(s: Session, df: Any = None) -> Any:
+    """The allowed models, cheapest first, sortable (★ marks the Pareto frontier)."""
+    from llmstrategy.views.styling import styled
+
+    df = _models(s) if df is None else df
+    df = df[df["allowed"]].reset_index(drop=True)
+    best = [i for i, front in enumerate(df["pareto"]) if front]
+    cols = [c for c in MODEL_COLUMNS if c != "serving" and (c in ("model", "pareto") or df[c].notna().any())]
+    how = "hosted API prices" if s.profile.data_may_leave else "self-hosted: the data may not leave"
+    return styled(
+        df[cols],
+        caption=f"{len(df)} models priced for this workload ({how}); click a header to sort; ★ Pareto frontier",
+        highlight_rows=best,
+        sortable=True,
+    )
+
+
+def models_excluded_table(s: Session) -> Any:
+    """The catalog models the profile's constraints rule out, and why."""
+    from llmstrategy.views.styling import styled
+
+    df = _models(s)
+    df = df[~df["allowed"]][["model", "provider", "open_weight", "context_window_tokens", "excluded_because"]]
+    if df.empty:
+        return _html('<p class="lls-note">No catalog model is ruled out by this profile\'s constraints.</p>')
+    return styled(df.reset_index(drop=True), caption=f"{len(df)} models ruled out by the profile's constraints")
+
+
+def model_constraints(s: Session) -> Any:
+    """The constraints that filter the catalog, in plain words."""
+    p = s.profile
+    items = [
+        f"context window of at least {fmt_count(p.context_tokens)} tokens",
+        "any model, priced at its hosted API price"
+        if p.data_may_leave
+        else "open-weight models only, priced as self-hosted (the data may not leave)",
+        f"quality needed for {html.escape(p.task_complexity)}-complexity tasks: "
+        f"MMLU-Pro ≥ {s.analysis.context.quality_needed:g}",
+        f"models retired on or before {s.analysis.on_date.isoformat()} left out",
+    ]
+    lis = "".join(f"<li>{t}</li>" for t in items)
+    return _html(f'<div class="lls-note"><b>Constraints from the profile</b><ul>{lis}</ul></div>')
+
+
+def models_view(s: Session) -> Any:
+    """Report mode: the scatter, then the sortable table. Interactive: filters by
+    provider, open/closed weights, minimum context and minimum quality, a sort order, and
+    the scatter and table they filter."""
+    from IPython.display import display
+
+    if s.report_mode:
+        display(models_figure(s))
+        return models_table(s)
+    import ipywidgets as w
+
+    from llmstrategy.views.tables import filter_models
+
+    full = _models(s)
+    allowed = full[full["allowed"]]
+    providers = sorted(allowed["provider"].unique())
+    provider = w.SelectMultiple(options=providers, value=tuple(providers), description="provider", rows=6)
+    weights = w.ToggleButtons(options=["any", "open", "closed"], value="any", description="weights")
+    contexts = [0, 8_000, 32_000, 128_000, 200_000, 1_000_000]
+    min_ctx = w.Dropdown(
+        options=[("any", 0)] + [(fmt_count(c), c) for c in contexts[1:]], value=0, description="min context"
+    )
+    min_q = w.FloatSlider(value=0, min=0, max=90, step=1, description="min quality")
+    sort = w.Dropdown(
+        options=[("cost", "per_1k_requests_usd"), ("quality", "quality_score"), ("context", "context_window_tokens")],
+        value="per_1k_requests_usd",
+        description="sort by",
+    )
+    out = w.Output()
+
+    def redraw(*_: Any) -> None:
+        ow = {"any": None, "open": True, "closed": False}[weights.value]
+        df = filter_models(
+            allowed,
+            providers=provider.value,
+            open_weight=ow,
+            min_context_tokens=min_ctx.value,
+            min_quality=min_q.value,
+        )
+        df = df.sort_values(sort.value, ascending=sort.value == "per_1k_requests_usd")
+        with out:
+            out.clear_output(wait=True)
+            if df.empty:
+                display(_html('<p class="lls-note">No model passes these filters.</p>'))
+                return
+            display(models_figure(s, df))
+            display(models_table(s, df))
+
+    for widget in (provider, weights, min_ctx, min_q, sort):
+        widget.observe(redraw, names="value")
+    redraw()
+    return w.VBox([w.HBox([provider, w.VBox([weights, min_ctx, min_q, sort])]), out])
+
+
+def sizing_table(s: Session) -> Any:
+    """The self-hosted strategies' fleets at this workload (month 0)."""
+    import pandas as pd
+
+    from llmstrategy.views.styling import styled
+
+    cols = [
+        "gpu",
+        "precision",
+        "tensor_parallel",
+        "pipeline_stages",
+        "replicas",
+        "gpus",
+        "batch_size",
+        "output_tokens_per_second_per_gpu",
+        "time_per_output_token_ms",
+        "time_to_first_token_ms",
+        "usd_per_gpu_hour",
+    ]
+    rows = []
+    for c in s.analysis.costs:
+        if c.feasible and "gpu" in c.details:
+            rows.append(
+                {
+                    "strategy": c.strategy.id,
+                    "model": c.models.get("self_host", ""),
+                    **{k: c.details.get(k) for k in cols},
+                }
+            )
+    df = pd.DataFrame(rows)
+    fm = {
+        "replicas": lambda x: f"{x:,.2f}",
+        "gpus": lambda x: f"{x:,.2f}",
+        "output_tokens_per_second_per_gpu": lambda x: f"{x:,.0f}",
+        "time_per_output_token_ms": lambda x: f"{x:,.1f}",
+        "time_to_first_token_ms": lambda x: f"{x:,.0f}",
+        "usd_per_gpu_hour": lambda x: f"${x:,.2f}",
+    }
+    return styled(
+        df, fm, caption="Self-hosted fleets for this workload (month 0; on-demand GPUs are fractional: autoscaled)"
+    )
+
+
+def calibration_table(s: Session) -> Any:
+    """The sizing model's predictions against published measurements."""
+    import pandas as pd
+
+    from llmstrategy.economics.calibration import compare
+    from llmstrategy.views.styling import styled
+
+    df = pd.DataFrame(compare(s.catalog)).drop(columns=["measurement"])
+    fm = {
+        "measured_tokens_per_s_per_gpu": lambda x: f"{x:,.0f}",
+        "predicted_tokens_per_s_per_gpu": lambda x: f"{x:,.0f}",
+        "ratio": lambda x: f"{x:.2f}×",
+        # the value arrives HTML-escaped (styled escapes before formatting): safe in href
+        "source": lambda u: f'<a href="{u}">{u.rstrip("/").rsplit("/", 1)[-1]}</a>' if u.startswith("http") else u,
+    }
+    return styled(df, fm, caption="Sizing model vs published max-throughput measurements (output tokens/s per GPU)")

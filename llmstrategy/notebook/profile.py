@@ -1,0 +1,47 @@
+"""Profile cells: the profile's fields as a table (report mode) or an editor (interactive)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from llmstrategy.notebook.session import Session
+
+
+def _plain_value(v: Any) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, float):
+        return f"{v:,.0f}" if v.is_integer() and abs(v) < 1e15 else f"{v:,.6g}"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return str(v)
+
+
+def profile_table(s: Session) -> Any:
+    """Every profile field and its value (report mode of the profile editor)."""
+    import pandas as pd
+
+    from llmstrategy.views.styling import styled
+    from llmstrategy.views.widgets import ADVANCED_FIELDS, FIELDS, field_value
+
+    rows = [{"group": f.group, "field": f.path, "value": field_value(s.profile, f.path)} for f in FIELDS]
+    advanced = s.profile.model_dump(mode="json", exclude_none=True, include=set(ADVANCED_FIELDS))
+    for section, values in advanced.items():
+        for key, value in (values or {}).items():
+            rows.append({"group": "Advanced", "field": f"{section}.{key}", "value": value})
+    df = pd.DataFrame(rows)
+    df["value"] = [_plain_value(v) for v in df["value"]]
+    return styled(df, caption=f"Profile fields ({Path(s.profile_path).name})")
+
+
+def profile_editor(s: Session, *, save_dir: str = "../data/profiles") -> Any:
+    """Report mode: the profile's fields as a table. Interactive: a widget per field, the
+    derived workload updated live, and a button that saves the profile as YAML."""
+    if s.report_mode:
+        return profile_table(s)
+    from llmstrategy.views.widgets import ProfileEditor
+
+    return ProfileEditor(s.profile, save_dir=save_dir).widget

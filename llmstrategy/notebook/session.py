@@ -1,0 +1,137 @@
+"""A notebook's session (the profile, its catalog, analysis and decision, loaded once by
+:func:`open_session`), the display helpers every cell uses, and the report's frame:
+header, headline figures, sources and footer.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from llmstrategy import __version__
+from llmstrategy.decision.recommend import Decision
+from llmstrategy.economics.analysis import Analysis
+from llmstrategy.fmt import fmt_count, fmt_usd
+from llmstrategy.inputs.catalog import Catalog, load_catalog
+from llmstrategy.inputs.profile import Profile, load_profile
+from llmstrategy.pipeline import DEFAULT_SAMPLES, DEFAULT_SEED, evaluate
+
+
+@dataclass(frozen=True)
+class Session:
+    """A loaded profile, its catalog and its analysis, shared by a notebook's cells."""
+
+    profile: Profile
+    catalog: Catalog
+    analysis: Analysis
+    report_mode: bool
+    profile_path: str
+    decision: Decision | None = None
+
+
+def open_session(
+    profile_path: str | Path,
+    *,
+    data_dir: str | None = None,
+    as_of: str | None = None,
+    report_mode: bool = False,
+    seed: int = DEFAULT_SEED,
+    samples: int = DEFAULT_SAMPLES,
+) -> Session:
+    """Load a profile and run the whole engine on it (costs, break-even, decision, Monte
+    Carlo: :func:`pipeline.evaluate`). In report mode every figure comes back as static HTML
+    (:func:`_out`), which needs no plotly renderer (and so never imports nbformat in the kernel)."""
+    profile = load_profile(profile_path)
+    catalog = load_catalog(data_dir)
+    on_date = date.fromisoformat(as_of) if as_of else None
+    a, d = evaluate(profile, catalog, on_date=on_date, seed=seed, samples=samples)
+    return Session(profile, catalog, a, report_mode, str(profile_path), d)
+
+
+def _html(text: str) -> Any:
+    from IPython.display import HTML
+
+    return HTML(text)
+
+
+def _out(s: Session, fig: Any) -> Any:
+    """A figure as it should appear: in report mode an HTML fragment (plotly.js is inlined
+    once per page by the report template; :func:`plotly_offline.figure_html`), else the
+    live figure."""
+    if not s.report_mode:
+        return fig
+    from llmstrategy.views.plotly_offline import figure_html
+
+    return _html(figure_html(fig))
+
+
+def header(s: Session, title: str) -> Any:
+    """Report title, date and the profile's name and description (escaped)."""
+    p = s.profile
+    desc = f"<p>{html.escape(p.description)}</p>" if p.description else ""
+    return _html(
+        f"""<div class="lls-report-header"><h1>{html.escape(title)}: {html.escape(p.name)}</h1>
+<div class="lls-meta">Analysis date {s.analysis.on_date.isoformat()} · stage {html.escape(p.stage)} ·
+{html.escape(p.latency)} latency · horizon {p.horizon_months} months · llmstrategy {__version__}</div>{desc}</div>"""
+    )
+
+
+def kpis(s: Session) -> Any:
+    """Headline figures: volume, and the cheapest priced strategy's monthly cost. When the
+    profile's data may not leave, a note says which priced strategies send it out."""
+    from llmstrategy.views.tables import cheapest_feasible
+
+    w = s.analysis.workload
+    cheapest = cheapest_feasible(s.analysis)
+    items = [
+        (fmt_count(w.requests_per_month), "requests per month"),
+        (fmt_count(w.tokens_per_month), "tokens per month"),
+        (f"{w.peak_requests_per_second:,.3g}", "peak requests per second"),
+    ]
+    rec = s.decision.strategy_id if s.decision else None
+    if rec and rec != "no_llm":
+        items.append((fmt_usd(s.analysis.cost(rec).monthly_usd), f"monthly cost of the recommendation ({rec})"))
+    elif rec == "no_llm":
+        items.append(("no LLM", "recommendation: rules, search or classic ML suffice"))
+    if cheapest is not None:
+        items.append((fmt_usd(cheapest.monthly_usd), f"lowest feasible monthly cost ({cheapest.strategy.id})"))
+    cells = "".join(
+        f'<div class="lls-kpi"><div class="lls-kpi-value">{html.escape(v)}</div>'
+        f'<div class="lls-kpi-label">{html.escape(k)}</div></div>'
+        for v, k in items
+    )
+    return _html(f'<div class="lls-kpis">{cells}</div>{_data_residency_note(s)}')
+
+
+def _data_residency_note(s: Session) -> str:
+    if s.profile.data_may_leave:
+        return ""
+    out = [c.strategy.id for c in s.analysis.costs if c.feasible and c.strategy.sends_data_to_third_party]
+    if not out:
+        return ""
+    return (
+        '<div class="lls-warning">This profile\'s data may not leave the organisation. '
+        f"{len(out)} priced strategies ({html.escape(', '.join(out))}) send requests to a third-party "
+        "model: they are priced here for comparison only and ruled out of the recommendation.</div>"
+    )
+
+
+def sources_table(s: Session) -> Any:
+    """Every default the engine used, with its unit, source and date."""
+    import pandas as pd
+
+    from llmstrategy.views.styling import styled
+
+    return styled(pd.DataFrame(s.catalog.sources_table()), caption="Assumptions and their sources")
+
+
+def footer(s: Session) -> Any:
+    files = ", ".join(html.escape(str(Path(f).name)) for f in s.catalog.files.values())
+    return _html(
+        f'<div class="lls-footer">Generated by llmstrategy {__version__} on {s.analysis.on_date.isoformat()} '
+        f"from {html.escape(Path(s.profile_path).name)} and the catalogs {files}. "
+        "Every figure traces to the profile, a catalog row with its source, or a formula stated above.</div>"
+    )

@@ -1,0 +1,58 @@
+"""Render notebooks into self-contained HTML reports: papermill executes, nbconvert exports.
+
+I/O only: it calls the package's notebooks and frames, never computes. A render writes
+``<out>/<profile-stem>[.<notebook>].html`` atomically, and beside it the key tables as
+CSV (``<stem>.costs.csv``, ``<stem>.components.csv``, ``<stem>.models.csv``: raw numbers,
+units in the column names). A failed render leaves no partial HTML and no CSV (the
+previous files, if any, stay), keeps the executed notebook under ``<out>/.build/`` for
+debugging, and reports a one-line :class:`RenderError` naming the failing cell.
+:func:`write_index` writes ``<out>/index.html``, a landing page linking every report
+with one row per profile (:func:`index_row`).
+
+Modules: :mod:`.execute` (papermill and nbconvert), :mod:`.render` (one render, a batch,
+the CSV tables), :mod:`.index` (the landing page). The names below are re-exported for
+callers; to replace one in a test, patch it on the module that looks it up (for example
+``llmstrategy.report.render.execute_notebook``).
+"""
+
+from __future__ import annotations
+
+from llmstrategy.report.execute import (
+    DEFAULT_NOTEBOOK,
+    KERNEL_NAME,
+    TEMPLATE_NAME,
+    execute_notebook,
+    export_html,
+    notebooks_dir,
+    templates_dir,
+)
+from llmstrategy.report.index import INDEX_COLUMNS, index_html, write_index
+from llmstrategy.report.render import (
+    CSV_TABLES,
+    RenderResult,
+    index_row,
+    render_batch,
+    render_one,
+    report_stem,
+    table_frames,
+)
+
+__all__ = [
+    "CSV_TABLES",
+    "DEFAULT_NOTEBOOK",
+    "INDEX_COLUMNS",
+    "KERNEL_NAME",
+    "TEMPLATE_NAME",
+    "RenderResult",
+    "execute_notebook",
+    "export_html",
+    "index_html",
+    "index_row",
+    "notebooks_dir",
+    "render_batch",
+    "render_one",
+    "report_stem",
+    "table_frames",
+    "templates_dir",
+    "write_index",
+]

@@ -1,0 +1,114 @@
+"""Execute a report notebook with papermill and export it to HTML with nbconvert.
+
+Where the notebooks and the nbconvert template live (:func:`notebooks_dir`,
+:func:`templates_dir`), :func:`execute_notebook` (a failed cell becomes a one-line
+:class:`RenderError` naming the cell as counted in the source notebook) and
+:func:`export_html` (one self-contained page, the same bytes for the same inputs).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from llmstrategy.errors import RenderError
+
+KERNEL_NAME = "python3"
+TEMPLATE_NAME = "llmstrategy"
+DEFAULT_NOTEBOOK = "strategy_report"
+
+
+def notebooks_dir() -> Path:
+    """The repository's ``notebooks/`` folder."""
+    return Path(__file__).resolve().parents[2] / "notebooks"
+
+
+def templates_dir() -> Path:
+    return Path(__file__).resolve().parents[1] / "templates"
+
+
+def _first_failure(nb: Any) -> tuple[int, str]:
+    """Index and one-line description of the first cell that raised, from the executed nb."""
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                evalue = " ".join(str(out.get("evalue", "")).split())
+                return i, f"{out.get('ename', 'Error')}: {evalue}"
+    return -1, "unknown error"
+
+
+def _failed_cell_name(notebook_path: Path, err: Any) -> str:
+    """``cell <i> (id <cell id>)`` counted in the source notebook. papermill's own
+    ``cell_index`` counts the injected-parameters cell, so it names the wrong cell."""
+    try:
+        import nbformat
+
+        for i, cell in enumerate(nbformat.read(str(notebook_path), as_version=4).cells):
+            if cell.get("source") == err.source:
+                return f"cell {i} (id {cell.get('id')})"
+    except Exception:  # naming the cell must never hide the error itself
+        pass
+    return f"executed cell {err.cell_index}"
+
+
+def execute_notebook(
+    notebook_path: Path, executed_path: Path, parameters: dict[str, Any], *, timeout_s: int = 600
+) -> Any:
+    """Execute with papermill; parameters are JSON-serializable data, never code strings."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    json.dumps(parameters)  # fail early on anything that is not plain data
+    executed_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return pm.execute_notebook(
+            str(notebook_path),
+            str(executed_path),
+            parameters=parameters,
+            kernel_name=KERNEL_NAME,
+            execution_timeout=timeout_s,
+            progress_bar=False,
+            log_output=False,
+            cwd=str(notebook_path.parent),
+            # outputs are collected and saved by then; a graceful shutdown of the report's
+            # kernel costs ~1.3 s per render (bench/RESULTS.md)
+            shutdown_kernel="immediate",
+            # the kernel's own log (its TCP-transport warning, the interrupt on immediate
+            # shutdown) is noise on the user's terminal; cell errors still come back as outputs
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+        )
+    except PapermillExecutionError as err:
+        raise RenderError(
+            f"{_failed_cell_name(notebook_path, err)} of {notebook_path.name} failed: {err.ename}: "
+            f"{' '.join(str(err.evalue).split())} (executed notebook kept at {executed_path})",
+            path=str(notebook_path),
+        ) from None
+
+
+def export_html(nb: Any, title: str) -> str:
+    """Export an executed notebook to one self-contained HTML page (no code, no prompts).
+    Papermill gives its injected-parameters cell a random id; it gets a fixed one here, so the
+    same inputs give the same bytes."""
+    import plotly.offline
+    from nbconvert import HTMLExporter
+
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"
+
+    exporter = HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(templates_dir())],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    has_plots = any(
+        "Plotly.newPlot" in str(out.get("data", {}).get("text/html", ""))
+        for cell in nb.cells
+        for out in cell.get("outputs", [])
+    )
+    resources = {"metadata": {"name": title}, "plotlyjs": plotly.offline.get_plotlyjs() if has_plots else ""}
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    return str(body)
