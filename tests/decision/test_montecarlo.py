@@ -25,7 +25,7 @@ from llmstrategy.inputs.profile import Profile, RagSettings, load_profile
 from llmstrategy.inputs.strategies import STRATEGIES
 from llmstrategy.inputs.workload import monthly_volumes, workload
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
 PROFILES = sorted(p.stem for p in (DATA / "profiles").glob("*.yaml"))
 BY_ID = {s.id: s for s in STRATEGIES}

@@ -24,7 +24,7 @@ import pytest
 import yaml
 from browser import chromium_problem, offline_browser, require_chromium
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PROFILES = sorted((ROOT / "data" / "profiles").glob("*.yaml"))
 ARTIFACTS = ROOT / "artifacts"
 AS_OF = "2026-11-23"

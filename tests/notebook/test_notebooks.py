@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PROFILES = sorted((ROOT / "data" / "profiles").glob("*.yaml"))
 AS_OF = "2026-11-23"
 NEW_NOTEBOOKS = ("workload_profile", "model_comparison", "decision_matrix", "cost_curves")
