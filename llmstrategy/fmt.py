@@ -47,3 +47,13 @@ def fmt_percent(x: float | None, digits: int = 0) -> str:
 
 def fmt_tokens(x: float | None) -> str:
     return fmt_count(x, "tokens")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every control or other unprintable character (an escape sequence, a
+    carriage return, a bidirectional override, a lone surrogate) shown as its Python escape,
+    ``\\x1b`` for ESC; newlines are kept, so a multi-line text stays multi-line."""
+    return "\n".join(
+        line if line.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)
+        for line in text.split("\n")
+    )

@@ -144,7 +144,7 @@ def test_subprocess_json_equals_cli_runner():
         ({"requests_per_dya": 5}, "requests_per_dya", "unknown field"),
         ({"requests_per_day": "lots"}, "requests_per_day", "valid number"),
         ({"input_tokens_per_request": [1, 2]}, "input_tokens_per_request", "valid integer"),
-        ({"requests_per_day": -5}, "requests_per_day", "greater than 0"),
+        ({"requests_per_day": -5}, "requests_per_day", "greater than or equal to 0.000000001"),
         ({"requests_per_day": float("nan")}, "requests_per_day", "finite"),
         ({"requests_per_day": float("inf")}, "requests_per_day", "finite"),
         ({"cache_hit_rate": 1.5}, "cache_hit_rate", "less than 1"),

@@ -4,17 +4,26 @@ The map (``model_prices_and_context_window.json``, MIT licence) keys each model 
 LiteLLM id and gives prices in USD **per token**; the catalog stores USD per 1M tokens.
 Catalog rows are matched by their ``litellm_id`` column. Every entry of the file is
 parsed; an entry that is not a chat model, or whose price fields are not finite
-numbers ≥ 0, is counted as skipped, never fatal. The catalog is written atomically
-(temporary file, then rename) and only after every row validates.
+numbers ≥ 0, is counted as skipped, never fatal; a price above
+:data:`MAX_USD_PER_MTOK` or a window above :data:`MAX_TOKENS` is implausible (a unit
+slip in the map) and the entry is rejected, counted and named. New rows whose text a
+spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` …) are refused, and one
+import adds at most ``max_new`` rows (:data:`DEFAULT_MAX_NEW`) or nothing.
+
+The catalog is written atomically (temporary file, then rename) and only after every row
+validates, under an exclusive lock on the catalog (two imports at once run one after the
+other, so neither update is lost), through a symbolic link to the file it names, with the
+file's mode kept; a read-only catalog is refused, and a catalog the import would not
+change is not rewritten.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
+import os
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -23,10 +32,21 @@ from typing import Any
 from pydantic import ValidationError
 
 from llmstrategy.errors import CatalogError, PriceImportError
-from llmstrategy.files import atomic_write_text
+from llmstrategy.files import LockTimeoutError, clean_stale_temp_files, csv_formula_risk, locked
 from llmstrategy.inputs.catalog import ModelSpec, load_models
+from llmstrategy.inputs.catalog_write import models_csv, refuse_read_only, write_models
+
+__all__ = ["ImportReport", "import_prices", "models_csv", "parse_entry", "read_price_map", "write_models"]
 
 PER_TOKEN_TO_PER_MTOK = 1e6
+#: Plausibility: no chat model costs more than $1,000 per 1M tokens (the dearest real ones
+#: are a few hundred), nor has a window or output limit above 100M tokens (10M today).
+MAX_USD_PER_MTOK = 1_000.0
+MAX_TOKENS = 100_000_000
+#: Rows one import may add unless told otherwise (the real LiteLLM map adds about 2,500).
+DEFAULT_MAX_NEW = 5_000
+#: Seconds to wait for another import holding the catalog's lock.
+LOCK_TIMEOUT_S = 60.0
 _LONG_KEY = re.compile(r"^input_cost_per_token_above_(\d+)k_tokens$")
 
 #: catalog column ← LiteLLM per-token field (converted to USD per 1M tokens)
@@ -52,14 +72,24 @@ class ImportReport:
     skipped_non_chat: int = 0
     skipped_invalid: int = 0
     invalid_examples: list[str] = field(default_factory=list)
+    implausible: list[str] = field(default_factory=list)  # map keys rejected as implausible
+    written: bool = False  # False when the catalog already held exactly this
 
     def summary(self) -> str:
+        shown = ", ".join(_label(k) for k in self.implausible[:10])
+        more = f" and {len(self.implausible) - 10} more" if len(self.implausible) > 10 else ""
         return (
             f"{self.entries} entries read ({self.chat_entries} chat): {self.updated} catalog rows updated, "
             f"{self.unchanged} unchanged, {self.added} added, {len(self.unmatched)} unmatched"
             f"{' (' + ', '.join(self.unmatched) + ')' if self.unmatched else ''}, "
-            f"{self.skipped_non_chat} non-chat entries skipped, {self.skipped_invalid} invalid entries skipped"
+            f"{self.skipped_non_chat} non-chat entries skipped, {self.skipped_invalid} invalid entries skipped, "
+            f"{len(self.implausible)} implausible entries rejected{f' ({shown}{more})' if shown else ''}"
+            f"{'' if self.written else '; catalog unchanged, not rewritten'}"
         )
+
+
+class ImplausibleError(ValueError):
+    """A well-formed value outside what any real model has (a unit slip in the map)."""
 
 
 def _price(entry: dict[str, Any], key: str) -> float | None:
@@ -76,6 +106,8 @@ def _price(entry: dict[str, Any], key: str) -> float | None:
     # checked after the conversion: 1e308 per token is finite, but 1e308 × 1e6 is inf
     if not math.isfinite(per_mtok) or v < 0:
         raise ValueError(f"{key} = {_short(v)}, expected a finite number ≥ 0")
+    if per_mtok > MAX_USD_PER_MTOK:
+        raise ImplausibleError(f"{key} = {_short(v)} is ${per_mtok:,.6g} per 1M tokens, above ${MAX_USD_PER_MTOK:,.0f}")
     return round(per_mtok, 9)
 
 
@@ -106,6 +138,8 @@ def _int(entry: dict[str, Any], key: str) -> int | None:
         or not (isinstance(v, int) or math.isfinite(v))
     ):
         raise ValueError(f"{key} = {_short(v)}, expected a positive number of tokens")
+    if v > MAX_TOKENS:
+        raise ImplausibleError(f"{key} = {_short(v)} tokens, above {MAX_TOKENS:,}")
     return int(v)
 
 
@@ -170,17 +204,50 @@ def import_prices(
     add_new: bool = False,
     as_of: date | None = None,
     output: Path | None = None,
+    max_new: int | None = DEFAULT_MAX_NEW,
 ) -> ImportReport:
     """Refresh ``catalog`` (``models.csv``) from ``price_map`` and write it atomically.
 
     Matched rows get the map's prices (USD/token × 1e6), context window, output limit
     and deprecation date, and ``source`` / ``as_of`` naming the file and date; fields the
     map lacks keep their catalog values. ``add_new`` appends the map's chat models the
-    catalog lacks (without a quality score: they are never chosen automatically).
-    Nothing is written unless every row validates. Returns the counts.
+    catalog lacks (without a quality score: they are never chosen automatically), at most
+    ``max_new`` of them (None: no cap) or the import is refused. Nothing is written unless
+    every row validates; the catalog is locked from the read to the rename, written through
+    a symbolic link to its target with its mode kept, and not rewritten when unchanged.
+    Returns the counts.
     """
     price_map, catalog = Path(price_map), Path(catalog)
-    rows = load_models(catalog)  # raises CatalogError for a broken catalog: nothing written
+    source = Path(os.path.realpath(catalog))  # a symbolic link: read and lock the file it names
+    target = Path(os.path.realpath(output)) if output is not None else source
+    if not source.is_file():
+        load_models(catalog)  # the usual one-line "not found" error
+    refuse_read_only(target, output or catalog)
+    started = time.time()
+    try:
+        with locked(source, timeout_s=LOCK_TIMEOUT_S):
+            report, rows = _merge(price_map, catalog, load_models(catalog), add_new=add_new, as_of=as_of)
+            if max_new is not None and report.added > max_new:
+                raise PriceImportError(
+                    f"would add {report.added:,} new catalog rows, more than the {max_new:,} one import may add; "
+                    "nothing imported (pass a larger --max-new to accept them)",
+                    path=str(price_map),
+                    field="--max-new",
+                )
+            clean_stale_temp_files(target.parent, older_than=started, name=target.name)
+            report.written = write_models(rows, target, shown_as=output or catalog)
+    except LockTimeoutError as err:
+        raise CatalogError(f"another import is writing this catalog: {err}", path=str(catalog)) from None
+    except FileNotFoundError:  # the catalog vanished between the check and the lock
+        raise CatalogError("catalog file not found", path=str(catalog)) from None
+    return report
+
+
+def _merge(
+    price_map: Path, catalog: Path, rows: dict[str, ModelSpec], *, add_new: bool, as_of: date | None
+) -> tuple[ImportReport, list[ModelSpec]]:
+    """The catalog's rows refreshed from the map (and the map's new chat models if
+    ``add_new``), with the counts."""
     data = read_price_map(price_map)
     stamp = as_of or datetime.fromtimestamp(price_map.stat().st_mtime).date()
     source = f"LiteLLM price map ({price_map.name})"
@@ -196,10 +263,11 @@ def import_prices(
         report.chat_entries += 1
         try:
             parsed[key] = parse_entry(entry)
+        except ImplausibleError as err:
+            report.implausible.append(key)
+            _example(report, f"{_label(key)}: implausible, {err}", invalid=False)
         except ValueError as err:
-            report.skipped_invalid += 1
-            if len(report.invalid_examples) < 5:
-                report.invalid_examples.append(f"{_label(key)}: {err}")
+            _example(report, f"{_label(key)}: {err}")
     new_rows: dict[str, ModelSpec] = {}
     for mid, row in rows.items():
         fields = parsed.get(row.litellm_id) if row.litellm_id else None
@@ -245,20 +313,27 @@ def import_prices(
                 "as_of": stamp,
             }
             # an entry-level problem (an id that slugs to nothing, text that cannot be
-            # written as UTF-8, e.g. a lone surrogate) skips the entry, never the import
+            # written as UTF-8, e.g. a lone surrogate, or that a spreadsheet would run as a
+            # formula) skips the entry, never the import
             try:
-                for v in new_row.values():
+                for col, v in new_row.items():
                     if isinstance(v, str):
                         v.encode("utf-8")
+                        if csv_formula_risk(v):
+                            raise PriceImportError(f"its {col} {_short(v)} would be a spreadsheet formula")
                 new_rows[mid] = _validated(new_row, catalog, mid)
             except (PriceImportError, UnicodeEncodeError) as err:
-                report.skipped_invalid += 1
-                if len(report.invalid_examples) < 5:
-                    report.invalid_examples.append(f"{_label(key)}: cannot be added ({err})")
+                _example(report, f"{_label(key)}: cannot be added ({err})")
                 continue
             report.added += 1
-    write_models(list(new_rows.values()), output or catalog)
-    return report
+    return report, list(new_rows.values())
+
+
+def _example(report: ImportReport, text: str, *, invalid: bool = True) -> None:
+    if invalid:
+        report.skipped_invalid += 1
+    if len(report.invalid_examples) < 5:
+        report.invalid_examples.append(text)
 
 
 def _validated(data: dict[str, Any], catalog: Path, mid: str) -> ModelSpec:
@@ -271,29 +346,3 @@ def _validated(data: dict[str, Any], catalog: Path, mid: str) -> ModelSpec:
             path=str(catalog),
             field=".".join(str(p) for p in first["loc"]),
         ) from None
-
-
-def _cell(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, float):
-        return repr(v) if not v.is_integer() else str(int(v))
-    if isinstance(v, date):
-        return v.isoformat()
-    return str(v)
-
-
-def write_models(rows: list[ModelSpec], path: Path) -> None:
-    """Write catalog rows as CSV in the canonical column order, atomically."""
-    buf = io.StringIO()
-    cols = list(ModelSpec.model_fields)
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(cols)
-    for r in rows:
-        w.writerow([_cell(getattr(r, c)) for c in cols])
-    try:
-        atomic_write_text(Path(path), buf.getvalue())
-    except OSError as err:
-        raise CatalogError(f"cannot write catalog: {err.strerror}", path=str(path)) from None

@@ -1,16 +1,19 @@
 """Render notebooks into self-contained HTML reports: papermill executes, nbconvert exports.
 
 I/O only: it calls the package's notebooks and frames, never computes. A render writes
-``<out>/<profile-stem>[.<notebook>].html`` atomically, and beside it the key tables as
-CSV (``<stem>.costs.csv``, ``<stem>.components.csv``, ``<stem>.models.csv``: raw numbers,
-units in the column names). A failed render leaves no partial HTML and no CSV (the
-previous files, if any, stay), keeps the executed notebook under ``<out>/.build/`` for
-debugging, and reports a one-line :class:`RenderError` naming the failing cell.
-:func:`write_index` writes ``<out>/index.html``, a landing page linking every report
-with one row per profile (:func:`index_row`).
+``<out>/<name>[.<notebook>].html`` atomically, and beside it the key tables as CSV
+(``<name>.costs.csv``, ``<name>.components.csv``, ``<name>.models.csv``: raw numbers,
+units in the column names, text cells neutralised against spreadsheet formulas). The name
+is the profile file's stem, made safe, unique and stable per profile in the folder
+(:mod:`.names`). A failed render leaves no partial HTML and no CSV (the previous files,
+if any, stay), keeps the executed notebook under ``<out>/.build/`` for debugging, and
+reports a one-line :class:`RenderError` naming the failing cell. :func:`write_index`
+writes ``<out>/index.html``, a landing page with one row per profile that has a report in
+the folder (:func:`index_row`).
 
-Modules: :mod:`.execute` (papermill and nbconvert), :mod:`.render` (one render, a batch,
-the CSV tables), :mod:`.index` (the landing page). The names below are re-exported for
+Modules: :mod:`.execute` (papermill and nbconvert), :mod:`.names` (report names),
+:mod:`.render` (one render, a batch, the CSV tables), :mod:`.workers` (worker processes
+that die with their parent), :mod:`.index` (the landing page). The names below are re-exported for
 callers; to replace one in a test, patch it on the module that looks it up (for example
 ``llmstrategy.report.render.execute_notebook``).
 """
@@ -27,13 +30,15 @@ from llmstrategy.report.execute import (
     templates_dir,
 )
 from llmstrategy.report.index import INDEX_COLUMNS, index_html, write_index
+from llmstrategy.report.names import assign_names, report_stem, safe_stem
 from llmstrategy.report.render import (
     CSV_TABLES,
     RenderResult,
+    check_notebook,
+    csv_text,
     index_row,
     render_batch,
     render_one,
-    report_stem,
     table_frames,
 )
 
@@ -44,6 +49,9 @@ __all__ = [
     "KERNEL_NAME",
     "TEMPLATE_NAME",
     "RenderResult",
+    "assign_names",
+    "check_notebook",
+    "csv_text",
     "execute_notebook",
     "export_html",
     "index_html",
@@ -52,6 +60,7 @@ __all__ = [
     "render_batch",
     "render_one",
     "report_stem",
+    "safe_stem",
     "table_frames",
     "templates_dir",
     "write_index",

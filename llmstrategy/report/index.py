@@ -1,9 +1,12 @@
-"""The landing page ``<out>/index.html``: one row per rendered profile, linking its reports
-and CSV tables.
+"""The landing page ``<out>/index.html``: one row per profile with a report in the folder,
+linking that profile's own reports and CSV tables.
 
-Each :class:`RenderResult` carries its profile's raw values (:func:`.render.index_row`);
-:data:`INDEX_COLUMNS` formats them, :func:`index_html` builds the page and
-:func:`write_index` writes it atomically.
+The rows are every report the folder holds, this batch's and earlier batches' alike: each
+render records its profile's raw values (:func:`.render.index_row`) under its report name
+(:mod:`.names`), and a :class:`RenderResult` of this batch carries them too. Rows are sorted
+by report name and link only files of that name, so a row never points at another
+profile's report. :data:`INDEX_COLUMNS` formats the values, :func:`index_html` builds the
+page and :func:`write_index` writes it atomically.
 """
 
 from __future__ import annotations
@@ -14,10 +17,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from llmstrategy.errors import RenderError
 from llmstrategy.files import atomic_write_text
 from llmstrategy.fmt import fmt_count, fmt_usd
-from llmstrategy.report.execute import DEFAULT_NOTEBOOK, notebooks_dir
-from llmstrategy.report.render import CSV_TABLES, RenderResult, report_stem
+from llmstrategy.report.names import read_claims, report_files, safe_stem
+from llmstrategy.report.render import CSV_TABLES, RenderResult
 
 #: The landing page's columns after the profile: (index_row key, header, formatter).
 INDEX_COLUMNS: list[tuple[str, str, Any]] = [
@@ -48,46 +52,62 @@ def _href(path: Path, base: Path) -> str:
     return html_lib.escape(quote(os.path.relpath(path, base).replace(os.sep, "/")), quote=True)
 
 
-def _report_links(out_dir: Path, profile_path: Path) -> list[tuple[str, Path]]:
-    """(label, path) of every rendered report and CSV of this profile in ``out_dir``."""
-    links = []
-    names = sorted(p.stem for p in notebooks_dir().glob("*.ipynb"))
-    for nb in [DEFAULT_NOTEBOOK] + [n for n in names if n != DEFAULT_NOTEBOOK]:
-        stem = report_stem(profile_path, nb)
-        if stem == report_stem(profile_path, DEFAULT_NOTEBOOK) and nb != DEFAULT_NOTEBOOK:
-            continue
-        path = out_dir / f"{stem}.html"
-        if path.is_file():
-            links.append((nb.replace("_", " "), path))
-    stem = report_stem(profile_path, DEFAULT_NOTEBOOK)
+def _report_links(out_dir: Path, name: str) -> list[tuple[str, Path]]:
+    """(label, path) of every rendered report and CSV of report name ``name`` in ``out_dir``."""
+    links = [(nb.replace("_", " "), path) for nb, path in report_files(out_dir, name)]
     for kind in CSV_TABLES:
-        path = out_dir / f"{stem}.{kind}.csv"
+        path = out_dir / f"{name}.{kind}.csv"
         if path.is_file():
             links.append((f"{kind}.csv", path))
     return links
 
 
+def _text(value: Any, fmt: Any) -> str:
+    """A formatted cell; a value of the wrong type (a hand-edited record) shows as a dash."""
+    try:
+        return str(fmt(value))
+    except (TypeError, ValueError, OverflowError):
+        return "—"
+
+
+def _rows(results: list[RenderResult], out_dir: Path) -> list[tuple[str, dict[str, Any], Path]]:
+    """(report name, row, main report) for every profile with a report in ``out_dir``: the
+    records of earlier renders, updated by this batch's results; one row per profile."""
+    rows: dict[str, tuple[str, dict[str, Any]]] = {
+        name: (claim["profile"], claim["row"]) for name, claim in read_claims(out_dir).items()
+    }
+    for r in results:
+        if r.ok and r.index_row is not None:
+            name = r.name or safe_stem(r.profile_path)
+            rows[name] = (str(Path(r.profile_path).resolve()), r.index_row)
+    seen: set[str] = set()
+    out = []
+    for name in sorted(rows, key=lambda n: (n.casefold(), n)):
+        profile, row = rows[name]
+        files = report_files(out_dir, name)
+        if profile in seen or not files:
+            continue
+        seen.add(profile)
+        out.append((name, row, files[0][1]))
+    return out
+
+
 def index_html(results: list[RenderResult], out_dir: Path, *, generated: str | None = None) -> str:
-    """The landing page: one row per successfully rendered profile (first result of each)."""
+    """The landing page: one row per profile with a report in ``out_dir`` (this batch's
+    ``results`` and the earlier renders recorded there), sorted by report name."""
     from llmstrategy import __version__
 
     out_dir = Path(out_dir).resolve()
-    seen: set[str] = set()
     body_rows = []
-    for r in results:
-        if not r.ok or r.index_row is None or r.profile_path in seen:
-            continue
-        seen.add(r.profile_path)
-        row = r.index_row
-        profile = Path(r.profile_path)
-        main = Path(r.html_path or "")
-        links = _report_links(out_dir, profile.resolve())
+    for name, row, main in _rows(results, out_dir):
+        links = _report_links(out_dir, name)
         link_html = " ".join(f'<a href="{_href(p, out_dir)}">{html_lib.escape(lbl)}</a>' for lbl, p in links)
-        cells = [f'<td><a href="{_href(main, out_dir)}">{html_lib.escape(str(row["name"]))}</a></td>']
+        title = html_lib.escape(_text(row.get("name", name), str))
+        cells = [f'<td><a href="{_href(main, out_dir)}">{title}</a></td>']
         for key, _, fmt in INDEX_COLUMNS:
             value = row.get(key)
             css = ' class="num"' if isinstance(value, int | float) and not isinstance(value, bool) else ""
-            cells.append(f"<td{css}>{html_lib.escape(fmt(value))}</td>")
+            cells.append(f"<td{css}>{html_lib.escape(_text(value, fmt))}</td>")
         cells.append(f'<td class="links">{link_html}</td>')
         body_rows.append("<tr>" + "".join(cells) + "</tr>")
     heads = "".join(f"<th>{html_lib.escape(h)}</th>" for _, h, _ in INDEX_COLUMNS)
@@ -121,10 +141,14 @@ numbers.</p>
 
 
 def write_index(out_dir: str | Path, results: list[RenderResult]) -> Path | None:
-    """Write ``<out_dir>/index.html`` atomically when at least one render succeeded."""
+    """Write ``<out_dir>/index.html`` atomically when at least one render succeeded; it lists
+    every report in the folder, earlier batches' included."""
     if not any(r.ok for r in results):
         return None
     out = Path(out_dir)
     path = out / "index.html"
-    atomic_write_text(path, index_html(results, out))
+    try:
+        atomic_write_text(path, index_html(results, out))
+    except OSError as err:
+        raise RenderError(f"cannot write the landing page: {err.strerror or err}", path=str(path)) from None
     return path

@@ -107,17 +107,27 @@ def cheapest_feasible(a: Analysis) -> CostSummary | None:
 def pareto_front(cost: ArrayLike, quality: ArrayLike) -> NDArray[np.bool_]:
     """True for each point no other point dominates (cost no higher and quality no lower,
     one of them strictly). Lower cost and higher quality are better; NaN is never on the
-    front; identical points are all on it."""
+    front; identical points are all on it.
+
+    O(n log n): sorted by cost (then quality, best first), a point is on the front when its
+    quality is the best at its cost and above the best quality at every lower cost (a
+    running maximum), so a catalog of 100,000 models needs no n × n array."""
     c = np.asarray(cost, dtype=float)
     q = np.asarray(quality, dtype=float)
     if c.shape != q.shape or c.ndim != 1:
         raise ValueError("cost and quality must be 1-D arrays of the same length")
-    ok = np.isfinite(c) & np.isfinite(q)
-    cc, qq = c[:, None], q[:, None]  # row i = the point tested, column j = a rival
-    dominated = ((c[None, :] <= cc) & (q[None, :] >= qq) & ((c[None, :] < cc) | (q[None, :] > qq)) & ok[None, :]).any(
-        axis=1
-    )
-    return ok & ~dominated
+    front = np.zeros(c.shape, dtype=bool)
+    idx = np.flatnonzero(np.isfinite(c) & np.isfinite(q))
+    if idx.size == 0:
+        return front
+    order = idx[np.lexsort((-q[idx], c[idx]))]  # cost ascending, then quality descending
+    cs, qs = c[order], q[order]
+    first = np.flatnonzero(np.r_[True, cs[1:] != cs[:-1]])  # where each equal-cost group starts
+    group = np.repeat(np.arange(first.size), np.diff(np.r_[first, cs.size]))
+    best_here = qs[first][group]
+    best_below = np.r_[-np.inf, np.maximum.accumulate(qs)[first[1:] - 1]][group]
+    front[order] = (qs == best_here) & (qs > best_below)
+    return front
 
 
 def filter_models(

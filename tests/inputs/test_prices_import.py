@@ -107,7 +107,11 @@ def test_counts_match_the_file(snapshot, catalog_copy):
     assert report.entries == entries > 4000
     assert report.chat_entries == chat > 3000
     assert report.skipped_non_chat == entries - chat
-    assert report.skipped_invalid == invalid >= 1  # the snapshot has a few broken chat entries
+    # the snapshot has a few broken chat entries, and two priced in USD per 1K tokens by mistake
+    # ($9,710 and $2,000 per 1M output tokens): rejected as implausible, counted and named
+    assert report.skipped_invalid + len(report.implausible) == invalid >= 1
+    assert report.implausible == ["azure_ai/jais-30b-chat", "watsonx/core42/jais-13b-chat"]
+    assert "2 implausible entries rejected (azure_ai/jais-30b-chat, watsonx/core42/jais-13b-chat)" in report.summary()
     assert report.added == 0
     assert 1 <= len(report.invalid_examples) <= 5
     summary = report.summary()
@@ -558,7 +562,11 @@ def test_ten_megabyte_generated_map(tmp_path, catalog_copy):
     assert report.skipped_invalid == invalid
     assert report.added == 0 and report.updated == 0
 
-    report = import_prices(path, catalog_copy, add_new=True, as_of=AS_OF)
+    before = catalog_copy.read_bytes()
+    with pytest.raises(PriceImportError, match=f"would add {chat - invalid:,} new catalog rows, more than the 5,000"):
+        import_prices(path, catalog_copy, add_new=True, as_of=AS_OF)  # the default cap on new rows
+    assert catalog_copy.read_bytes() == before
+    report = import_prices(path, catalog_copy, add_new=True, as_of=AS_OF, max_new=None)
     assert report.added == chat - invalid
     assert len(load_models(catalog_copy)) >= report.added
 

@@ -43,7 +43,7 @@ def _with(**changes):
     [
         ({"requests_per_dya": 5}, "requests_per_dya", "unknown field"),
         ({"requests_per_day": "lots"}, "requests_per_day", "valid number"),
-        ({"requests_per_day": -5}, "requests_per_day", "greater than 0"),
+        ({"requests_per_day": -5}, "requests_per_day", "greater than or equal to 0.000000001"),
         ({"requests_per_day": float("nan")}, "requests_per_day", "finite"),
         ({"cache_hit_rate": 1.0}, "cache_hit_rate", "less than 1"),
         ({"retry_rate": -0.1}, "retry_rate", "greater than or equal to 0"),

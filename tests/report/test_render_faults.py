@@ -210,3 +210,62 @@ def test_batch_of_30_with_5_broken(tmp_path: Path) -> None:
     leftovers = sorted(p.name for p in out.iterdir() if p.is_file() and p.suffix != ".csv" and p.name != "index.html")
     assert leftovers == written
     assert not any(p.name.startswith("bad_") or p.name.startswith("unknown_") for p in out.iterdir())
+
+
+# ---------------------------------------------------------------- 3. a killed --jobs 2 render
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_killed_parallel_render_leaves_no_process_and_no_late_write(tmp_path: Path, sig: signal.Signals) -> None:
+    """The signal goes to the ``render --jobs 2`` process alone (not its group): its workers
+    end with it (SIGTERM: it kills them; SIGKILL: the kernel's parent-death signal), their
+    kernels follow, no report is written afterwards, and the next run leaves no temporary
+    file behind."""
+    profiles = []
+    for stem in ("first", "second"):
+        profiles.append(tmp_path / f"{stem}.yaml")
+        profiles[-1].write_bytes(SMALL.read_bytes())
+    out = tmp_path / "out"
+    out.mkdir()
+    for p in profiles:
+        (out / f"{p.stem}.html").write_bytes(PREVIOUS)
+    executed = [out / ".build" / f"{p.stem}.{DEFAULT_NOTEBOOK}.ipynb" for p in profiles]
+    args = ["render", *map(str, profiles), "--out", str(out), "--jobs", "2", "--no-index"]
+    proc = subprocess.Popen([*CMD, *args], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    family: set[int] = set()
+    try:
+
+        def both_executing() -> bool:
+            assert proc.poll() is None, "the render ended before it could be killed"
+            family.update(_descendants(proc.pid))
+            kernels = [p for p in family if "ipykernel" in _cmdline(p)]
+            return len(kernels) >= 2 and all(_executed_cells(e) >= 1 for e in executed)
+
+        _wait_for(both_executing, 180, "both workers' kernels to execute a cell")
+        family.update(_descendants(proc.pid))
+        assert len(family) >= 4, family  # two workers, two kernels
+        os.kill(proc.pid, sig)
+        proc.communicate(timeout=60)
+        assert proc.returncode == -sig
+        _wait_for(lambda: not any(_alive(p) for p in family), 30, f"processes {sorted(family)} to end")
+        time.sleep(15)  # a worker left running would finish its render and write by now
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+        for p in family:
+            if _alive(p):
+                os.kill(p, signal.SIGKILL)
+    for p in profiles:
+        assert (out / f"{p.stem}.html").read_bytes() == PREVIOUS, f"{p.stem}.html was written after the kill"
+    assert not list(out.glob("*.csv")), "tables written after the kill"
+
+    # the next run: nothing a killed writer left behind stays
+    (out / f".first.html.{2**22 + 7}.abcdefgh.tmp").write_bytes(b"partial")  # as a SIGKILL mid-write leaves it
+    os.utime(out / f".first.html.{2**22 + 7}.abcdefgh.tmp", (time.time() - 5, time.time() - 5))
+    again = subprocess.run([*CMD, *args], cwd=tmp_path, capture_output=True, text=True, timeout=600, check=False)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
+    assert not [p.name for p in (out / ".index").iterdir() if p.name.endswith(".tmp")]
+    for p in profiles:
+        assert (out / f"{p.stem}.html").stat().st_size > 1_000_000
