@@ -86,16 +86,23 @@ def execute_notebook(
         ) from None
 
 
+def _is_stderr(output: Any) -> bool:
+    return bool(output.get("output_type") == "stream" and output.get("name") == "stderr")
+
+
 def export_html(nb: Any, title: str) -> str:
-    """Export an executed notebook to one self-contained HTML page (no code, no prompts).
-    Papermill gives its injected-parameters cell a random id; it gets a fixed one here, so the
-    same inputs give the same bytes."""
-    import plotly.offline
+    """Export an executed notebook to one self-contained HTML page (no code, no prompts, no
+    stderr: a warning names files of the install). Papermill gives its injected-parameters
+    cell a random id; it gets a fixed one here, so the same inputs give the same bytes."""
     from nbconvert import HTMLExporter
+
+    from llmstrategy.views.plotly_offline import page_plotly_js
 
     for cell in nb.cells:
         if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
             cell["id"] = "injected-parameters"
+        if "outputs" in cell:  # a warning (numpy's name the install's paths) is not for readers
+            cell["outputs"] = [o for o in cell["outputs"] if not _is_stderr(o)]
 
     exporter = HTMLExporter(
         template_name=TEMPLATE_NAME,
@@ -104,11 +111,7 @@ def export_html(nb: Any, title: str) -> str:
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
-    has_plots = any(
-        "Plotly.newPlot" in str(out.get("data", {}).get("text/html", ""))
-        for cell in nb.cells
-        for out in cell.get("outputs", [])
-    )
-    resources = {"metadata": {"name": title}, "plotlyjs": plotly.offline.get_plotlyjs() if has_plots else ""}
+    # plotly.js once, the partial bundle unless LLMSTRATEGY_PLOTLY=full (views/plotly_offline.py)
+    resources = {"metadata": {"name": title}, "plotlyjs": page_plotly_js(nb)}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     return str(body)
