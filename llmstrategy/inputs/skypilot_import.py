@@ -1,0 +1,291 @@
+"""Import on-demand GPU offers from the SkyPilot catalog (repository ``skypilot-org/skypilot-catalog``,
+``catalogs/v<N>/<cloud>/vms.csv``).
+
+The catalog's columns are read by name: ``InstanceType``, ``AcceleratorName``, ``AcceleratorCount``,
+``Price`` (on-demand USD per instance-hour), ``Region`` and, where present, ``AvailabilityZone`` and
+``GpuInfo``. The cloud is the name of the file's folder (``aws``, ``gcp``, ``lambda``, ...), and it
+decides the market (``PROVIDER_MARKET``; marketplaces and aggregators are left out).
+
+How a price is formed:
+
+1. each row's price per GPU-hour is ``Price / AcceleratorCount``. On GCP an accelerator row (no
+   ``InstanceType``) prices the GPUs alone; the host VM that must carry them (``GCP_HOSTS``, as
+   SkyPilot pairs them) is added, the cheapest one in the same zone;
+2. per cloud and region, the cheapest instance type;
+3. per cloud, the median over its regions;
+4. per GPU and market, the median over the clouds of that market (``statistic="provider_median"``),
+   or the median over every (cloud, region) pooled (``statistic="pooled_median"``).
+
+Skipped, and counted in :class:`ImportResult`: rows without an on-demand price (empty or 0), a
+fraction of a GPU (``AcceleratorCount`` below 1, e.g. AWS g6f), a PCIe variant of a GPU listed as
+SXM (H100, H200, B200, A100 80GB), accelerators not in ``gpus.csv``, clouds in no market. A
+malformed row (a non-numeric, negative or infinite number, a ragged row, a missing column) is a
+one-line :class:`CatalogError` naming the file, the line and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from llmstrategy.errors import CatalogError
+from llmstrategy.inputs.gpu_offers import GpuOffer, read_gpu_ids, sort_key
+
+PROVIDER_MARKET: dict[str, str] = {
+    **dict.fromkeys(("aws", "gcp", "azure", "oci"), "hyperscaler_on_demand"),
+    **dict.fromkeys(
+        ("lambda", "nebius", "runpod", "fluidstack", "cudo", "paperspace", "do", "hyperstack", "verda", "coreweave"),
+        "specialist_on_demand",
+    ),
+}
+#: SkyPilot accelerator name -> gpus.csv id
+ACCELERATOR_GPU: dict[str, str] = {
+    "H100": "h100-sxm",
+    "H100-SXM": "h100-sxm",
+    "H100-NVLINK": "h100-sxm",
+    "H100-MEGA": "h100-sxm",
+    "H200": "h200",
+    "A100-80GB": "a100-80gb",
+    "A100-80GB-SXM": "a100-80gb",
+    "B200": "b200",
+    "L40S": "l40s",
+    "L4": "l4",
+    "A10G": "a10g",
+    "MI300X": "mi300x",
+}
+#: gpus.csv rows that describe the SXM module: a PCIe variant of the same chip is another GPU
+SXM_ONLY = frozenset({"h100-sxm", "h200", "b200", "a100-80gb"})
+#: GCP accelerator -> GPU count -> host VM types that carry them (SkyPilot's gcp_catalog pairing)
+GCP_HOSTS: dict[str, dict[int, tuple[str, ...]]] = {
+    "A100-80GB": {n: (f"a2-ultragpu-{n}g",) for n in (1, 2, 4, 8)},
+    "H100": {n: (f"a3-highgpu-{n}g",) for n in (1, 2, 4, 8)},
+    "H100-MEGA": {8: ("a3-megagpu-8g",)},
+    "H200": {8: ("a3-ultragpu-8g",)},
+    "B200": {8: ("a4-highgpu-8g",)},
+    "L4": {
+        1: ("g2-standard-4", "g2-standard-8", "g2-standard-12", "g2-standard-16", "g2-standard-32"),
+        2: ("g2-standard-24",),
+        4: ("g2-standard-48",),
+        8: ("g2-standard-96",),
+    },
+}
+REQUIRED = ("InstanceType", "AcceleratorName", "AcceleratorCount", "Price", "Region")
+STATISTICS = ("provider_median", "pooled_median")
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One instance type's on-demand price per GPU-hour in one region of one cloud."""
+
+    gpu_id: str
+    market: str
+    provider: str
+    region: str
+    instance_type: str
+    usd_per_gpu_hour: float
+
+
+@dataclass
+class ImportResult:
+    rows: list[GpuOffer]
+    quotes: list[Quote]
+    skipped: Counter[str] = field(default_factory=Counter)
+    files: list[Path] = field(default_factory=list)
+
+
+def _number(text: str | None, where: str, line: int, column: str) -> float | None:
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise CatalogError(f"line {line}: {text!r} is not a non-negative number", path=where, field=column)
+    return value
+
+
+def _rows(path: Path) -> Iterable[tuple[int, dict[str, str]]]:
+    where = str(path)
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            header = reader.fieldnames or []
+            missing = [c for c in REQUIRED if c not in header]
+            if missing:
+                raise CatalogError(f"not a SkyPilot vms.csv: no column {', '.join(missing)}", path=where)
+            for raw in reader:
+                if None in raw or None in raw.values():
+                    raise CatalogError(
+                        f"line {reader.line_num}: the row has not the header's {len(header)} cells", path=where
+                    )
+                yield reader.line_num, raw
+    except FileNotFoundError:
+        raise CatalogError("file not found", path=where) from None
+    except UnicodeDecodeError:
+        raise CatalogError("not a UTF-8 CSV file", path=where) from None
+    except csv.Error as err:
+        raise CatalogError(f"invalid CSV: {err}", path=where) from None
+
+
+def _is_pcie(raw: dict[str, str]) -> bool:
+    return "pcie" in (raw.get("InstanceType", "") + " " + raw.get("GpuInfo", "")).lower()
+
+
+def _read_file(path: Path, provider: str, known: frozenset[str], skipped: Counter[str]) -> list[Quote]:
+    where = str(path)
+    market = PROVIDER_MARKET.get(provider)
+    quotes: list[Quote] = []
+    gcp_hosts: dict[tuple[str, str, str], float] = {}
+    gcp_accelerators: list[tuple[str, str, str, str, int, float]] = []
+    for line, raw in _rows(path):
+        price = _number(raw["Price"], where, line, "Price")
+        count = _number(raw["AcceleratorCount"], where, line, "AcceleratorCount")
+        name = raw["AcceleratorName"].strip()
+        instance = raw["InstanceType"].strip()
+        region = raw["Region"].strip()
+        if provider == "gcp" and instance and price is not None:
+            gcp_hosts[(region, raw.get("AvailabilityZone", "").strip(), instance)] = price
+        if not name:
+            continue  # a CPU instance (or a GCP host VM)
+        gpu = ACCELERATOR_GPU.get(name)
+        if market is None or gpu is None or gpu not in known:
+            skipped["accelerator not in gpus.csv, or cloud in no market"] += 1
+            continue
+        if not region:
+            raise CatalogError(f"line {line}: no region", path=where, field="Region")
+        if count is None or count < 1 or not float(count).is_integer():
+            skipped["fraction of a GPU (AcceleratorCount below 1 or not whole)"] += 1
+            continue
+        if price is None or price == 0:
+            skipped["no on-demand price"] += 1
+            continue
+        if gpu in SXM_ONLY and _is_pcie(raw):
+            skipped["PCIe variant of an SXM GPU"] += 1
+            continue
+        if provider == "gcp" and not instance:
+            gcp_accelerators.append((gpu, name, region, raw.get("AvailabilityZone", "").strip(), int(count), price))
+            continue
+        quotes.append(Quote(gpu, market, provider, region, instance, price / count))
+    for gpu, name, region, zone, count, price in gcp_accelerators:
+        hosts = [
+            (gcp_hosts[(region, zone, t)], t)
+            for t in GCP_HOSTS.get(name, {}).get(count, ())
+            if (region, zone, t) in gcp_hosts
+        ]
+        if not hosts:
+            skipped["GCP accelerator without its host VM in the zone"] += 1
+            continue
+        host_price, host = min(hosts)
+        assert market is not None
+        quotes.append(Quote(gpu, market, provider, region, host, (price + host_price) / count))
+    return quotes
+
+
+def _files(catalog: Path | Sequence[Path]) -> list[Path]:
+    if isinstance(catalog, (str, Path)):
+        catalog = Path(catalog)
+        if catalog.is_dir():
+            files = sorted(catalog.glob("*/vms.csv"))
+            if not files:
+                raise CatalogError("no <cloud>/vms.csv file in this folder", path=str(catalog))
+            return files
+        return [catalog]
+    return [Path(p) for p in catalog]
+
+
+def _median(values: Iterable[float]) -> float:
+    return float(statistics.median(values))
+
+
+def aggregate(quotes: Iterable[Quote], *, as_of: date, source: str, statistic: str) -> list[GpuOffer]:
+    """One offer per (GPU, market): the cheapest quote per cloud and region, the median over each
+    cloud's regions, then the median over the clouds (or over every cloud and region pooled)."""
+    if statistic not in STATISTICS:
+        raise CatalogError(f"unknown statistic {statistic!r} (expected one of {', '.join(STATISTICS)})")
+    best: dict[tuple[str, str, str, str], Quote] = {}
+    for q in quotes:
+        key = (q.gpu_id, q.market, q.provider, q.region)
+        cur = best.get(key)
+        if cur is None or (q.usd_per_gpu_hour, q.instance_type) < (cur.usd_per_gpu_hour, cur.instance_type):
+            best[key] = q
+    groups: dict[tuple[str, str], dict[str, list[Quote]]] = defaultdict(lambda: defaultdict(list))
+    for q in best.values():
+        groups[(q.gpu_id, q.market)][q.provider].append(q)
+    out = []
+    for (gpu, market), by_provider in groups.items():
+        per_provider = {p: _median(q.usd_per_gpu_hour for q in qs) for p, qs in sorted(by_provider.items())}
+        if statistic == "provider_median":
+            value = _median(per_provider.values())
+        else:
+            value = _median(q.usd_per_gpu_hour for qs in by_provider.values() for q in qs)
+        medians = ", ".join(f"{p} {v:.4f}" for p, v in per_provider.items())
+        how = (
+            "median over clouds of each cloud's median over its regions"
+            if statistic == "provider_median"
+            else "median over every cloud and region pooled"
+        )
+        out.append(
+            GpuOffer(
+                gpu_id=gpu,
+                market=market,
+                usd_per_gpu_hour=round(value, 4),
+                commitment_months=0,
+                provider=";".join(per_provider),
+                instance_type=" ".join(sorted({q.instance_type for qs in by_provider.values() for q in qs})),
+                region="; ".join(f"{p} {len(qs)} regions" for p, qs in sorted(by_provider.items())),
+                source=(
+                    f"{source}. Statistic: {how} of the cheapest on-demand USD per GPU-hour"
+                    f" (instance price / GPU count); per-cloud medians: {medians}"
+                ),
+                as_of=as_of,
+            )
+        )
+    return sorted(out, key=sort_key)
+
+
+def scan_skypilot(
+    catalog: Path | Sequence[Path],
+    gpus_csv: Path,
+    *,
+    as_of: date,
+    source: str | None = None,
+    statistic: str = "provider_median",
+) -> ImportResult:
+    """The on-demand offers of the catalog files, with the quotes they come from and what was
+    skipped. ``catalog`` is a folder holding ``<cloud>/vms.csv`` files (``catalogs/v9`` of a
+    checkout) or a list of such files."""
+    known = read_gpu_ids(gpus_csv)
+    files = _files(catalog)
+    skipped: Counter[str] = Counter()
+    quotes: list[Quote] = []
+    for path in files:
+        provider = path.parent.name.lower()
+        if provider not in PROVIDER_MARKET:
+            skipped[f"cloud {provider!r} is in no market"] += 1
+            continue
+        quotes.extend(_read_file(path, provider, known, skipped))
+    label = source or "SkyPilot catalog (github.com/skypilot-org/skypilot-catalog) " + ", ".join(
+        f"{p.parent.name}/vms.csv" for p in files
+    )
+    rows = aggregate(quotes, as_of=as_of, source=label, statistic=statistic)
+    return ImportResult(rows=rows, quotes=quotes, skipped=skipped, files=files)
+
+
+def import_skypilot(
+    catalog_dir_or_csvs: Path | Sequence[Path],
+    gpus_csv: Path,
+    *,
+    as_of: date,
+    source: str | None = None,
+    statistic: str = "provider_median",
+) -> list[GpuOffer]:
+    """The on-demand rows (``hyperscaler_on_demand``, ``specialist_on_demand``) of the catalog."""
+    return scan_skypilot(catalog_dir_or_csvs, gpus_csv, as_of=as_of, source=source, statistic=statistic).rows
