@@ -1,12 +1,20 @@
 """The ``llmstrategy`` command line: gathers options, calls the library, prints.
 
-Bad input ends in one line on stderr and exit code 2; nothing here computes.
+Bad input ends in one line on stderr and exit code 2; nothing here computes. Everything
+printed goes through :func:`_say`, which shows control characters (terminal escape
+sequences in a profile's or a price map's text) escaped. Python warnings (numpy's name
+files of the install) are not printed; an unexpected exception is one line too (exit 1;
+``LLMSTRATEGY_DEBUG=1`` shows the traceback).
 """
 
 from __future__ import annotations
 
 import json
+import math
+import os
+import re
 import sys
+import warnings
 from collections.abc import Callable
 from datetime import date
 from functools import wraps
@@ -16,23 +24,71 @@ from typing import Any, TypeVar
 import click
 
 from llmstrategy.errors import LLMStrategyError
+from llmstrategy.fmt import terminal_safe
 
 EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 1
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _say(text: str, *, err: bool = False) -> None:
+    """Print ``text`` with control and other unprintable characters escaped (lines kept)."""
+    click.echo(terminal_safe(text), err=err)
+
+
 def _one_line_errors(fn: F) -> F:
-    """Turn the package's errors into one line on stderr and exit code 2."""
+    """Turn the package's errors into one line on stderr and exit code 2, and any other
+    exception into one line and exit code 1; keep warnings off the terminal."""
 
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return fn(*args, **kwargs)
         except LLMStrategyError as err:
-            click.echo(f"error: {err}", err=True)
+            _say(f"error: {err}", err=True)
             sys.exit(EXIT_BAD_INPUT)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as err:
+            if os.environ.get("LLMSTRATEGY_DEBUG") == "1":
+                raise
+            msg = " ".join(f"{type(err).__name__}: {err}".split())[:500]
+            _say(f"error: internal error, please report it: {msg}", err=True)
+            sys.exit(EXIT_INTERNAL)
 
     return wrapper  # type: ignore[return-value]
+
+
+class _Finite(click.FloatRange):
+    """A float in a range, never NaN or infinite (``FloatRange`` lets NaN through)."""
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
+_UNPRINTABLE = re.compile(r"[^\n\x20-\x7e]")
+
+
+def _json_safe(text: str) -> str:
+    """JSON text with every unprintable character inside its strings (C1 controls, bidi
+    overrides, lone surrogates) written as a ``\\u`` escape: the same JSON value."""
+
+    def esc(m: re.Match[str]) -> str:
+        c = m.group(0)
+        if c.isprintable():
+            return c
+        code = ord(c)
+        if code > 0xFFFF:
+            code -= 0x10000
+            return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+        return f"\\u{code:04x}"
+
+    return _UNPRINTABLE.sub(esc, text)
 
 
 def _parse_date(value: str | None) -> date | None:
@@ -68,8 +124,22 @@ def main() -> None:
     show_default=True,
     help="Monte Carlo samples (uncertainty) and weight draws (sensitivity).",
 )
+@click.option(
+    "--evals",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Your own eval results: a CSV (model,passed,total[,latency_ms,usd_per_task]) or promptfoo's JSON.",
+)
 @_one_line_errors
-def analyze(profile: Path, as_json: bool, data_dir: Path | None, as_of: str | None, seed: int, samples: int) -> None:
+def analyze(
+    profile: Path,
+    as_json: bool,
+    data_dir: Path | None,
+    as_of: str | None,
+    seed: int,
+    samples: int,
+    evals: Path | None,
+) -> None:
     """Analyze one PROFILE (YAML): costs, break-even, scores and a recommendation."""
     from llmstrategy.economics.analysis import analysis_to_dict
     from llmstrategy.inputs.catalog import load_catalog
@@ -78,11 +148,15 @@ def analyze(profile: Path, as_json: bool, data_dir: Path | None, as_of: str | No
     from llmstrategy.views.summary import text_summary
 
     p = load_profile(profile)
+    if evals is not None:
+        from llmstrategy.inputs.evals import load_evals
+
+        p = p.with_updates(evals=[*p.model_dump()["evals"], *(r.model_dump() for r in load_evals(evals))])
     result, _ = evaluate(p, load_catalog(data_dir), on_date=_parse_date(as_of), seed=seed, samples=samples)
     if as_json:
-        click.echo(json.dumps(analysis_to_dict(result), indent=2, ensure_ascii=False, allow_nan=False))
+        click.echo(_json_safe(json.dumps(analysis_to_dict(result), indent=2, ensure_ascii=False, allow_nan=False)))
     else:
-        click.echo(text_summary(result))
+        _say(text_summary(result))
 
 
 @main.command()
@@ -96,8 +170,8 @@ def analyze(profile: Path, as_json: bool, data_dir: Path | None, as_of: str | No
     "--output", "output_tokens", type=click.IntRange(0, 10_000_000), required=True, help="Output tokens per request."
 )
 @click.option("--latency", type=click.Choice(["interactive", "batch"]), default="interactive", show_default=True)
-@click.option("--tpot-ms", type=click.FloatRange(min=0.1), default=None, help="Time-per-output-token target (ms).")
-@click.option("--ttft-ms", type=click.FloatRange(min=1), default=None, help="Time-to-first-token target (ms).")
+@click.option("--tpot-ms", type=_Finite(min=0.1), default=None, help="Time-per-output-token target (ms).")
+@click.option("--ttft-ms", type=_Finite(min=1), default=None, help="Time-to-first-token target (ms).")
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None)
 @_one_line_errors
 def size(
@@ -130,7 +204,7 @@ def size(
         ttft_slo_ms=ttft_ms or float(cat.value("self_host.default_ttft_slo_ms")),
         params=SizingParams.from_catalog(cat),
     )
-    click.echo(sizing_text(m, g, results, usd_per_gpu_hour=g.on_demand_usd_per_gpu_hour))
+    _say(sizing_text(m, g, results, usd_per_gpu_hour=g.on_demand_usd_per_gpu_hour))
 
 
 @main.group()
@@ -147,24 +221,38 @@ def prices() -> None:
     help="Catalog CSV to refresh (default: data/models.csv).",
 )
 @click.option("--add-new", is_flag=True, help="Also add the chat models the catalog lacks.")
+@click.option(
+    "--max-new",
+    type=click.IntRange(0, 10_000_000),
+    default=None,
+    help="Most rows one import may add; more is refused, nothing written (default: 5000).",
+)
 @click.option("--as-of", "as_of", default=None, help="Date to record (default: the file's date).")
 @_one_line_errors
-def import_(file: Path, catalog: Path | None, add_new: bool, as_of: str | None) -> None:
-    """Refresh prices, context windows and deprecation dates from LiteLLM's price map FILE."""
+def import_(file: Path, catalog: Path | None, add_new: bool, max_new: int | None, as_of: str | None) -> None:
+    """Refresh prices, context windows and deprecation dates from LiteLLM's price map FILE.
+
+    The catalog is locked while it is read and rewritten, written through a symbolic link,
+    keeps its mode, and is not rewritten when nothing changed; a read-only catalog is refused.
+    Entries priced above $1,000 per 1M tokens are rejected as implausible and named."""
     from llmstrategy.inputs.catalog import default_data_dir
-    from llmstrategy.inputs.prices_import import import_prices
+    from llmstrategy.inputs.prices_import import DEFAULT_MAX_NEW, import_prices
 
     target = catalog or default_data_dir() / "models.csv"
-    report = import_prices(file, target, add_new=add_new, as_of=_parse_date(as_of))
-    click.echo(f"{target}: {report.summary()}")
+    cap = DEFAULT_MAX_NEW if max_new is None else max_new
+    report = import_prices(file, target, add_new=add_new, as_of=_parse_date(as_of), max_new=cap)
+    _say(f"{target}: {report.summary()}")
     for ex in report.invalid_examples:
-        click.echo(f"  skipped: {ex}")
+        _say(f"  skipped: {ex}")
 
 
 @main.command()
 @click.argument("profiles", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
-    "--notebook", default="strategy_report", show_default=True, help="Notebook name in notebooks/ (without .ipynb)."
+    "--notebook",
+    default="strategy_report",
+    show_default=True,
+    help="Name of a notebook in notebooks/ (without .ipynb; not a path).",
 )
 @click.option(
     "--out",
@@ -181,23 +269,28 @@ def import_(file: Path, catalog: Path | None, add_new: bool, as_of: str | None) 
 @_one_line_errors
 def render(profiles: tuple[Path, ...], notebook: str, out: Path, jobs: int, timeout: int, no_index: bool) -> None:
     """Render HTML reports for PROFILES with papermill and nbconvert (plus CSV tables
-    beside each report and an index.html landing page)."""
+    beside each report and an index.html landing page listing every report in --out).
+
+    Each profile's report is named after its file (index is reserved); when another
+    profile already has that name in --out, or comes earlier in the batch, the name gets
+    a short hash of the profile's path. Stopping the command (Ctrl-C, SIGTERM) stops its
+    --jobs workers too."""
     from llmstrategy import report  # called through the module, so a test can patch report.render_batch
 
     results = report.render_batch(list(profiles), notebook=notebook, out_dir=out, jobs=jobs, timeout_s=timeout)
     failed = [r for r in results if not r.ok]
     for r in results:
         if r.ok:
-            click.echo(f"wrote {r.html_path}")
+            _say(f"wrote {r.html_path}")
     index = None if no_index else report.write_index(out, results)
     if index is not None:
-        click.echo(f"wrote {index}")
+        _say(f"wrote {index}")
     if failed:
-        click.echo(f"{len(failed)} of {len(results)} report(s) failed:", err=True)
+        _say(f"{len(failed)} of {len(results)} report(s) failed:", err=True)
         for r in failed:
-            click.echo(f"  {r.profile_path}: {r.error}", err=True)
+            _say(f"  {r.profile_path}: {r.error}", err=True)
         sys.exit(1)
-    click.echo(f"{len(results)} report(s) rendered into {out}")
+    _say(f"{len(results)} report(s) rendered into {out}")
 
 
 if __name__ == "__main__":  # pragma: no cover

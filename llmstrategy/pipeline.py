@@ -13,9 +13,11 @@ from typing import Any
 
 import numpy as np
 
+from llmstrategy.decision.confidence import confidence
 from llmstrategy.decision.ratings import Ratings, load_ratings
 from llmstrategy.decision.recommend import Decision, decision_to_dict, recommend, recommend_many
 from llmstrategy.decision.scoring import scores_to_list, sensitivity
+from llmstrategy.decision.warnings import warnings
 from llmstrategy.economics.analysis import Analysis, analyze
 from llmstrategy.inputs.catalog import Catalog
 from llmstrategy.inputs.profile import Profile
@@ -55,6 +57,8 @@ def evaluate(
     extras["sensitivity"] = sens
     extras["uncertainty"] = {k: v for k, v in unc.items() if k != "drivers"}
     extras["drivers"] = unc["drivers"]
+    extras["recommendation"]["confidence"] = confidence(d.strategy_id, sens, extras["uncertainty"])
+    extras["warnings"] = warnings(a)
     extras["seed"] = seed
     extras["samples"] = samples
     return replace(a, extras=extras), d

@@ -51,6 +51,10 @@ def tiny_data(tmp_path: Path) -> Path:
     (d / "gpus.csv").write_text(TINY_GPUS)
     for f in DATA.glob("*.yaml"):  # defaults, strategy ratings, uncertainty, seed tiers
         shutil.copy(f, d / f.name)
+    # the tiny catalog's own frontier model (the real default names a model it does not have)
+    a = d / "assumptions.yaml"
+    key = "default_frontier_model:  # (profile: assumptions.frontier_model)\n  value: "
+    a.write_text(a.read_text().replace(key + "gpt-4o\n", key + "big\n"))
     return d
 
 

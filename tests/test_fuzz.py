@@ -178,7 +178,7 @@ def hostile_profiles(draw: st.DrawFn) -> dict[str, Any]:
             data[draw(st.text(min_size=1, max_size=12))] = draw(yaml_values)
         else:
             sub = draw(st.sampled_from(["team", "rag", "assumptions"]))
-            inner = dict(data.get(sub) or {})
+            inner = dict(data[sub]) if isinstance(data.get(sub), dict) else {}
             inner[draw(st.sampled_from([*_subfields(sub), "unknown_sub"]))] = draw(yaml_values)
             data[sub] = inner
     return data
@@ -576,7 +576,14 @@ def _analysis(**changes: Any) -> dict[str, Any]:
 
 def test_zero_output_tokens() -> None:
     costs = _analysis(output_tokens_per_request=0, labeled_examples=1_000)
-    assert all(c["feasible"] for c in costs.values()), {k: c["infeasible_reasons"] for k, c in costs.items()}
+    # every strategy is priced, except provider fine-tuning: no provider takes new customers
+    # with serverless serving today (data/finetune_offers.csv), a fact, not a zero-token failure
+    closed = {k for k, c in costs.items() if k.startswith("api+") and "fine_tune" in k}
+    assert all(c["feasible"] for k, c in costs.items() if k not in closed), {
+        k: c["infeasible_reasons"] for k, c in costs.items()
+    }
+    assert all("no new customers" in " ".join(costs[k]["infeasible_reasons"]) or "dedicated" in
+               " ".join(costs[k]["infeasible_reasons"]) for k in closed)
     api = costs["api"]
     # API: requests × input tokens × input price only
     rpm = BASE_PROFILE["requests_per_day"] * 365 / 12
@@ -775,6 +782,7 @@ def test_price_import_killed_at_any_moment_leaves_old_or_new_catalog(tmp_path: P
 
     def start(catalog: Path) -> subprocess.Popen[bytes]:
         args = ["prices", "import", str(price_map), "--catalog", str(catalog), "--add-new", "--as-of", AS_OF]
+        args += ["--max-new", "50000"]  # above the default cap of 5,000 new rows
         return subprocess.Popen([*cmd, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
     reference = tmp_path / "ref" / "models.csv"

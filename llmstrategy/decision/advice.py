@@ -15,8 +15,12 @@ from llmstrategy.economics.analysis import Analysis
 from llmstrategy.inputs.strategies import NO_LLM_ID, Deployment
 
 
-def traps(a: Analysis, s: Scores, rec_id: str | None) -> list[dict[str, str]]:
-    """Seed 004's expensive traps that apply to this profile and recommendation."""
+def traps(
+    a: Analysis, s: Scores, rec_id: str | None, ft_returns: tuple[str, ...] = (), min_pass_gain: float = 0.03
+) -> list[dict[str, str]]:
+    """Seed 004's expensive traps that apply to this profile and recommendation. A trap that
+    applies to the recommended strategy itself carries ``answer``: why the recommendation stands
+    (the recommendation never walks into a trap unanswered)."""
     p = a.profile
     out: list[dict[str, str]] = []
     if rec_id is None or rec_id == NO_LLM_ID:
@@ -26,13 +30,14 @@ def traps(a: Analysis, s: Scores, rec_id: str | None) -> list[dict[str, str]]:
         x.uses_fine_tune and s.feasible[i] and s.rank[i] == 1 for i, x in enumerate(s.strategies)
     )
     if ft_anywhere and (p.stage == "pre_mvp" or p.labeled_examples < 100):
-        out.append(
-            {
-                "trap": "Fine-tuning too early",
-                "why": f"stage {p.stage}, {p.labeled_examples:,} labeled examples: "
-                "validate the need before locking in cost",
-            }
-        )
+        trap = {
+            "trap": "Fine-tuning too early",
+            "why": f"stage {p.stage}, {p.labeled_examples:,} labeled examples: validate the need before locking "
+            "in cost",
+        }
+        if st.uses_fine_tune:
+            trap["answer"] = "fine-tuning is kept for " + (" and ".join(ft_returns) or "the profile's signals")
+        out.append(trap)
     if st.uses_fine_tune:
         base = [
             s.pass_rate[i]
@@ -40,12 +45,15 @@ def traps(a: Analysis, s: Scores, rec_id: str | None) -> list[dict[str, str]]:
             if s.feasible[i] and not x.uses_fine_tune and x.deployment == st.deployment
         ]
         gain = s.pass_rate[s.index(rec_id)] - max(base) if base else math.nan
-        if math.isfinite(gain) and gain < 0.03:
+        if math.isfinite(gain) and gain < min_pass_gain:
             out.append(
                 {
                     "trap": "Chasing small gains",
                     "why": f"fine-tuning adds {gain * 100:+.1f} points of expected pass rate over the best "
                     "non-fine-tuned option",
+                    "answer": "fine-tuning is kept for "
+                    + (" and ".join(r for r in ft_returns if not r.startswith("accuracy")) or "the profile's signals")
+                    + ", not for accuracy",
                 }
             )
         if p.knowledge_changes_often:
@@ -53,6 +61,9 @@ def traps(a: Analysis, s: Scores, rec_id: str | None) -> list[dict[str, str]]:
                 {
                     "trap": "Overfitting to current needs",
                     "why": "the knowledge changes often; a fine-tuned model freezes today's data",
+                    "answer": "retrieval keeps the knowledge current"
+                    if st.uses_rag
+                    else "retraining on fresh data is priced in; add retrieval when a corpus exists",
                 }
             )
     if st.deployment in (Deployment.SELF_HOST, Deployment.HYBRID) or st.uses_fine_tune:
@@ -65,13 +76,25 @@ def traps(a: Analysis, s: Scores, rec_id: str | None) -> list[dict[str, str]]:
                 "trap": "Ignoring total cost of ownership",
                 "why": f"staff, retraining and upkeep are ${staff:,.0f} of ${c.monthly_usd:,.0f} per month, plus "
                 f"${c.upfront_usd:,.0f} up front",
+                "answer": "priced in: the monthly and one-off costs shown include them",
             }
         )
     if st.deployment in (Deployment.SELF_HOST, Deployment.HYBRID) and p.team.infra_engineers < 2:
+        c = a.cost(rec_id)
+        ops = (
+            sum(
+                float(c.monthly_components_usd[k])
+                for k in ("operations_staff", "fleet_operations")
+                if k in c.monthly_components_usd
+            )
+            / a.context.engineer_monthly_usd
+        )
         out.append(
             {
                 "trap": "Owning the maintenance burden",
-                "why": f"{p.team.infra_engineers} infra engineer(s) would own updates, evals and incident response",
+                "why": f"{p.team.infra_engineers:g} infra engineer(s) would own updates, evals and incident response",
+                "answer": f"{ops:.1f} engineers of operations staff are priced in; staff the on-call rotation "
+                "before launch",
             }
         )
     return out

@@ -61,6 +61,8 @@ class PieceTable:
     training_run_usd: FloatArray
     reserved: bool
     pieces_before_pruning: int
+    staff_usd_per_replica_month: FloatArray | None = None  # part of usd_per_replica_month (× engineer cost)
+    spare_replicas: float = 0.0  # always-on replicas beyond the load (same for every piece)
 
 
 @dataclass(frozen=True)
@@ -97,9 +99,13 @@ def _monthly_group(name: str) -> str:
     return "fixed"
 
 
-def _undominated(c: FloatArray, v: FloatArray, fg: FloatArray, fo: FloatArray) -> NDArray[np.bool_]:
-    """Pieces no other piece beats (≤ on every column, strictly < on one, or equal and earlier)."""
-    cols = np.stack([c, v, fg, fo])  # (4, P)
+def _undominated(
+    c: FloatArray, v: FloatArray, fg: FloatArray, fo: FloatArray, extra: tuple[FloatArray, ...] = ()
+) -> NDArray[np.bool_]:
+    """Pieces no other piece beats (≤ on every column, strictly < on one, or equal and earlier).
+    ``extra`` columns join the comparison (the GPU and staff parts of a piece with staff)."""
+    parts = [c, v, fg, fo, *extra]
+    cols = np.stack(parts)  # (columns, P)
     le = np.all(cols[:, :, None] <= cols[:, None, :], axis=0)  # le[j, i]: j ≤ i everywhere
     lt = np.any(cols[:, :, None] < cols[:, None, :], axis=0)
     n = c.size
@@ -116,6 +122,7 @@ def _piece_table(sc: StrategyCost, ctx: PricingContext) -> PieceTable:
         raise ComputationError(f"{sc.strategy.id}: mixes reserved and on-demand GPU pieces")
     reserved = kinds.pop()
     c = np.array([p.usd_per_replica_month for p in ps])
+    cs = np.array([p.staff_usd_per_replica_month for p in ps])
     q = np.array([p.replicas_per_request_month for p in ps])
     fixed = np.array([p.fixed_usd_per_month for p in ps])
     if "retraining" in sc.piece_components:  # self-hosted fine-tuning: training GPU-hours + relabeling
@@ -125,8 +132,16 @@ def _piece_table(sc: StrategyCost, ctx: PricingContext) -> PieceTable:
         training = fg * ft.retrain_every_months
     else:
         fg, fo, training = np.zeros_like(fixed), fixed, np.zeros_like(fixed)
-    keep = _undominated(c, q if reserved else c * q, fg, fo)
-    return PieceTable(c[keep], q[keep], fg[keep], fo[keep], training[keep], reserved, len(ps))
+    # with staff per replica, the GPU part (× GPU price) and the staff part (× engineer cost) are
+    # compared apart, alone and per request: a sufficient condition for every pair of multipliers
+    extra = (c - cs, cs, (c - cs) * q, cs * q) if cs.any() else ()
+    keep = _undominated(c, q if reserved else c * q, fg, fo, extra)
+    staff = cs[keep] if cs.any() else None
+    spares = {p.spare_replicas for p in ps}
+    if len(spares) != 1:
+        raise ComputationError(f"{sc.strategy.id}: GPU pieces with different spare replicas")
+    spare = spares.pop()
+    return PieceTable(c[keep], q[keep], fg[keep], fo[keep], training[keep], reserved, len(ps), staff, spare)
 
 
 def decompose(sc: StrategyCost, ctx: PricingContext) -> CostStructure:

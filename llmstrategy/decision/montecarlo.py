@@ -145,11 +145,14 @@ def _draw(base: BaseInputs, spec: UncertaintySpec, samples: int, seed: int) -> _
 
 
 def _pieces_cost(
-    t: PieceTable, kx: FloatArray, gpu: FloatArray, best: FloatArray, tmp: FloatArray
+    t: PieceTable, kx: FloatArray, gpu: FloatArray, best: FloatArray, tmp: FloatArray, engineer: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """Fleet cost per sample × month [USD/month] (written into ``best``; ``tmp`` is scratch of
-    the same shape), and the upfront training run of the piece serving month 0 [USD]."""
+    the same shape), and the upfront training run of the piece serving month 0 [USD]. A piece's
+    per-replica cost is GPU rent × the GPU price multiplier plus staff × the engineer-cost one."""
     pick0 = np.zeros(kx.shape[0], dtype=np.intp)
+    if t.staff_usd_per_replica_month is not None:
+        return _pieces_cost_with_staff(t, kx, gpu, best, tmp, engineer)
     common_other = bool(np.all(t.fixed_other_usd_per_month == t.fixed_other_usd_per_month[0]))
     g = gpu[:, None]
     for j in range(t.usd_per_replica_month.size):
@@ -159,6 +162,8 @@ def _pieces_cost(
             np.subtract(out, 1e-9, out=out)
             np.ceil(out, out=out)
         np.maximum(out, 1.0, out=out)
+        if t.spare_replicas:
+            out += t.spare_replicas
         out *= t.usd_per_replica_month[j]
         if t.fixed_gpu_usd_per_month[j]:
             out += t.fixed_gpu_usd_per_month[j]
@@ -171,6 +176,32 @@ def _pieces_cost(
     if common_other:
         best *= g
         best += t.fixed_other_usd_per_month[0]
+    return best, gpu * t.training_run_usd[pick0]
+
+
+def _pieces_cost_with_staff(
+    t: PieceTable, kx: FloatArray, gpu: FloatArray, best: FloatArray, tmp: FloatArray, engineer: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """:func:`_pieces_cost` when pieces carry operations staff per replica: cost_j = replicas_j ×
+    (GPU part_j × G + staff_j × E) + fixed GPU_j × G + fixed other_j, per sample."""
+    assert t.staff_usd_per_replica_month is not None
+    pick0 = np.zeros(kx.shape[0], dtype=np.intp)
+    g = gpu[:, None]
+    for j in range(t.usd_per_replica_month.size):
+        out = best if j == 0 else tmp
+        np.multiply(kx, t.replicas_per_request_month[j], out=out)
+        if t.reserved:
+            np.subtract(out, 1e-9, out=out)
+            np.ceil(out, out=out)
+        np.maximum(out, 1.0, out=out)
+        if t.spare_replicas:
+            out += t.spare_replicas
+        staff = t.staff_usd_per_replica_month[j]
+        out *= ((t.usd_per_replica_month[j] - staff) * gpu + staff * engineer)[:, None]
+        out += t.fixed_gpu_usd_per_month[j] * g + t.fixed_other_usd_per_month[j]
+        if j:
+            pick0[tmp[:, 0] < best[:, 0]] = j
+            np.minimum(best, tmp, out=best)
     return best, gpu * t.training_run_usd[pick0]
 
 
@@ -208,7 +239,7 @@ def monte_carlo(model: CostModel, spec: UncertaintySpec, *, samples: int = 10_00
         m_last = a + slope * x[:, -1]
         total = upfront + b.horizon_months * a + slope * sum_x
         if cs.pieces is not None and cs.pieces.usd_per_replica_month.size:
-            fleet, training = _pieces_cost(cs.pieces, kx_by_kind[cs.pieces.reserved], d.gpu, best, tmp)
+            fleet, training = _pieces_cost(cs.pieces, kx_by_kind[cs.pieces.reserved], d.gpu, best, tmp, d.engineer)
             m0 = m0 + fleet[:, 0]
             m_last = m_last + fleet[:, -1]
             total = total + fleet.sum(axis=1) + training

@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from llmstrategy.decision.ratings import Ratings
-from llmstrategy.decision.scoring import Scores
+from llmstrategy.decision.scoring import Scores, has_corpus, knowledge_need
 from llmstrategy.economics.analysis import Analysis
+from llmstrategy.inputs.profile import Profile
 from llmstrategy.inputs.strategies import NO_LLM_ID, Adaptation, Deployment, Strategy
 
 
@@ -36,6 +37,8 @@ class DecisionPath:
     adaptation_signal: str
     volume_question: bool = False  # the deployment hung on "will API costs become painful soon?"
     deployment_if_painful: str = "self_host"
+    fine_tune_returns: tuple[str, ...] = ()  # why fine-tuning pays, when the path keeps it
+    fine_tune_self_hosted: bool = False  # no provider can fine-tune: the path moved to self-hosting for it
 
 
 def decision_path(a: Analysis, r: Ratings, s: Scores | None = None) -> DecisionPath:
@@ -180,46 +183,83 @@ def decision_path(a: Analysis, r: Ratings, s: Scores | None = None) -> DecisionP
             "seed 003 §6 step 4; seed 000 'When to fine-tune'; seed 004 step 6",
         )
     )
-    rag = p.knowledge_changes_often or p.domain_specificity == "high" or p.rag is not None
+    rag = knowledge_need(p) and has_corpus(p)
+    ft_returns: tuple[str, ...] = ()
+    ft_self_hosted = False
     if ft and s is not None:
-        with_ft = Strategy(dep, Adaptation.RAG_FINE_TUNE if rag else Adaptation.FINE_TUNE).id
+        ft_ad = Adaptation.RAG_FINE_TUNE if rag else Adaptation.FINE_TUNE
+        with_ft = Strategy(dep, ft_ad).id
         without = Strategy(dep, Adaptation.RAG if rag else Adaptation.PROMPTING).id
         i, j = s.index(with_ft), s.index(without)
+        own = Strategy(Deployment.SELF_HOST, ft_ad).id
+        if dep is Deployment.API and not s.feasible[i] and s.feasible[s.index(own)]:
+            # seed 003 step 4: fine-tune through the API first, then self-hosted if needed
+            steps.append(
+                Step(
+                    "Can a provider fine-tune for you?",
+                    "no: consider fine-tuning your own open model",
+                    "; ".join(s.reasons[i]),
+                    "seed 003 §6 step 4 (API-based first, then self-hosted if needed)",
+                )
+            )
+            with_ft, i = own, s.index(own)
         if s.feasible[i] and s.feasible[j]:
             c_ft, c_base = float(s.cost_per_accepted_task_usd[i]), float(s.cost_per_accepted_task_usd[j])
-            cheaper = c_ft <= c_base
-            # the path's trigger stands unless both methods rank fine-tuning lower (as the margin rule)
-            better = bool(s.topsis[i] > s.topsis[j] or s.weighted_sum[i] > s.weighted_sum[j])
-            ft = p.systematic_failures or p.core_differentiator or cheaper or better
+            gain = float(s.pass_rate[i] - s.pass_rate[j])
+            ft_returns = fine_tune_returns(p, gain, c_ft, c_base, min_gain(r), float(s.pass_rate[j]))
+            ft = bool(ft_returns)
+            if ft and with_ft.startswith("self_host") and dep is not Deployment.SELF_HOST:
+                dep = Deployment.SELF_HOST
+                ft_self_hosted = True
             why = (
-                "systematic failures: accuracy that retries cannot buy"
-                if p.systematic_failures
-                else "a core differentiator: defensibility"
-                if p.core_differentiator
-                else "it lowers the cost per accepted task"
-                if cheaper
-                else "the criteria matrix ranks it above the same strategy without fine-tuning "
-                f"(TOPSIS {s.topsis[i]:.2f} vs {s.topsis[j]:.2f}, weighted sum {s.weighted_sum[i]:.2f} vs "
-                f"{s.weighted_sum[j]:.2f})"
-                if better
-                else "no clear return: no systematic failures, not a core differentiator, it raises the cost "
-                "per accepted task and both scoring methods rank it lower"
+                "a clear return in " + " and ".join(ft_returns)
+                if ft
+                else f"no clear return: the pass rate gains {gain * 100:+.1f} points ("
+                + (
+                    f"a clear return is {min_gain(r) * 100:g} or more"
+                    if p.systematic_failures or p.required_accuracy is not None
+                    else "retries buy accuracy: no systematic failures"
+                )
+                + "), the cost per accepted task "
+                + ("does not fall" if c_ft >= c_base else "falls only if the gain is real")
+                + (
+                    ", and a core differentiator is defended by a better product, not a costlier one"
+                    if p.core_differentiator
+                    else ""
+                )
             )
             steps.append(
                 Step(
                     "Does fine-tuning pay for itself?",
                     ("yes: " if ft else "no: ") + why,
                     f"cost per accepted task ${c_ft:,.5f} with fine-tuning ({with_ft}) vs ${c_base:,.5f} without "
-                    f"({without}); expected pass rate {s.pass_rate[i]:.0%} vs {s.pass_rate[j]:.0%}",
-                    "seed 004 step 7 (cost-benefit analysis); seed 001 (track cost per task)",
+                    f"({without}); expected pass rate {s.pass_rate[i]:.1%} vs {s.pass_rate[j]:.1%} "
+                    f"({gain * 100:+.1f} points)",
+                    "seed 004 step 7 (cost-benefit analysis: accuracy, cost at scale, reliability, defensibility); "
+                    "seed 001 (track cost per task)",
                 )
             )
     steps.append(
         Step(
             "Does the task need knowledge the model lacks or that changes?",
-            "yes: retrieval (RAG)" if rag else "no: prompting is enough",
-            f"knowledge_changes_often: {str(p.knowledge_changes_often).lower()}, domain_specificity: "
-            f"{p.domain_specificity}" + (", a rag: block is set" if p.rag is not None else ""),
+            "yes: retrieval (RAG)"
+            if rag
+            else (
+                "no corpus to retrieve from: prompting (add the documents, then retrieval)"
+                if knowledge_need(p)
+                else "no: prompting is enough (high domain specificity alone is jargon and style, not missing "
+                "knowledge)"
+                if p.domain_specificity == "high"
+                else "no: prompting is enough"
+            ),
+            f"knowledge_changes_often: {str(p.knowledge_changes_often).lower()}, corpus: "
+            + (f"{p.rag.corpus_tokens:,.0f} tokens" if p.rag is not None else "not described (rag: block)")
+            + (
+                f", {p.stuffed_context_tokens:,} tokens of reference material in every prompt"
+                if p.stuffed_context_tokens
+                else ""
+            )
+            + f", domain_specificity: {p.domain_specificity}",
             "seed 001 decision rule: start with RAG; fine-tune only when RAG cannot reach quality, style or format",
         )
     )
@@ -238,4 +278,40 @@ def decision_path(a: Analysis, r: Ratings, s: Scores | None = None) -> DecisionP
         Adaptation.RAG: "knowledge need",
         Adaptation.PROMPTING: "no knowledge need, no systematic failures",
     }[ad]
-    return DecisionPath(Strategy(dep, ad).id, tuple(steps), dep_signal, ad_signal, volume_q, dep_if_painful.value)
+    return DecisionPath(
+        Strategy(dep, ad).id,
+        tuple(steps),
+        dep_signal,
+        ad_signal,
+        volume_q,
+        dep_if_painful.value,
+        ft_returns,
+        ft_self_hosted,
+    )
+
+
+def min_gain(r: Ratings) -> float:
+    """The pass-rate gain that counts as a clear return in accuracy (``data/strategies.yaml``)."""
+    return float(r.recommendation.get("fine_tune_min_pass_gain", 0.03))
+
+
+def fine_tune_returns(
+    p: Profile, gain: float, cost_ft_usd: float, cost_base_usd: float, min_pass_gain: float, base_pass_rate: float = 0.0
+) -> tuple[str, ...]:
+    """Seed 004 step 7's rule, each return measurable: fine-tuning pays when it lowers the cost per
+    accepted task without losing accuracy (cost at scale; that cost already prices retrying or
+    escalating a failed task), or when it gains at least ``min_pass_gain`` of expected pass rate
+    where retries cannot buy accuracy: systematic failures (seed 003 step 4), or a required
+    accuracy the strategy without it misses (accuracy and reliability). Defensibility (a core
+    differentiator) is named beside a measured return, never alone. Empty: it does not pay."""
+    out = []
+    retries_cannot_buy = p.systematic_failures or (
+        p.required_accuracy is not None and base_pass_rate < p.required_accuracy and not p.errors_caught_downstream
+    )
+    if gain >= min_pass_gain and retries_cannot_buy:
+        out.append(f"accuracy (+{gain * 100:.1f} points of pass rate that retries cannot buy)")
+    if cost_ft_usd < cost_base_usd and gain >= 0:
+        out.append(f"cost at scale (${cost_ft_usd:,.5f} vs ${cost_base_usd:,.5f} per accepted task)")
+    if out and p.core_differentiator:
+        out.append("defensibility (a core differentiator)")
+    return tuple(out)

@@ -20,12 +20,14 @@ import numpy as np
 
 from llmstrategy.decision import mcda
 from llmstrategy.decision.advice import checklist, revisit_when, roadmap, traps
-from llmstrategy.decision.path import DecisionPath, decision_path
+from llmstrategy.decision.fit import Fit, problem_fit
+from llmstrategy.decision.path import DecisionPath, decision_path, min_gain
 from llmstrategy.decision.ratings import Ratings, Weights
 from llmstrategy.decision.scoring import Scores, score, scores_with_cost_column
 from llmstrategy.economics.analysis import Analysis
 from llmstrategy.inputs.criteria import CRITERIA, CRITERION_IDS
-from llmstrategy.inputs.strategies import NO_LLM_ID, Deployment, Strategy
+from llmstrategy.inputs.evals import merge
+from llmstrategy.inputs.strategies import NO_LLM_ID, Adaptation, Deployment, Strategy
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class Decision:
     roadmap: tuple[dict[str, Any], ...]
     checklist: tuple[dict[str, Any], ...]
     sensitivity: Mapping[str, Any] = field(default_factory=dict)
+    fit: Fit | None = None
 
 
 def _conflicts(s: Scores, a_i: int, b_i: int) -> str:
@@ -61,11 +64,35 @@ def _conflicts(s: Scores, a_i: int, b_i: int) -> str:
     return "; ".join(parts)
 
 
+def measured_shortfall(a: Analysis, s: Scores) -> dict[str, float]:
+    """Per feasible strategy served by a model the profile's evals measured: observed rate −
+    its 95 % Wilson lower bound (hybrids: the frontier's share is not measured, so none)."""
+    evals = merge(a.profile.evals)
+    out = {}
+    for st, ok in zip(s.strategies, s.feasible, strict=True):
+        if not ok or st.deployment is Deployment.HYBRID:
+            continue
+        c = a.cost(st.id)
+        ev = evals.get(c.models.get("api") or c.models.get("self_host") or "")
+        if ev is not None:
+            out[st.id] = ev.pass_rate - ev.wilson_interval()[0]
+    return out
+
+
+def _same_adaptation(st: Strategy, path_id: str) -> bool:
+    if path_id == NO_LLM_ID:
+        return True
+    return st.adaptation.value == path_id.split("+", 1)[1] if "+" in path_id else st.adaptation is Adaptation.PROMPTING
+
+
 def recommend(a: Analysis, r: Ratings, *, weights: Weights | None = None) -> Decision:
     """Combine the decision path with the scores (see module docstring)."""
     s = score(a, r, weights=weights)
     path = decision_path(a, r, s)
-    ranked = s.ranked()
+    fit = problem_fit(a.profile, s, measured_shortfall(a, s))
+    # the matrix may overrule the path's deployment, not the adaptation its evidence decided
+    # (retrieval for a knowledge need, fine-tuning only where it pays)
+    ranked = [i for i in s.ranked() if _same_adaptation(s.strategies[i], path.strategy_id)] or s.ranked()
     top = ranked[0] if ranked else None
     margin = float(r.recommendation.get("score_margin", 0.10))
     rationale = [f"{st.question} {st.answer} ({st.evidence})" for st in path.steps]
@@ -110,6 +137,11 @@ def recommend(a: Analysis, r: Ratings, *, weights: Weights | None = None) -> Dec
         rec_id = s.strategies[rec].id if rec is not None else None
     runner = next((i for i in ranked if i != rec), None)
     runner_id = s.strategies[runner].id if runner is not None else None
+    if fit.statement:
+        rationale.insert(0, fit.statement)
+    if fit.rules_out_llm and rec_id not in (None, NO_LLM_ID):
+        runner_id = rec_id  # the best LLM option, with human review
+        rec_id = NO_LLM_ID
     return Decision(
         weights=s.weights,
         scores=s,
@@ -117,10 +149,11 @@ def recommend(a: Analysis, r: Ratings, *, weights: Weights | None = None) -> Dec
         strategy_id=rec_id,
         runner_up_id=runner_id,
         rationale=tuple(rationale),
-        traps=tuple(traps(a, s, rec_id)),
+        traps=tuple(traps(a, s, rec_id, path.fine_tune_returns, min_gain(r))),
         revisit_when=tuple(revisit_when(a, rec_id, path.steps)),
         roadmap=tuple(roadmap(a, r, rec_id)),
         checklist=tuple(checklist(a, rec_id)),
+        fit=fit,
     )
 
 
@@ -141,9 +174,9 @@ def recommend_many(
     """
     s = d.scores
     n = len(next(iter(monthly_ratio.values()))) if monthly_ratio else (0 if painful is None else len(painful))
-    if d.path.strategy_id == NO_LLM_ID:
+    if d.path.strategy_id == NO_LLM_ID or (d.fit is not None and d.fit.rules_out_llm):
         return np.full(n, NO_LLM_ID, dtype=object)
-    feas = s.ranked()
+    feas = [i for i in s.ranked() if _same_adaptation(s.strategies[i], d.path.strategy_id)] or s.ranked()
     if not feas:
         return np.full(n, "", dtype=object)
     ids = np.array([s.strategies[i].id for i in feas], dtype=object)
@@ -159,7 +192,7 @@ def recommend_many(
     rows = np.arange(n)
     margin = float(r.recommendation.get("score_margin", 0.10))
     base_path = next(x for x in s.strategies if x.id == d.path.strategy_id)
-    if d.path.volume_question and painful is not None:
+    if d.path.volume_question and painful is not None and not d.path.fine_tune_self_hosted:
         own = Strategy(Deployment(d.path.deployment_if_painful), base_path.adaptation).id
         api = Strategy(Deployment.API, base_path.adaptation).id
         path_ids = np.where(painful, own, api)
@@ -194,9 +227,12 @@ def decision_to_dict(d: Decision) -> dict[str, Any]:
         st = next(s for s in d.scores.strategies if s.id == x)
         return {"deployment": st.deployment.value, "adaptation": st.adaptation.value}
 
+    fit = d.fit
     return {
         "strategy": sid,
         **parts(sid),
+        "human_review": bool(fit is not None and not fit.llm_alone_fits),
+        "fit": fit.as_dict() if fit is not None else None,
         "runner_up": d.runner_up_id,
         "path_strategy": d.path.strategy_id,
         "rationale": list(d.rationale),

@@ -23,9 +23,31 @@ from llmstrategy.decision.ratings import Ratings, Weights, derive_weights
 from llmstrategy.economics.analysis import Analysis, CostSummary
 from llmstrategy.economics.api import api_price
 from llmstrategy.economics.context import request_shape
+from llmstrategy.economics.hosted import frontier_model, measured
+from llmstrategy.economics.quality import QualityNeed, quality_gap, quality_need
+from llmstrategy.economics.selfhost import LEVEL_BELOW
 from llmstrategy.inputs.criteria import CRITERIA, CRITERION_IDS
 from llmstrategy.inputs.profile import Profile
 from llmstrategy.inputs.strategies import Deployment, Strategy
+
+WEEKS_PER_MONTH = 365 / 12 / 7
+
+
+def knowledge_need(p: Profile) -> bool:
+    """Does the task need knowledge the model lacks or that changes (seed 001: RAG for factual
+    Q&A over documents)? Knowledge that changes often, a corpus of the team's documents (a
+    ``rag:`` block with a corpus), or reference material stuffed into every prompt. High domain
+    specificity alone is jargon and style, a fine-tuning signal, not missing knowledge."""
+    return (
+        p.knowledge_changes_often
+        or (p.rag is not None and p.rag.corpus_tokens > 0)
+        or p.stuffed_context_tokens > 0
+    )
+
+
+def has_corpus(p: Profile) -> bool:
+    """Is there something to retrieve from? (a ``rag:`` block with ``corpus_tokens: 0`` says no)."""
+    return p.rag is None or p.rag.corpus_tokens > 0
 
 
 def _pass(points_gap: float, q: Mapping[str, float]) -> float:
@@ -34,11 +56,13 @@ def _pass(points_gap: float, q: Mapping[str, float]) -> float:
 
 
 def pass_rate(c: CostSummary, a: Analysis, q: Mapping[str, float]) -> float:
-    """Expected first-attempt acceptance on this task (see module docstring)."""
+    """Expected first-attempt acceptance on this task (see module docstring): from the model's
+    gap on the capabilities the task needs (:mod:`llmstrategy.economics.quality`), or from the
+    profile's own eval of that model when it has one (measured, not capped by the proxy's
+    maximum), plus the adaptation's effects."""
     p, catalog, s = a.profile, a.context.catalog, c.strategy
-    need = a.context.quality_needed
     uplift = 0.0
-    if s.uses_rag and (p.knowledge_changes_often or p.domain_specificity == "high"):
+    if s.uses_rag and knowledge_need(p):
         uplift += q["rag_uplift_points"]
     if s.uses_fine_tune and (p.needs_consistent_format or p.domain_specificity == "high" or p.systematic_failures):
         uplift += q["fine_tune_uplift_points"]
@@ -46,30 +70,35 @@ def pass_rate(c: CostSummary, a: Analysis, q: Mapping[str, float]) -> float:
         uplift -= q["systematic_failure_penalty_points"]
     if p.knowledge_changes_often and not s.uses_rag:
         uplift -= q["stale_knowledge_penalty_points"]
+    evals = measured(a.context)
 
-    def score(mid: str | None) -> float:
+    def expected(mid: str | None, need: QualityNeed) -> float:
+        ev = evals.get(mid or "")
+        if ev is not None:  # measured on the user's own tasks
+            return float(min(1.0, max(q["pass_rate_min"], ev.pass_rate + q["pass_rate_per_point"] * uplift)))
         m = catalog.models.get(mid or "")
-        return float(m.quality_score) if m is not None and m.quality_score is not None else need
+        gap = quality_gap(m, need, catalog) if m is not None else None
+        return _pass((gap if gap is not None else 0.0) + uplift, q)
 
     if s.deployment is Deployment.HYBRID:
         share = float(c.details.get("frontier_share", 0.0))
-        local_need = float(c.details.get("quality_needed", need))
-        if s.uses_fine_tune:  # the pricer lowered the local need by the fine-tuning uplift already
-            local_need += float(catalog.value("fine_tune.quality_uplift"))
-        frontier = _pass(score(c.models.get("frontier")) + uplift - need, q)
-        local = _pass(score(c.models.get("self_host")) + uplift - local_need, q)
+        local_need = quality_need(p, catalog, level=LEVEL_BELOW[p.task_complexity])
+        frontier = expected(c.models.get("frontier"), a.context.quality)
+        local = expected(c.models.get("self_host"), local_need)
         return share * frontier + (1 - share) * local
-    mid = c.models.get("api") or c.models.get("self_host")
-    return _pass(score(mid) + uplift - need, q)
+    return expected(c.models.get("api") or c.models.get("self_host"), a.context.quality)
 
 
 def cost_per_accepted_task_usd(c: CostSummary, a: Analysis, pass_share: float) -> float:
-    """min(per request / pass, per request + (1 − pass) × frontier per request) [USD]."""
+    """min(per request / pass, per request + (1 − pass) × frontier per request) [USD]; with
+    ``human_review_usd_per_task``: per request + (1 − pass) × that (a person fixes each failure)."""
     per_req = c.monthly_usd / a.workload.requests_per_month
     retried = per_req / pass_share
-    catalog = a.context.catalog
-    fid = a.profile.assumptions.frontier_model or str(catalog.value("default_frontier_model"))
-    frontier = catalog.models.get(fid)
+    review = a.profile.human_review_usd_per_task
+    reviewed = per_req + (1 - pass_share) * review if review is not None else retried
+    if review is not None:  # a person fixes the failed tasks: that is what they cost
+        return float(reviewed)
+    frontier = frontier_model(a.context)
     if frontier is None or not frontier.has_api_price:
         return retried
     shape = request_shape(c.strategy, a.context)
@@ -80,7 +109,7 @@ def cost_per_accepted_task_usd(c: CostSummary, a: Analysis, pass_share: float) -
         reasoning_tokens_per_output_token=a.context.reasoning_tokens_per_output_token,
     )
     escalated = per_req + (1 - pass_share) * fprice.request_usd(shape)
-    return float(min(retried, escalated))
+    return float(min(retried, escalated, reviewed))
 
 
 def criteria_row(c: CostSummary, a: Analysis, r: Ratings) -> dict[str, float]:
@@ -89,12 +118,13 @@ def criteria_row(c: CostSummary, a: Analysis, r: Ratings) -> dict[str, float]:
     ad = r.adaptations[c.strategy.adaptation.value]
     t_d, t_a = float(d["time_to_production"]), float(ad["time_to_production"])
     ttp = max(t_d, t_a) + (0.5 * min(t_d, t_a) if min(t_d, t_a) > 0.5 else 0.0)
+    ttp += float(c.details.get("hire_months", 0.0)) * WEEKS_PER_MONTH  # hiring comes first
     maint = max(float(d["maintenance"]), float(ad["maintenance"]))
     if float(d["maintenance"]) > 1 and float(ad["maintenance"]) > 1:
         maint = min(5.0, maint + 1)
     latency = float(d["latency"])
     ttft = c.details.get("time_to_first_token_ms")
-    if c.strategy.deployment is Deployment.SELF_HOST and ttft is not None:
+    if c.strategy.deployment in (Deployment.SELF_HOST, Deployment.API) and ttft is not None:
         latency = float(ttft)
     elif c.strategy.deployment is Deployment.HYBRID and ttft is not None:
         share = float(c.details.get("frontier_share", 0.0))
@@ -119,14 +149,21 @@ def criteria_row(c: CostSummary, a: Analysis, r: Ratings) -> dict[str, float]:
 def hard_constraints(c: CostSummary, p: Profile) -> list[str]:
     """Reasons a strategy is ruled out whatever its score (pricing reasons included)."""
     out = list(c.reasons)
+    if c.strategy.uses_rag and p.rag is not None and p.rag.corpus_tokens <= 0:
+        out.append("retrieval needs a corpus to retrieve from, and rag.corpus_tokens is 0")
     if not p.data_may_leave and c.strategy.sends_data_to_third_party:
         out.append("data_may_leave is false and this strategy sends data to a third-party model")
-    if (
-        c.strategy.deployment in (Deployment.SELF_HOST, Deployment.HYBRID)
-        and p.stage == "pre_mvp"
-        and p.team.ml_engineers + p.team.infra_engineers == 0
-    ):
-        out.append("self-hosting needs an ML or infra engineer, and this pre-MVP team has none")
+    if c.strategy.deployment in (Deployment.SELF_HOST, Deployment.HYBRID) and not p.team.can_hire:
+        missing = [
+            role
+            for role, n in (("ML", p.team.ml_engineers), ("infrastructure", p.team.infra_engineers))
+            if n <= 0
+        ]
+        if missing:
+            out.append(
+                "running your own model needs at least one ML and one infrastructure engineer (seed 001: an ML + "
+                f"infra team); this team has no {' and no '.join(missing)} engineer and cannot hire (team.can_hire)"
+            )
     return out
 
 

@@ -15,7 +15,7 @@ request in the long tier pays the long price × the batch/standard ratio.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -137,20 +137,27 @@ class ModelChoice:
     reason: str
 
 
+Qualifies = Callable[[ModelSpec], "str | None"]
+
+
 def eligible_api_models(
     models: Iterable[ModelSpec],
     *,
     context_tokens: float,
-    quality_needed: float,
+    quality_needed: float = 0.0,
     on_date: date | None = None,
+    qualifies: Qualifies | None = None,
 ) -> list[ModelSpec]:
-    """Models with an API price, a window ≥ ``context_tokens``, quality ≥ ``quality_needed``
-    and not retired before ``on_date``."""
+    """Models with an API price, a window ≥ ``context_tokens``, not retired before ``on_date``,
+    and that ``qualifies`` (None: no objection), or else whose MMLU-Pro quality ≥ ``quality_needed``."""
     out = []
     for m in models:
         if not m.has_api_price or m.context_window_tokens < context_tokens:
             continue
-        if m.quality_score is None or m.quality_score < quality_needed:
+        if qualifies is not None:
+            if qualifies(m) is not None:
+                continue
+        elif m.quality_score is None or m.quality_score < quality_needed:
             continue
         if on_date is not None and m.deprecation_date is not None and m.deprecation_date <= on_date:
             continue
@@ -162,44 +169,53 @@ def choose_api_model(
     models: Iterable[ModelSpec],
     shape: RequestShape,
     *,
-    quality_needed: float,
+    quality_needed: float = 0.0,
     batch: bool,
     context_tokens: float | None = None,
     on_date: date | None = None,
     reasoning_tokens_per_output_token: float = 0.0,
+    qualifies: Qualifies | None = None,
+    need_text: str | None = None,
+    accepted_usd: Callable[[ModelSpec, float], float] | None = None,
 ) -> ModelChoice:
     """The cheapest catalog model for this workload that is good and large enough.
 
     Among models with an API price whose context window holds ``context_tokens``
-    (default: the request's input + output tokens) and whose quality score meets ``quality_needed`` (the
-    task complexity's threshold in ``data/assumptions.yaml``), and which are not
-    retired on ``on_date``, pick the lowest cost per request for this request shape
-    (its own input/output mix and latency tier), ties broken by higher quality, then id.
+    (default: the request's input + output tokens), which ``qualifies`` accepts (capability,
+    lifecycle, latency; without it, MMLU-Pro quality ≥ ``quality_needed``) and which are not
+    retired on ``on_date``, pick the lowest cost per request for this request shape (its own
+    input/output mix and latency tier), or per accepted task when ``accepted_usd(model,
+    request_usd)`` is given (seed 001: track cost per task), ties broken by higher quality, then id.
     """
     pool = list(models)
     need = shape.context_tokens if context_tokens is None else context_tokens
-    ok = eligible_api_models(pool, context_tokens=need, quality_needed=quality_needed, on_date=on_date)
+    what = need_text or f"quality ≥ {quality_needed:g}"
+    ok = eligible_api_models(
+        pool, context_tokens=need, quality_needed=quality_needed, on_date=on_date, qualifies=qualifies
+    )
     if not ok:
         fits = [m for m in pool if m.has_api_price and m.context_window_tokens >= need]
         if not fits:
             return ModelChoice(None, f"no catalog API model has a context window of {need:,.0f} tokens")
+        if qualifies is not None:
+            why = sorted({str(qualifies(m)) for m in fits if qualifies(m) is not None})
+            return ModelChoice(
+                None, f"no catalog API model with a large enough window meets {what} ({'; '.join(why[:3])})"
+            )
         best = max((m.quality_score or 0.0) for m in fits)
         return ModelChoice(
             None,
             f"no catalog API model with a large enough window reaches quality {quality_needed:g} (best {best:g})",
         )
-    ranked = sorted(
-        ok,
-        key=lambda m: (
-            api_price(
-                m, shape, batch=batch, reasoning_tokens_per_output_token=reasoning_tokens_per_output_token
-            ).request_usd(shape),
-            -(m.quality_score or 0.0),
-            m.id,
-        ),
-    )
+
+    def cost(m: ModelSpec) -> float:
+        usd = api_price(m, shape, batch=batch, reasoning_tokens_per_output_token=reasoning_tokens_per_output_token)
+        return usd.request_usd(shape) if accepted_usd is None else accepted_usd(m, usd.request_usd(shape))
+
+    ranked = sorted(ok, key=lambda m: (cost(m), -(m.quality_score or 0.0), m.id))
     m = ranked[0]
+    per = "per request" if accepted_usd is None else "per accepted task"
     return ModelChoice(
         m,
-        f"cheapest of {len(ok)} catalog API models with quality ≥ {quality_needed:g} and a window ≥ {need:,.0f} tokens",
+        f"cheapest {per} of {len(ok)} catalog API models with {what} and a window ≥ {need:,.0f} tokens",
     )

@@ -7,7 +7,8 @@ cache and retries), other profile settings fixed; internally in requests/month R
 Every monthly component except the GPU fleet is affine in R (API tokens, RAG, staff,
 retraining), so ``api(R) = a₁ + b₁R`` and ``self(R) = a₂ + b₂R + min_p G_p(R)`` where each
 GPU piece p (model × GPU × layout, :class:`pricing.GpuPiece`) costs
-``c·max(1, qR)`` on demand or ``c·max(1, ⌈qR⌉)`` reserved. With A = a₁ − a₂, B = b₁ − b₂,
+``c·max(1, qR)`` on demand or ``c·max(1, ⌈qR⌉)`` reserved, plus ``c·spare`` (a fixed cost).
+With A = a₁ − a₂, B = b₁ − b₂,
 self-hosting costs at most the API at R iff some piece has G_p(R) ≤ A + BR. For each piece
 that set is a union of intervals solved in closed form (one kink on demand; one interval per
 reserved step). The break-even is the left end of the union's unbounded interval: the
@@ -104,7 +105,10 @@ def _reserved_k_full(p: GpuPiece, a: float, b: float) -> int | None:
 def piece_tail(p: GpuPiece, a: float, b: float) -> float:
     """Where the piece's own unbounded interval (fixed + GPU cost ≤ a + b·R) starts; inf if none."""
     c, q = p.usd_per_replica_month, p.replicas_per_request_month
-    a = a - p.fixed_usd_per_month
+    a = a - p.fixed_usd_per_month - p.usd_per_replica_month * p.spare_replicas  # spares: a fixed cost
+    if q <= 0:  # the piece serves no requests (hybrid_frontier_share 1): a flat c
+        flat = _le(c - a, -b, 0.0, INF)
+        return flat[0] if flat and flat[1] == INF else INF
     if p.reserved:
         k = _reserved_k_full(p, a, b)
         return INF if k is None else (k - 1) / q
@@ -119,8 +123,11 @@ def piece_tail(p: GpuPiece, a: float, b: float) -> float:
 def piece_intervals(p: GpuPiece, a: float, b: float, upto: float) -> list[tuple[float, float]]:
     """Intervals of R (starting below ``upto``) where ``p``'s fixed + GPU cost ≤ a + b·R."""
     c, q = p.usd_per_replica_month, p.replicas_per_request_month
-    a = a - p.fixed_usd_per_month
+    a = a - p.fixed_usd_per_month - p.usd_per_replica_month * p.spare_replicas  # spares: a fixed cost
     out: list[tuple[float, float]] = []
+    if q <= 0:  # a flat c, as in piece_tail
+        flat = _le(c - a, -b, 0.0, INF)
+        return [flat] if flat and flat[0] < upto else []
     if not p.reserved:
         knee = 1.0 / q
         for iv in (_le(c - a, -b, 0.0, knee), _le(-a, c * q - b, knee, INF)):
@@ -207,8 +214,9 @@ def break_even_pair(ctx: PricingContext, api_s: Strategy, other_s: Strategy) -> 
     if tokens <= v0:
         month = 0
     elif p.monthly_growth > 0:
-        m = math.ceil(math.log(tokens / v0) / math.log1p(p.monthly_growth) - 1e-12)
-        month = m if m < 10_000 else None
+        ratio = tokens / v0 if v0 > 0 else INF  # a subnormal v0 (1e-320 requests/day) overflows
+        steps = math.log(ratio) / math.log1p(p.monthly_growth) if ratio < INF else INF
+        month = math.ceil(steps - 1e-12) if steps < 10_000 else None
     if tokens == 0:
         reason = f"{other_s.id} costs at most {api_s.id} at every volume"
     else:

@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from llmstrategy.economics.api import RequestShape
 from llmstrategy.economics.finetune import fine_tune_inputs
+from llmstrategy.economics.quality import QualityNeed, Requirement, quality_need
 from llmstrategy.economics.rag import RagInputs, rag_inputs, rag_monthly_components_usd, rag_upfront_components_usd
 from llmstrategy.errors import ProfileError
 from llmstrategy.inputs.catalog import Catalog
@@ -38,6 +39,26 @@ class PricingContext:
     batch: bool
     rag: RagInputs
     reasoning_tokens_per_output_token: float = 0.0  # for models that reason by default
+    need: QualityNeed | None = None  # capabilities the task needs (None: MMLU-Pro at quality_needed)
+
+    @property
+    def usable_until(self) -> date:
+        """The horizon's last day: a model retiring before it would need a migration."""
+        months = self.profile.horizon_months
+        y, m = divmod(self.on_date.month - 1 + months, 12)
+        day = min(self.on_date.day, 28)
+        return date(self.on_date.year + y, m + 1, day)
+
+    @property
+    def quality(self) -> QualityNeed:
+        """:attr:`need`, or MMLU-Pro at :attr:`quality_needed` when none was resolved."""
+        if self.need is not None:
+            return self.need
+        return QualityNeed(
+            self.profile.task_type,
+            self.profile.task_complexity,
+            (Requirement("quality", ("mmlu_pro",), (self.quality_needed,)),),
+        )
 
 
 def pricing_context(profile: Profile, catalog: Catalog, *, on_date: date | None = None) -> PricingContext:
@@ -62,6 +83,7 @@ def pricing_context(profile: Profile, catalog: Catalog, *, on_date: date | None 
             path=path,
             field="assumptions.api_model",
         )
+    need = quality_need(profile, catalog)
     return PricingContext(
         profile=profile,
         catalog=catalog,
@@ -69,7 +91,8 @@ def pricing_context(profile: Profile, catalog: Catalog, *, on_date: date | None 
         engineer_monthly_usd=float(
             a.engineer_monthly_usd if a.engineer_monthly_usd is not None else catalog.value("engineer_monthly_usd")
         ),
-        quality_needed=float(catalog.value(f"quality_needed.{profile.task_complexity}")),
+        quality_needed=need.primary.min_scores[0],
+        need=need,
         batch=profile.latency == "batch",
         rag=rag_inputs(profile, catalog),
         reasoning_tokens_per_output_token=float(
@@ -85,10 +108,11 @@ class GpuPiece:
     """One way to serve the load: a model on one GPU type in one layout.
 
     Monthly GPU cost at ``x`` served requests/month = ``usd_per_replica_month`` × replicas,
-    replicas = max(1, q·x) on demand (autoscaled: average load / (capacity × utilization)) or
-    max(1, ⌈q·x⌉) reserved (the peak, all month), with ``q = replicas_per_request_month``:
-    1 / (seconds per month × capacity [req/s] × utilization) on demand, peak_to_average /
-    (seconds per month × capacity) reserved. ``usd_per_replica_month`` = GPUs per replica ×
+    replicas = max(1, q·x) + spare on demand (autoscaled: average load / (capacity ×
+    utilization)) or max(1, ⌈q·x⌉) + spare reserved (the peak, all month), with
+    ``q = replicas_per_request_month``: 1 / (seconds per month × capacity [req/s] ×
+    utilization) on demand, peak_to_average / (seconds per month × capacity × (1 − headroom))
+    reserved; ``spare`` is 1 for interactive services (N+1). ``usd_per_replica_month`` = GPUs per replica ×
     730 h × USD per GPU-hour. ``fixed_usd_per_month`` is what comes with the piece's model
     whatever the volume (retraining a fine-tuned model). The fleet at each volume is the piece
     with the lowest fixed + GPU cost.
@@ -102,12 +126,14 @@ class GpuPiece:
     replicas_per_request_month: float
     reserved: bool
     fixed_usd_per_month: float = 0.0  # costs that come with this model (e.g. its retraining)
+    staff_usd_per_replica_month: float = 0.0  # the operations-staff part of usd_per_replica_month
+    spare_replicas: float = 0.0  # always-on replicas beyond the load (N+1 for interactive services)
 
     def replicas(self, requests_per_month: NDArray[np.float64]) -> NDArray[np.float64]:
         x = self.replicas_per_request_month * np.asarray(requests_per_month, dtype=float)
         if self.reserved:
-            return np.maximum(1.0, np.ceil(x - 1e-9))
-        return np.maximum(1.0, x)
+            return np.maximum(1.0, np.ceil(x - 1e-9)) + self.spare_replicas
+        return np.maximum(1.0, x) + self.spare_replicas
 
     def monthly_usd(self, requests_per_month: NDArray[np.float64]) -> NDArray[np.float64]:
         return self.usd_per_replica_month * self.replicas(requests_per_month)
@@ -124,6 +150,8 @@ class GpuPiece:
             self.replicas_per_request_month * served_per_request,
             self.reserved,
             self.fixed_usd_per_month if fixed_usd_per_month is None else fixed_usd_per_month,
+            self.staff_usd_per_replica_month,
+            self.spare_replicas,
         )
 
 
@@ -174,16 +202,23 @@ def infeasible(strategy: Strategy, req: NDArray[np.float64], *reasons: str, **kw
 
 
 def request_shape(strategy: Strategy, ctx: PricingContext) -> RequestShape:
-    """Tokens per request under this strategy's adaptation: RAG adds the retrieved context."""
+    """Tokens per request under this strategy's adaptation: RAG adds the retrieved context and
+    replaces the reference material a prompt would otherwise carry (``stuffed_context_tokens``)."""
     p = ctx.profile
-    extra = ctx.rag.retrieved_tokens_per_request if strategy.uses_rag else 0
-    return RequestShape(float(p.input_tokens_per_request + extra), float(p.output_tokens_per_request))
+    if not strategy.uses_rag:
+        return RequestShape(float(p.input_tokens_per_request), float(p.output_tokens_per_request))
+    prompt = p.input_tokens_per_request - p.stuffed_context_tokens + ctx.rag.retrieved_tokens_per_request
+    return RequestShape(float(max(prompt, 1)), float(p.output_tokens_per_request))
 
 
 def context_needed(strategy: Strategy, ctx: PricingContext) -> float:
     """Window the model must hold [tokens]: the profile's need, and at least the request
-    (input + retrieved + output)."""
-    return float(max(ctx.profile.context_tokens, request_shape(strategy, ctx).context_tokens))
+    (input + retrieved + output); under RAG, retrieval holds the stuffed reference material."""
+    p = ctx.profile
+    need = p.context_tokens
+    if strategy.uses_rag and p.stuffed_context_tokens:
+        need = 0
+    return float(max(need, request_shape(strategy, ctx).context_tokens))
 
 
 def add_rag(

@@ -20,7 +20,7 @@ from llmstrategy.inputs.profile import Profile
 class FineTuneInputs:
     """Resolved fine-tuning assumptions (``data/assumptions.yaml`` → ``fine_tune``)."""
 
-    labeled_examples: int
+    labeled_examples: int  # held by the team already
     tokens_per_example: float
     epochs: float
     usd_per_labeled_example: float
@@ -31,11 +31,22 @@ class FineTuneInputs:
     lora_flops_share: float
     training_compute_efficiency: float
     setup_engineer_months: float
+    examples_needed: int = 0  # the training set the method needs
+
+    @property
+    def training_examples(self) -> int:
+        """Examples in the training set = max(held, needed)."""
+        return max(self.labeled_examples, self.examples_needed)
+
+    @property
+    def examples_to_label(self) -> int:
+        """Examples still to be labeled = max(0, needed − held)."""
+        return max(0, self.examples_needed - self.labeled_examples)
 
     @property
     def training_tokens(self) -> float:
-        """Tokens processed by one training run = examples × tokens per example × epochs."""
-        return self.labeled_examples * self.tokens_per_example * self.epochs
+        """Tokens processed by one training run = training examples × tokens per example × epochs."""
+        return self.training_examples * self.tokens_per_example * self.epochs
 
 
 def fine_tune_inputs(profile: Profile, catalog: Catalog) -> FineTuneInputs:
@@ -52,6 +63,7 @@ def fine_tune_inputs(profile: Profile, catalog: Catalog) -> FineTuneInputs:
         lora_flops_share=float(v("fine_tune.lora_flops_share")),
         training_compute_efficiency=float(v("fine_tune.training_compute_efficiency")),
         setup_engineer_months=float(v("fine_tune.setup_engineer_months")),
+        examples_needed=int(v("fine_tune.examples_needed")),
     )
 
 
@@ -68,10 +80,16 @@ def self_host_training_gpu_hours(ft: FineTuneInputs, params_b: float, gpu: GpuSp
 
 
 def labeling_usd(ft: FineTuneInputs) -> float:
-    """Curating and reviewing the training set [USD] = examples × USD per example."""
-    return ft.labeled_examples * ft.usd_per_labeled_example
+    """Labeling the examples still missing [USD] = max(0, needed − held) × USD per example
+    (examples the team already holds cost nothing more)."""
+    return ft.examples_to_label * ft.usd_per_labeled_example
+
+
+def relabeling_usd(ft: FineTuneInputs) -> float:
+    """Fresh labels for one retraining [USD] = refresh share × training examples × USD per example."""
+    return ft.refresh_share * ft.training_examples * ft.usd_per_labeled_example
 
 
 def retraining_usd_per_month(ft: FineTuneInputs, training_run_usd: float) -> float:
-    """Retraining spread per month [USD] = (one run + refresh share × labeling) / months between runs."""
-    return (training_run_usd + ft.refresh_share * labeling_usd(ft)) / ft.retrain_every_months
+    """Retraining spread per month [USD] = (one run + relabeling) / months between runs."""
+    return (training_run_usd + relabeling_usd(ft)) / ft.retrain_every_months

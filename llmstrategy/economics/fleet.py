@@ -23,6 +23,8 @@ from llmstrategy.economics.context import (
     GpuPiece,
     PricingContext,
 )
+from llmstrategy.economics.hosted import quality_problem
+from llmstrategy.economics.quality import QualityNeed
 from llmstrategy.economics.serving import (
     ServingSetup,
     layout_pieces,
@@ -32,6 +34,7 @@ from llmstrategy.economics.serving import (
 )
 from llmstrategy.economics.sizing import ReplicaSizing
 from llmstrategy.inputs.catalog import GpuSpec, ModelSpec
+from llmstrategy.inputs.workload import HOURS_PER_MONTH
 
 
 @dataclass(frozen=True)
@@ -59,12 +62,18 @@ class FleetPlan:
     """
 
     options: tuple[FleetOption, ...]
-    choice: NDArray[np.int64]
+    choice: NDArray[np.int64]  # (the per-GPU cost of an option includes the operations staff per GPU)
     replicas: NDArray[np.float64]
     gpus: NDArray[np.float64]
     monthly_usd: NDArray[np.float64]  # GPU cost of the chosen option [USD/month]
     fixed_usd_per_month: NDArray[np.float64]  # the chosen option's fixed cost (e.g. retraining)
     undominated: NDArray[np.bool_]  # options that are the cheapest at some volume, possibly
+    ops_usd_per_gpu_hour: float = 0.0  # the staff part of each option's per-GPU-hour cost
+
+    @property
+    def gpu_only_monthly_usd(self) -> NDArray[np.float64]:
+        """The chosen fleet's GPU rent alone [USD/month] (``monthly_usd`` less the staff per GPU)."""
+        return self.monthly_usd - self.gpus * self.ops_usd_per_gpu_hour * HOURS_PER_MONTH
 
     @property
     def first(self) -> FleetOption:
@@ -91,13 +100,13 @@ class FleetPlan:
                     "pipeline_stages": o.sizing.pipeline_stages,
                     "replicas": float(self.replicas[i]),
                     "gpus": float(self.gpus[i]),
-                    "gpu_monthly_usd": float(self.monthly_usd[i]),
+                    "gpu_monthly_usd": float(self.gpu_only_monthly_usd[i]),
                 }
             )
         return out
 
 
-def candidate_models(ctx: PricingContext, quality_needed: float, context_tokens: float) -> list[ModelSpec] | str:
+def candidate_models(ctx: PricingContext, need: QualityNeed, context_tokens: float) -> list[ModelSpec] | str:
     named = ctx.profile.assumptions.self_host_model
     if named is not None:
         m = ctx.catalog.models[named]
@@ -112,15 +121,10 @@ def candidate_models(ctx: PricingContext, quality_needed: float, context_tokens:
     pool = [
         m
         for m in ctx.catalog.models.values()
-        if m.can_self_host
-        and m.context_window_tokens >= context_tokens
-        and m.quality_score is not None
-        and m.quality_score >= quality_needed
+        if m.can_self_host and m.context_window_tokens >= context_tokens and quality_problem(m, ctx, need) is None
     ]
     if not pool:
-        return (
-            f"no open-weight catalog model reaches quality {quality_needed:g} with a {context_tokens:,.0f}-token window"
-        )
+        return f"no open-weight catalog model meets {need.describe()} with a {context_tokens:,.0f}-token window"
     return sorted(pool, key=lambda m: m.id)
 
 
@@ -131,6 +135,7 @@ def _option_table(
     prices: tuple[float, ...],
     setup: ServingSetup,
     reasoning_tokens_per_output_token: float = 0.0,
+    staff_usd_per_gpu_hour: float = 0.0,
 ) -> (
     tuple[
         tuple[FleetOption, ...],
@@ -151,10 +156,10 @@ def _option_table(
     for (m, g), fx_mg, price in zip(pairs, fixed, prices, strict=True):
         u = setup
         if m.reasoning_by_default and reasoning_tokens_per_output_token > 0:
-            # hidden reasoning tokens are decoded like output tokens (time to the first visible
-            # token is not modelled)
-            u = replace(setup, output_tokens=setup.output_tokens * (1.0 + reasoning_tokens_per_output_token))
-        lp = layout_pieces(m, g, price, u)
+            # hidden reasoning tokens are decoded like output tokens, before the first visible one
+            hidden = setup.output_tokens * reasoning_tokens_per_output_token
+            u = replace(setup, output_tokens=setup.output_tokens + hidden, hidden_tokens_before_answer=hidden)
+        lp = layout_pieces(m, g, price, u, staff_usd_per_gpu_hour)
         if isinstance(lp, str):
             reasons.append(lp)
             continue
@@ -185,7 +190,7 @@ def best_fleet(
     ctx: PricingContext,
     shape: RequestShape,
     served: NDArray[np.float64],
-    quality_needed: float,
+    need: QualityNeed,
     context_tokens: float,
     fixed_monthly_usd: Callable[[ModelSpec, GpuSpec], float] | None = None,
 ) -> FleetPlan | str:
@@ -193,7 +198,7 @@ def best_fleet(
     with the lowest GPU cost plus ``fixed_monthly_usd(model, gpu)`` (e.g. retraining that
     model). One numpy pass over options × volumes."""
     s = self_host_settings(ctx)
-    models = candidate_models(ctx, quality_needed, context_tokens)
+    models = candidate_models(ctx, need, context_tokens)
     if isinstance(models, str):
         return models
     gpus = (
@@ -210,12 +215,14 @@ def best_fleet(
         tuple(usd_per_gpu_hour(g, s) for _, g in pairs),
         serving_setup(shape, ctx, s),
         ctx.reasoning_tokens_per_output_token,
+        s.ops_usd_per_gpu_hour,
     )
     if isinstance(table, str):
         return table
     options, c, q, fx, per_replica_gpus, keep = table
     x = q[:, None] * np.asarray(served, dtype=float)[None, :]
-    reps = np.maximum(1.0, np.ceil(x - 1e-9)) if reserved else np.maximum(1.0, x)
+    spare = serving_setup(shape, ctx, s).spare_replicas
+    reps = (np.maximum(1.0, np.ceil(x - 1e-9)) if reserved else np.maximum(1.0, x)) + spare
     cost = fx[:, None] + c[:, None] * reps
     best = cost.min(axis=0)
     # the first option within a relative tolerance, so float noise does not flip between equals
@@ -230,6 +237,7 @@ def best_fleet(
         c[choice] * chosen_reps,
         fx[choice],
         keep,
+        s.ops_usd_per_gpu_hour,
     )
 
 
@@ -250,6 +258,7 @@ def fleet_details(plan: FleetPlan) -> dict[str, Any]:
         "time_per_output_token_ms": r.time_per_output_token_ms,
         "time_to_first_token_ms": r.time_to_first_token_ms,
         "usd_per_gpu_hour": f.usd_per_gpu_hour,
+        "operations_usd_per_gpu_hour": plan.ops_usd_per_gpu_hour,
         "sizing_alternatives": [
             {
                 k: v

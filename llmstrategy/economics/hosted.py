@@ -15,17 +15,19 @@ from llmstrategy.economics.context import (
     StrategyCost,
     add_rag,
     context_needed,
-    fine_tune_shape,
     infeasible,
     request_shape,
 )
-from llmstrategy.economics.finetune import (
-    fine_tune_inputs,
-    labeling_usd,
-    provider_training_usd,
-    retraining_usd_per_month,
+from llmstrategy.economics.quality import (
+    QualityNeed,
+    meets,
+    pass_params,
+    proxy_pass_rate,
+    quality_gap,
+    requirement_gap,
 )
 from llmstrategy.inputs.catalog import ModelSpec
+from llmstrategy.inputs.evals import EvalResult, merge
 from llmstrategy.inputs.strategies import Adaptation, Deployment, Strategy
 
 
@@ -46,13 +48,117 @@ def select_api_model(strategy: Strategy, ctx: PricingContext) -> tuple[ModelSpec
     choice = choose_api_model(
         ctx.catalog.models.values(),
         shape,
-        quality_needed=ctx.quality_needed,
         batch=ctx.batch,
         context_tokens=need,
         on_date=ctx.on_date,
         reasoning_tokens_per_output_token=ctx.reasoning_tokens_per_output_token,
+        qualifies=lambda m: api_model_problem(m, strategy, ctx),
+        need_text=ctx.quality.describe() + ", the latency target and the horizon",
+        accepted_usd=lambda m, usd: accepted_task_usd(m, usd, ctx),
     )
+    if choice.model is None:  # only models retiring inside the horizon are left: price a migration
+        late = choose_api_model(
+            ctx.catalog.models.values(),
+            shape,
+            batch=ctx.batch,
+            context_tokens=need,
+            on_date=ctx.on_date,
+            reasoning_tokens_per_output_token=ctx.reasoning_tokens_per_output_token,
+            qualifies=lambda m: api_model_problem(m, strategy, ctx, lifecycle=False),
+            need_text=ctx.quality.describe() + " and the latency target",
+            accepted_usd=lambda m, usd: accepted_task_usd(m, usd, ctx),
+        )
+        if late.model is not None and late.model.deprecation_date is not None:
+            return late.model, (
+                f"{late.reason}; it retires on {late.model.deprecation_date.isoformat()}, inside the horizon, and "
+                "no qualifying model lasts it: plan a migration"
+            )
     return choice.model, choice.reason
+
+
+def expected_pass_rate(m: ModelSpec, ctx: PricingContext) -> float:
+    """The model's expected first-attempt pass rate on this task before any adaptation: the
+    profile's measured pass rate, or the proxy from its capability gap."""
+    ev = measured(ctx).get(m.id)
+    if ev is not None:
+        return ev.pass_rate
+    gap = quality_gap(m, ctx.quality, ctx.catalog)
+    return proxy_pass_rate(gap if gap is not None else 0.0, pass_params(ctx.catalog))
+
+
+def accepted_task_usd(m: ModelSpec, request_usd: float, ctx: PricingContext) -> float:
+    """Cost per accepted task of a request costing ``request_usd`` [USD]: retried until it passes
+    (request / pass), or, with ``human_review_usd_per_task``, fixed by a person when it fails
+    (request + (1 − pass) × review)."""
+    p = max(expected_pass_rate(m, ctx), 1e-6)
+    review = ctx.profile.human_review_usd_per_task
+    return request_usd + (1 - p) * review if review is not None else request_usd / p
+
+
+def measured(ctx: PricingContext) -> dict[str, EvalResult]:
+    """The profile's own eval results per model (seed 004 step 4: test on real customer data)."""
+    return merge(ctx.profile.evals)
+
+
+def quality_problem(m: ModelSpec, ctx: PricingContext, need: QualityNeed | None = None) -> str | None:
+    """Why ``m`` does not meet the task's quality: the profile's measured pass rate below the bar
+    (``required_accuracy`` or ``quality.measured_pass_rate_needed``) for a model its evals
+    measured, else the capability requirements of :mod:`quality`."""
+    ev = measured(ctx).get(m.id)
+    if ev is not None:
+        bar = ctx.profile.required_accuracy or float(ctx.catalog.value("quality.measured_pass_rate_needed"))
+        if ev.pass_rate < bar:
+            return f"measured pass rate {ev.pass_rate:.1%} ({ev.passed}/{ev.total}) below {bar:.1%}"
+        return None
+    return meets(m, need or ctx.quality, ctx.catalog)
+
+
+def expected_ttft_ms(m: ModelSpec, strategy: Strategy, ctx: PricingContext) -> float:
+    """Time to the first answer token of a hosted model [ms]: the profile's measured latency, the
+    published median (``data/api_latency.csv``) or the seed's midpoint, plus retrieval under RAG."""
+    ev = measured(ctx).get(m.id)
+    lat = ctx.catalog.api_latency.get(m.id)
+    base = (
+        ev.latency_ms
+        if ev is not None and ev.latency_ms is not None
+        else lat.ttft_ms
+        if lat is not None and lat.ttft_ms is not None
+        else float(ctx.catalog.value("quality.unmeasured_api_ttft_ms"))
+    )
+    return base + (float(ctx.catalog.value("quality.retrieval_latency_ms")) if strategy.uses_rag else 0.0)
+
+
+def latency_problem(m: ModelSpec, strategy: Strategy, ctx: PricingContext) -> str | None:
+    """Why a hosted model misses the profile's latency targets: time to first token (plus
+    retrieval) above ``latency_slo_ms``, or an output speed below 1000 / ``tpot_slo_ms``."""
+    p = ctx.profile
+    if p.latency_slo_ms is not None:
+        ttft = expected_ttft_ms(m, strategy, ctx)
+        if ttft > p.latency_slo_ms:
+            return f"first token after ~{ttft:,.0f} ms, above the {p.latency_slo_ms:,.0f} ms target"
+    lat = ctx.catalog.api_latency.get(m.id)
+    speed = lat.output_tokens_per_second if lat is not None else None
+    if p.tpot_slo_ms is not None and speed is not None and speed < 1000.0 / p.tpot_slo_ms:
+        return f"{speed:,.0f} tokens/s, below the {1000.0 / p.tpot_slo_ms:,.0f} tokens/s target"
+    return None
+
+
+def lifecycle_problem(m: ModelSpec, ctx: PricingContext) -> str | None:
+    """Why ``m`` cannot carry the horizon: it retires before its end."""
+    if m.deprecation_date is not None and m.deprecation_date <= ctx.usable_until:
+        return f"retires on {m.deprecation_date.isoformat()}, inside the {ctx.profile.horizon_months}-month horizon"
+    return None
+
+
+def api_model_problem(
+    m: ModelSpec, strategy: Strategy, ctx: PricingContext, *, lifecycle: bool = True, need: QualityNeed | None = None
+) -> str | None:
+    """The first reason a hosted model does not fit this task (quality, latency, lifecycle), or None."""
+    return (
+        quality_problem(m, ctx, need)
+        or latency_problem(m, strategy, ctx)
+        or (lifecycle_problem(m, ctx) if lifecycle else None)
+    )
 
 
 def price_api(strategy: Strategy, ctx: PricingContext, req: NDArray[np.float64]) -> StrategyCost:
@@ -84,83 +190,32 @@ def price_api(strategy: Strategy, ctx: PricingContext, req: NDArray[np.float64])
             "input_tokens_per_request": shape.input_tokens,
             "output_tokens_per_request": shape.output_tokens,
             "reasoning_tokens_per_output_token": price.reasoning_tokens_per_output_token,
+            "time_to_first_token_ms": expected_ttft_ms(model, strategy, ctx)
+            - (float(ctx.catalog.value("quality.retrieval_latency_ms")) if strategy.uses_rag else 0.0),
         },
     )
 
 
-def price_api_fine_tune(strategy: Strategy, ctx: PricingContext, req: NDArray[np.float64]) -> StrategyCost:
-    """``api+fine_tune`` / ``api+rag+fine_tune``: provider fine-tuning of the cheapest
-    fine-tunable model that reaches the task's quality less the fine-tuning uplift."""
-    p = ctx.profile
-    ft = fine_tune_inputs(p, ctx.catalog)
-    if ft.labeled_examples <= 0:
-        return infeasible(strategy, req, "fine-tuning needs labeled examples (labeled_examples is 0)")
-    shape = fine_tune_shape(strategy, ctx)
-    need_ctx = max(context_needed(strategy, ctx), shape.context_tokens)
-    need_q = ctx.quality_needed - ft.quality_uplift
-    pool = [
-        m
-        for m in ctx.catalog.models.values()
-        if m.finetune_training_usd_per_mtok is not None
-        and m.finetuned_input_usd_per_mtok is not None
-        and m.context_window_tokens >= need_ctx
-        and (m.quality_score or 0) >= need_q
-        and not (m.deprecation_date and m.deprecation_date <= ctx.on_date)
-    ]
-    named = p.assumptions.api_model
+def frontier_model(ctx: PricingContext) -> ModelSpec | None:
+    """The hosted model hard cases go to: ``assumptions.frontier_model``, else the catalog's
+    ``default_frontier_model`` while it lasts the horizon, else the hosted model with the best
+    score on the task's primary capability among those that last it."""
+    named = ctx.profile.assumptions.frontier_model
     if named is not None:
-        pool = [m for m in pool if m.id == named]
-    if not pool:
-        return infeasible(
-            strategy,
-            req,
-            f"no catalog model offers provider fine-tuning at quality ≥ {need_q:g} "
-            f"with a window ≥ {need_ctx:,.0f} tokens" + (f" ({named} is not fine-tunable)" if named else ""),
-        )
-    r = ctx.reasoning_tokens_per_output_token
-    model = min(
-        pool,
-        key=lambda m: (
-            api_price(m, shape, batch=False, fine_tuned=True, reasoning_tokens_per_output_token=r).request_usd(shape),
-            m.id,
-        ),
-    )
-    price = api_price(model, shape, batch=False, fine_tuned=True, reasoning_tokens_per_output_token=r)
-    training = provider_training_usd(ft, float(model.finetune_training_usd_per_mtok or 0))
-    lab = labeling_usd(ft)
-    retrain = retraining_usd_per_month(ft, training)
-    monthly: dict[str, NDArray[np.float64]] = {
-        "api_inference": api_monthly_usd(req, price, shape, cache_hit_rate=p.cache_hit_rate, retry_rate=p.retry_rate),
-        "retraining": np.full_like(req, retrain),
-    }
-    upfront = {
-        "training": training,
-        "labeling": lab,
-        "fine_tune_setup": ft.setup_engineer_months * ctx.engineer_monthly_usd,
-    }
-    add_rag(strategy, ctx, req, monthly, upfront)
-    return StrategyCost(
-        strategy,
-        req,
-        monthly,
-        upfront,
-        {"api": model.id},
-        {
-            "model_choice": (
-                f"cheapest fine-tunable model with quality ≥ {need_q:g} (task need less the fine-tuning uplift)"
-            ),
-            "price_tier": price.tier,
-            "input_usd_per_mtok": price.input_usd_per_mtok,
-            "output_usd_per_mtok": price.output_usd_per_mtok,
-            "input_tokens_per_request": shape.input_tokens,
-            "output_tokens_per_request": shape.output_tokens,
-            "training_usd": training,
-            "labeling_usd": lab,
-            "retraining_usd_per_month": retrain,
-            "training_tokens": ft.training_tokens,
-        },
-    )
-
+        return ctx.catalog.models.get(named)
+    default = ctx.catalog.models.get(str(ctx.catalog.value("default_frontier_model")))
+    if default is not None and default.has_api_price and lifecycle_problem(default, ctx) is None:
+        return default
+    req = ctx.quality.primary
+    best: tuple[float, str] | None = None
+    pick = None
+    for m in ctx.catalog.models.values():
+        if not m.has_api_price or lifecycle_problem(m, ctx) is not None:
+            continue
+        gap = requirement_gap(m, req, ctx.catalog)
+        if gap is not None and (best is None or (gap, m.id) > best):
+            best, pick = (gap, m.id), m
+    return pick or default
 
 
 def api_model_costs(ctx: PricingContext, strategy: Strategy | None = None) -> list[dict[str, Any]]:

@@ -17,7 +17,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from llmstrategy.economics.context import PricingContext, StrategyCost, infeasible
-from llmstrategy.economics.hosted import price_api, price_api_fine_tune
+from llmstrategy.economics.hosted import price_api
+from llmstrategy.economics.provider_finetune import price_api_fine_tune
 from llmstrategy.economics.selfhost import price_hybrid, price_self_host
 from llmstrategy.inputs.strategies import STRATEGIES, Adaptation, Deployment, Strategy
 

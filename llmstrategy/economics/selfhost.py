@@ -9,12 +9,13 @@ and a lower quality need.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from llmstrategy.economics.api import api_monthly_usd, api_price, billable_requests
+from llmstrategy.economics.api import RequestShape, api_monthly_usd, api_price, billable_requests
 from llmstrategy.economics.context import (
     PricingContext,
     StrategyCost,
@@ -30,13 +31,60 @@ from llmstrategy.economics.finetune import (
     retraining_usd_per_month,
     self_host_training_gpu_hours,
 )
-from llmstrategy.economics.fleet import best_fleet, fleet_details
-from llmstrategy.economics.serving import self_host_settings
+from llmstrategy.economics.fleet import FleetPlan, best_fleet, fleet_details
+from llmstrategy.economics.hosted import frontier_model
+from llmstrategy.economics.quality import quality_need
+from llmstrategy.economics.serving import SelfHostSettings, self_host_settings, serving_setup
 from llmstrategy.inputs.catalog import GpuSpec, ModelSpec
+from llmstrategy.inputs.profile import Profile
 from llmstrategy.inputs.strategies import Strategy
+from llmstrategy.inputs.workload import DAYS_PER_MONTH, SECONDS_PER_DAY
 
 LEVEL_BELOW = {"high": "medium", "medium": "low", "low": "low"}
 
+
+def peak_capacity(
+    plan: FleetPlan, served_per_month: float, ctx: PricingContext, s: SelfHostSettings
+) -> dict[str, float]:
+    """The month-0 fleet at the peak: peak request rate [req/s] = served requests per month ×
+    peak_to_average / seconds per month; replicas that carry it (reserved: the fleet less its
+    spares; on demand: scaled up to ⌈peak / (capacity × (1 − headroom))⌉) and their capacity;
+    load / capacity ≤ 1 − headroom by construction."""
+    f = plan.first
+    cap = f.sizing.requests_per_second
+    setup = serving_setup(RequestShape(0.0, 0.0), ctx, s)
+    peak = served_per_month * ctx.profile.peak_to_average / (DAYS_PER_MONTH * SECONDS_PER_DAY)
+    if s.gpu_pricing == "reserved":
+        carrying = float(plan.replicas[0]) - setup.spare_replicas
+    else:
+        carrying = max(1.0, math.ceil(peak / (cap * (1.0 - setup.peak_headroom)) - 1e-9))
+    return {
+        "peak_requests_per_second": peak,
+        "peak_replicas": carrying + setup.spare_replicas,
+        "spare_replicas": setup.spare_replicas,
+        "peak_capacity_requests_per_second": carrying * cap,
+        "peak_load_to_capacity": peak / (carrying * cap) if cap > 0 else math.inf,
+    }
+
+
+def engineers_to_hire(p: Profile) -> int:
+    """Engineers self-hosting lacks: one ML engineer and one infrastructure engineer at least
+    (seed 001: a self-hosted build needs an ML + infra team) [headcount]."""
+    return int(p.team.ml_engineers <= 0) + int(p.team.infra_engineers <= 0)
+
+
+def hire_months(ctx: PricingContext) -> float:
+    """Months to hire (``team.hire_months`` or ``hiring.months``)."""
+    t = ctx.profile.team
+    return float(t.hire_months if t.hire_months is not None else ctx.catalog.value("hiring.months"))
+
+
+def hire_usd_per_engineer(ctx: PricingContext) -> float:
+    """One-off cost of hiring one engineer [USD] (``team.hire_usd_per_engineer`` or ``hiring.usd_per_engineer``)."""
+    t = ctx.profile.team
+    return float(
+        t.hire_usd_per_engineer if t.hire_usd_per_engineer is not None else ctx.catalog.value("hiring.usd_per_engineer")
+    )
 
 
 def price_self_host(strategy: Strategy, ctx: PricingContext, req: NDArray[np.float64]) -> StrategyCost:
@@ -62,11 +110,10 @@ def _price_fleet(
     if strategy.uses_fine_tune and ft.labeled_examples <= 0:
         return infeasible(strategy, req, "fine-tuning needs labeled examples (labeled_examples is 0)")
     hybrid = frontier_share > 0 or strategy.deployment.value == "hybrid"
-    need_q = ctx.quality_needed
-    if hybrid:
-        need_q = float(v(f"quality_needed.{LEVEL_BELOW[p.task_complexity]}"))
+    need = quality_need(p, ctx.catalog, level=LEVEL_BELOW[p.task_complexity]) if hybrid else ctx.quality
     if strategy.uses_fine_tune:
-        need_q -= ft.quality_uplift
+        need = need.lowered(ft.quality_uplift)
+    need_q = need.primary.min_scores[0]
     shape = fine_tune_shape(strategy, ctx)
     need_ctx = max(context_needed(strategy, ctx), shape.context_tokens)
     served = billable_requests(req, p.cache_hit_rate, p.retry_rate) * (1.0 - frontier_share)
@@ -77,21 +124,27 @@ def _price_fleet(
     def retrain(m: ModelSpec, g: GpuSpec) -> float:
         return retraining_usd_per_month(ft, training_run_usd(m, g))
 
-    plan = best_fleet(ctx, shape, served, need_q, need_ctx, retrain if strategy.uses_fine_tune else None)
+    plan = best_fleet(ctx, shape, served, need, need_ctx, retrain if strategy.uses_fine_tune else None)
     if isinstance(plan, str):
         return infeasible(strategy, req, plan)
     fleet = plan.first
     served_per_request = (1.0 - p.cache_hit_rate) * (1.0 + p.retry_rate) * (1.0 - frontier_share)
     monthly: dict[str, NDArray[np.float64]] = {
-        "gpu_fleet": plan.monthly_usd,
+        "gpu_fleet": plan.gpu_only_monthly_usd,
+        "fleet_operations": plan.monthly_usd - plan.gpu_only_monthly_usd,  # staff that grows with the GPUs
         "operations_staff": np.full_like(req, s.ops_engineer_fraction * ctx.engineer_monthly_usd),
     }
     upfront: dict[str, float] = {"self_host_setup": s.setup_engineer_months * ctx.engineer_monthly_usd}
     models = {"self_host": fleet.model.id}
     details: dict[str, Any] = {**fleet_details(plan), "quality_needed": need_q}
+    details.update(peak_capacity(plan, served[0], ctx, s))
+    hires = engineers_to_hire(p)
+    if hires and p.team.can_hire:
+        upfront["hiring"] = hires * hire_usd_per_engineer(ctx)
+        details.update(engineers_to_hire=hires, hire_months=hire_months(ctx))
     if hybrid:
-        fid = p.assumptions.frontier_model or str(v("default_frontier_model"))
-        frontier = ctx.catalog.models.get(fid)
+        frontier = frontier_model(ctx)
+        fid = frontier.id if frontier is not None else str(p.assumptions.frontier_model)
         if frontier is None or not frontier.has_api_price or frontier.context_window_tokens < need_ctx:
             return infeasible(strategy, req, f"frontier model {fid} has no API price or too small a window")
         fshape = request_shape(strategy, ctx)
@@ -104,7 +157,7 @@ def _price_fleet(
         upfront["router_setup"] = float(v("hybrid.router_setup_engineer_months")) * ctx.engineer_monthly_usd
         models["frontier"] = fid
         details["frontier_share"] = frontier_share
-    piece_components: tuple[str, ...] = ("gpu_fleet",)
+    piece_components: tuple[str, ...] = ("gpu_fleet", "fleet_operations")
     if strategy.uses_fine_tune:
         hours = self_host_training_gpu_hours(ft, float(fleet.model.total_params_b or 0), fleet.gpu)
         training = training_run_usd(fleet.model, fleet.gpu)
@@ -113,7 +166,7 @@ def _price_fleet(
             training=training, labeling=lab, fine_tune_setup=ft.setup_engineer_months * ctx.engineer_monthly_usd
         )
         monthly["retraining"] = plan.fixed_usd_per_month
-        piece_components = ("gpu_fleet", "retraining")
+        piece_components = ("gpu_fleet", "fleet_operations", "retraining")
         details.update(
             training_usd=training,
             labeling_usd=lab,

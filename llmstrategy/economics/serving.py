@@ -39,6 +39,7 @@ class SelfHostSettings:
     ops_engineer_fraction: float
     setup_engineer_months: float
     params: SizingParams
+    ops_usd_per_gpu_hour: float = 0.0  # operations staff that grows with the fleet [USD per GPU-hour]
 
 
 def self_host_settings(ctx: PricingContext) -> SelfHostSettings:
@@ -54,6 +55,7 @@ def self_host_settings(ctx: PricingContext) -> SelfHostSettings:
         ops_engineer_fraction=float(v("self_host.ops_engineer_fraction")),
         setup_engineer_months=float(v("self_host.setup_engineer_months")),
         params=SizingParams.from_catalog(ctx.catalog),
+        ops_usd_per_gpu_hour=float(v("self_host.ops_engineers_per_gpu")) * ctx.engineer_monthly_usd / HOURS_PER_MONTH,
     )
 
 
@@ -126,6 +128,9 @@ class ServingSetup:
     reserved: bool
     peak_to_average: float
     gpu_utilization: float
+    hidden_tokens_before_answer: float = 0.0  # a reasoning model's hidden reasoning per request
+    peak_headroom: float = 0.0  # share of capacity kept free at the peak
+    spare_replicas: float = 0.0  # N+1: replicas beyond the load
 
 
 def serving_setup(shape: RequestShape, ctx: PricingContext, s: SelfHostSettings) -> ServingSetup:
@@ -140,14 +145,20 @@ def serving_setup(shape: RequestShape, ctx: PricingContext, s: SelfHostSettings)
         s.gpu_pricing == "reserved",
         float(ctx.profile.peak_to_average),
         s.gpu_utilization,
+        peak_headroom=float(ctx.catalog.value("self_host.peak_headroom")),
+        spare_replicas=float(ctx.catalog.value("self_host.spare_replicas_interactive"))
+        if ctx.profile.latency == "interactive"
+        else 0.0,
     )
 
 
 @lru_cache(maxsize=4096)
 def layout_pieces(
-    model: ModelSpec, gpu: GpuSpec, price: float, u: ServingSetup
+    model: ModelSpec, gpu: GpuSpec, price: float, u: ServingSetup, staff_usd_per_gpu_hour: float = 0.0
 ) -> tuple[tuple[ReplicaSizing, ...], tuple[ReplicaSizing, ...], tuple[GpuPiece, ...], float] | str:
-    """Every layout sized and its cost piece: independent of volume, so memoized."""
+    """Every layout sized and its cost piece: independent of volume, so memoized. A replica
+    costs GPUs × 730 h × (``price`` + ``staff_usd_per_gpu_hour``) a month: the GPU rent and the
+    operations staff that grows with the fleet."""
     sizings = size_all_layouts(
         model,
         gpu,
@@ -158,6 +169,7 @@ def layout_pieces(
         tpot_slo_ms=u.tpot_slo_ms,
         ttft_slo_ms=u.ttft_slo_ms,
         params=u.params,
+        hidden_tokens_before_answer=u.hidden_tokens_before_answer,
     )
     fitting = tuple(r for r in sizings if r.fits)
     if not fitting:
@@ -169,13 +181,15 @@ def layout_pieces(
             gpu_id=gpu.id,
             tensor_parallel=r.tensor_parallel,
             pipeline_stages=r.pipeline_stages,
-            usd_per_replica_month=r.gpus_per_replica * HOURS_PER_MONTH * price,
+            usd_per_replica_month=r.gpus_per_replica * HOURS_PER_MONTH * (price + staff_usd_per_gpu_hour),
             replicas_per_request_month=(
-                u.peak_to_average / (seconds_per_month * r.requests_per_second)
+                u.peak_to_average / (seconds_per_month * r.requests_per_second * (1.0 - u.peak_headroom))
                 if u.reserved
                 else 1.0 / (seconds_per_month * r.requests_per_second * u.gpu_utilization)
             ),
             reserved=u.reserved,
+            staff_usd_per_replica_month=r.gpus_per_replica * HOURS_PER_MONTH * staff_usd_per_gpu_hour,
+            spare_replicas=u.spare_replicas,
         )
         for r in fitting
     )

@@ -170,8 +170,11 @@ def size_replica(
     tpot_slo_ms: float,
     ttft_slo_ms: float,
     params: SizingParams,
+    hidden_tokens_before_answer: float = 0.0,
 ) -> ReplicaSizing:
-    """Size one replica of ``model`` on ``tp × pp`` GPUs for requests of this shape."""
+    """Size one replica of ``model`` on ``tp × pp`` GPUs for requests of this shape. Time to first
+    token = prefill + one decode step + ``hidden_tokens_before_answer`` (a reasoning model's
+    hidden reasoning, decoded before the first visible token) × the step at the chosen batch."""
     base = ReplicaSizing(
         model_id=model.id,
         gpu_id=gpu.id,
@@ -217,7 +220,7 @@ def size_replica(
         i = int(ok[-1])
     else:
         i = cap - 1
-    ttft_ms = (t_prefill + float(tpot[0])) * 1000.0
+    ttft_ms = (t_prefill + float(tpot[0]) + hidden_tokens_before_answer * float(tpot[i])) * 1000.0
     if latency == "interactive" and ttft_ms > ttft_slo_ms:
         return replace(
             base,

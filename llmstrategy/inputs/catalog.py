@@ -22,6 +22,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from llmstrategy.errors import CatalogError, UnknownIdError
+from llmstrategy.inputs.benchmarks import ApiLatency, load_latency, load_scores
+from llmstrategy.inputs.checks import check_catalog
+from llmstrategy.inputs.finetune_offers import FineTuneOffer, load_offers
 
 DATA_DIR_ENV = "LLMSTRATEGY_DATA_DIR"
 
@@ -135,6 +138,9 @@ class Catalog:
     defaults: Mapping[str, Sourced]
     data_dir: Path
     files: Mapping[str, Path] = field(default_factory=dict)
+    scores: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  # model → benchmark → %
+    api_latency: Mapping[str, ApiLatency] = field(default_factory=dict)  # model → measured TTFT and speed
+    finetune_offers: tuple[FineTuneOffer, ...] = ()  # providers' fine-tuning offers (data/finetune_offers.csv)
 
     def model(self, model_id: str, *, field: str = "model", path: str | None = None) -> ModelSpec:
         """Look a model up; an unknown id raises with the nearest ids."""
@@ -338,6 +344,10 @@ CATALOG_FILES = {
     "gpus": "gpus.csv",
     "rag": "rag.yaml",
     "assumptions": "assumptions.yaml",
+    "quality": "quality.yaml",
+    "benchmarks": "benchmarks.csv",
+    "api_latency": "api_latency.csv",
+    "finetune_offers": "finetune_offers.csv",
 }
 
 
@@ -350,13 +360,21 @@ def load_catalog(data_dir: str | Path | None = None, *, models_path: str | Path 
     defaults: dict[str, Sourced] = {}
     defaults.update(load_defaults(files["assumptions"]))
     defaults.update(load_defaults(files["rag"], prefix="rag"))
-    return Catalog(
-        models=load_models(files["models"]),
+    if files["quality"].is_file():
+        defaults.update(load_defaults(files["quality"], prefix="quality"))
+    models = load_models(files["models"])
+    catalog = Catalog(
+        models=models,
         gpus=load_gpus(files["gpus"]),
         defaults=defaults,
         data_dir=base,
         files=files,
+        scores=load_scores(files["benchmarks"], models),
+        api_latency=load_latency(files["api_latency"], models),
+        finetune_offers=load_offers(files["finetune_offers"], models),
     )
+    check_catalog(catalog)
+    return catalog
 
 
 @lru_cache(maxsize=8)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import reprlib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
 import yaml
 from pydantic import (
@@ -19,11 +19,13 @@ from pydantic import (
     Field,
     PrivateAttr,
     ValidationError,
+    ValidationInfo,
     field_validator,
 )
 
 from llmstrategy.errors import ProfileError
 from llmstrategy.inputs.criteria import CRITERION_IDS
+from llmstrategy.inputs.evals import EvalResult
 
 Stage = Literal["pre_mvp", "validated", "scaling"]
 LatencyClass = Literal["interactive", "batch"]
@@ -31,10 +33,20 @@ Sensitivity = Literal["public", "internal", "confidential", "regulated"]
 Level = Literal["low", "medium", "high"]
 Precision = Literal["bf16", "fp8", "int4"]
 GpuPricing = Literal["on_demand", "reserved"]
+#: task types that consult reference material rather than transform the input document
+REFERENCE_TASKS = frozenset({"chat", "coding", "reasoning", "agentic"})
+TaskType = Literal["chat", "coding", "extraction", "classification", "summarization", "reasoning", "agentic"]
 
 #: Upper bounds that keep every derived number finite (a 1e15 requests/day profile
 #: still gives finite costs); they are far above any real workload.
 MAX_REQUESTS_PER_DAY = 1e15
+#: Below this (one request in 2.7 million years) per-request costs of fixed fees overflow.
+MIN_REQUESTS_PER_DAY = 1e-9
+#: A criterion's weight; the engine adds the profile's weights to the base weights (which
+#: sum to 1) and normalizes, so 1e6 already makes a criterion decide alone.
+MAX_WEIGHT = 1e6
+#: Below this (0.1 %) the GPUs an on-demand fleet needs (load / utilization) overflow.
+MIN_GPU_UTILIZATION = 1e-3
 MAX_TOKENS_PER_REQUEST = 10_000_000
 #: A profile file above this size is refused before parsing: real profiles are a few KB,
 #: and PyYAML's pure-Python parser takes about 8 s per MB.
@@ -48,8 +60,34 @@ _SHORT_REPR.maxlevel = 3
 _SHORT_REPR.maxstring = _SHORT_REPR.maxother = _SHORT_REPR.maxlong = 50
 
 
+def _number_type(annotation: Any) -> bool:
+    """True for ``int``, ``float`` or a union of them (and None), never when ``bool`` is allowed."""
+    options = get_args(annotation) if get_origin(annotation) is not None else (annotation,)
+    return bool not in options and any(t in (int, float) for t in options)
+
+
+def _bool_where_number(annotation: Any, value: Any) -> bool:
+    """YAML's ``true`` / ``false`` given for a number, or inside a mapping of numbers
+    (``weights``): pydantic's lax mode would read them as 1 and 0."""
+    if isinstance(value, bool):
+        return _number_type(annotation)
+    if isinstance(value, dict):
+        options = get_args(annotation) if get_origin(annotation) is not dict else (annotation,)
+        maps = [t for t in options if get_origin(t) is dict and _number_type(get_args(t)[-1])]
+        return bool(maps) and any(isinstance(v, bool) for v in value.values())
+    return False
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_as_number(cls, v: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if field is not None and _bool_where_number(field.annotation, v):
+            raise ValueError("expected a number, got true or false")
+        return v
 
 
 class Team(_Strict):
@@ -57,6 +95,11 @@ class Team(_Strict):
 
     ml_engineers: float = Field(0, ge=0, le=10_000)
     infra_engineers: float = Field(0, ge=0, le=10_000)
+    #: may the team hire the engineers self-hosting needs? (months and one-off cost per
+    #: engineer: ``data/assumptions.yaml`` → ``hiring`` when omitted)
+    can_hire: bool = False
+    hire_months: float | None = Field(None, ge=0, le=60)
+    hire_usd_per_engineer: float | None = Field(None, ge=0, le=1e7)
 
 
 class RagSettings(_Strict):
@@ -79,7 +122,7 @@ class Assumptions(_Strict):
     self_host_model: str | None = None
     gpu: str | None = None
     precision: Precision | None = None
-    gpu_utilization: float | None = Field(None, gt=0, le=1)
+    gpu_utilization: float | None = Field(None, ge=MIN_GPU_UTILIZATION, le=1)
     hybrid_frontier_share: float | None = Field(None, ge=0, le=1)
     engineer_monthly_usd: float | None = Field(None, gt=0, le=1e7)
     gpu_pricing: GpuPricing | None = None
@@ -93,7 +136,7 @@ class Profile(_Strict):
     description: str | None = Field(None, max_length=5_000)
     notes: str | None = Field(None, max_length=5_000)
     stage: Stage
-    requests_per_day: float = Field(gt=0, le=MAX_REQUESTS_PER_DAY)
+    requests_per_day: float = Field(ge=MIN_REQUESTS_PER_DAY, le=MAX_REQUESTS_PER_DAY)
     input_tokens_per_request: int = Field(ge=1, le=MAX_TOKENS_PER_REQUEST)
     output_tokens_per_request: int = Field(ge=0, le=MAX_TOKENS_PER_REQUEST)
     monthly_growth: float = Field(0.0, ge=-0.99, le=10)
@@ -111,6 +154,12 @@ class Profile(_Strict):
     core_differentiator: bool = False
     rules_suffice: bool = False
     labeled_examples: int = Field(0, ge=0, le=10**12)
+    task_type: TaskType = "chat"
+    languages: tuple[str, ...] = Field(("en",), min_length=1, max_length=200)
+    required_accuracy: float | None = Field(None, gt=0, le=1)
+    errors_caught_downstream: bool = False
+    human_review_usd_per_task: float | None = Field(None, ge=0, le=1e6)
+    evals: tuple[EvalResult, ...] = Field((), max_length=10_000)
     context_tokens_needed: int | None = Field(None, ge=1, le=MAX_TOKENS_PER_REQUEST)
     team: Team = Team()
     retry_rate: float = Field(0.0, ge=0, lt=1)
@@ -121,6 +170,30 @@ class Profile(_Strict):
     assumptions: Assumptions = Assumptions()
 
     _source_path: str | None = PrivateAttr(default=None)
+
+    @field_validator("languages")
+    @classmethod
+    def _iso_languages(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for code in v:
+            if not (len(code) == 2 and code.isascii() and code.isalpha() and code.islower()):
+                raise ValueError(f"'{code}' is not an ISO 639-1 code (two lower-case letters, e.g. en, de, ja)")
+        return v
+
+    @property
+    def stuffed_context_tokens(self) -> int:
+        """Reference material pasted into every prompt [tokens], which retrieval can replace:
+        ``context_tokens_needed`` when it is part of the input (at most ``input_tokens_per_request``)
+        and the task consults it (chat, coding, reasoning, agentic); 0 otherwise, and for
+        summarization, extraction and classification, whose input is the document itself."""
+        n = self.context_tokens_needed
+        if n is None or n > self.input_tokens_per_request or self.task_type not in REFERENCE_TASKS:
+            return 0
+        return n
+
+    @property
+    def multilingual(self) -> bool:
+        """True when the task needs a language other than English."""
+        return any(code != "en" for code in self.languages)
 
     @field_validator("name")
     @classmethod
@@ -137,8 +210,8 @@ class Profile(_Strict):
         for key, weight in v.items():
             if key not in CRITERION_IDS:
                 raise ValueError(f"unknown criterion '{key}'; expected one of: {', '.join(CRITERION_IDS)}")
-            if not math.isfinite(weight) or weight < 0:
-                raise ValueError(f"weight for '{key}' must be a finite number ≥ 0")
+            if not math.isfinite(weight) or not 0 <= weight <= MAX_WEIGHT:
+                raise ValueError(f"weight for '{key}' must be a number from 0 to {MAX_WEIGHT:g}")
         if v and sum(v.values()) <= 0:
             raise ValueError("weights must not all be zero")
         return v
@@ -220,6 +293,23 @@ class _SafeLoader(yaml.SafeLoader):
             raise yaml.constructor.ConstructorError(
                 None, None, f"cannot read {value} as {node.tag.rsplit(':', 1)[-1]} ({err})", node.start_mark
             ) from None
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Any:
+        """A key given twice is an error naming the key (PyYAML keeps the last value silently)."""
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":  # ``<<: *defaults`` may be overridden
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                first = seen.get(key)
+                seen.setdefault(key, key_node.start_mark.line)
+            except TypeError:  # an unhashable key: the base class reports it
+                continue
+            if first is not None:
+                problem = f"duplicate key {_SHORT_REPR.repr(key)} (first at line {first + 1})"
+                raise yaml.constructor.ConstructorError(None, None, problem, key_node.start_mark)
+        return super().construct_mapping(node, deep=deep)
 
 
 def load_profile(path: str | Path) -> Profile:

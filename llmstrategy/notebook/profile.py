@@ -17,6 +17,10 @@ def _plain_value(v: Any) -> str:
         return f"{v:,.0f}" if v.is_integer() and abs(v) < 1e15 else f"{v:,.6g}"
     if isinstance(v, int):
         return f"{v:,}"
+    if isinstance(v, list):
+        return ", ".join(map(str, v))
+    if isinstance(v, dict):
+        return ", ".join(f"{k}: {_plain_value(x)}" for k, x in v.items())
     return str(v)
 
 
@@ -30,8 +34,14 @@ def profile_table(s: Session) -> Any:
     rows = [{"group": f.group, "field": f.path, "value": field_value(s.profile, f.path)} for f in FIELDS]
     advanced = s.profile.model_dump(mode="json", exclude_none=True, include=set(ADVANCED_FIELDS))
     for section, values in advanced.items():
-        for key, value in (values or {}).items():
-            rows.append({"group": "Advanced", "field": f"{section}.{key}", "value": value})
+        if isinstance(values, dict):
+            for key, value in values.items():
+                rows.append({"group": "Advanced", "field": f"{section}.{key}", "value": value})
+        elif isinstance(values, list) and values and isinstance(values[0], dict):  # evals: one row each
+            for i, value in enumerate(values):
+                rows.append({"group": "Advanced", "field": f"{section}[{i}]", "value": value})
+        else:
+            rows.append({"group": "Advanced", "field": section, "value": values})
     df = pd.DataFrame(rows)
     df["value"] = [_plain_value(v) for v in df["value"]]
     return styled(df, caption=f"Profile fields ({Path(s.profile_path).name})")

@@ -16,7 +16,7 @@ def text_summary(a: Analysis) -> str:
         f"{p.name} ({p.stage}, {p.latency}) as of {a.on_date.isoformat()}",
         f"  workload: {fmt_count(w.requests_per_month)} requests/month, "
         f"{fmt_count(w.tokens_per_month)} tokens/month, peak {w.peak_requests_per_second:.3g} requests/s",
-        f"  {'strategy':<25}{'model':<22}{'monthly':>12}{'per 1k req':>12}{'upfront':>12}"
+        f"  {'strategy':<25}{'model':<34}{'GPUs':>6}{'monthly':>12}{'per 1k req':>12}{'upfront':>12}"
         f"{f'{p.horizon_months}-month total':>18}",
     ]
     ruled_out = {x["id"]: x["infeasible_reasons"] for x in a.extras.get("scores", []) if not x["feasible"]}
@@ -26,8 +26,10 @@ def text_summary(a: Analysis) -> str:
             lines.append(f"  {c.strategy.id:<25}ruled out: {'; '.join(why)}")
             continue
         model = ", ".join(c.models.values())
+        gpus = c.details.get("gpus")
         lines.append(
-            f"  {c.strategy.id:<25}{model:<22}{fmt_usd(c.monthly_usd):>12}"
+            f"  {c.strategy.id:<25}{model:<34}{(f'{gpus:,.0f}' if gpus is not None else '-'):>6}"
+            f"{fmt_usd(c.monthly_usd, cents=c.monthly_usd < 100):>12}"
             f"{fmt_usd(c.per_1k_requests_usd):>12}{fmt_usd(c.upfront_usd):>12}"
             f"{fmt_usd(c.horizon_total_usd):>18}"
         )
@@ -36,8 +38,15 @@ def text_summary(a: Analysis) -> str:
         lines.append(f"  break-even api vs self_host: {be['reason']['api_vs_self_host']}")
     rec = a.extras.get("recommendation")
     if rec:
-        lines.append(f"  recommendation: {rec['strategy']} (runner-up {rec['runner_up']})")
+        strategy = rec["strategy"] or "none feasible"
+        review = " with human review" if rec.get("human_review") and rec["strategy"] != "no_llm" else ""
+        lines.append(f"  recommendation: {strategy}{review} (runner-up {rec['runner_up'] or 'none'})")
+        conf = rec.get("confidence")
+        if conf:
+            lines.append(f"  confidence: {conf['level']}: " + "; ".join(conf["reasons"]))
         lines += [f"    - {x}" for x in rec["rationale"]]
+    for w in a.extras.get("warnings", []):
+        lines.append(f"  warning: {w}")
     return "\n".join(lines)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from llmstrategy.decision.confidence import confidence
 from llmstrategy.decision.recommend import Decision
 from llmstrategy.economics.analysis import Analysis
 from llmstrategy.fmt import fmt_count, fmt_usd
@@ -22,11 +23,6 @@ from llmstrategy.views.styling import style_of
 
 E = html.escape
 
-#: Wording of the executive summary's confidence, from the lower of the recommendation's win
-#: share under random re-weightings and its share of simulated futures: words for a reader,
-#: not a statistical test (a presentation choice, stated here and in the summary's numbers).
-CONFIDENCE_HIGH = 0.7
-CONFIDENCE_MODERATE = 0.4
 
 
 def _pct(x: float) -> str:
@@ -70,23 +66,10 @@ def executive_summary_html(a: Analysis, d: Decision, uncertainty: Mapping[str, A
 
 
 def _confidence_words(d: Decision, unc: Mapping[str, Any] | None) -> str:
-    rec = d.strategy_id
-    bits = []
-    share = (d.sensitivity.get("win_share") or {}).get(rec or "")
-    if share is not None:
-        bits.append(f"it ranks first in {share:.0%} of random re-weightings of the criteria")
-    if unc:
-        p_rec = (unc.get("recommended_probability") or {}).get(rec or "")
-        if p_rec is not None:
-            bits.append(f"it stays the recommendation in {p_rec:.0%} of {unc.get('samples', 0):,} simulated futures")
-    if not bits:
+    c = confidence(d.strategy_id, d.sensitivity, unc)
+    if c is None:
         return ""
-    level = min(
-        [x for x in (share, (unc or {}).get("recommended_probability", {}).get(rec or "")) if x is not None],
-        default=1.0,
-    )
-    word = "high" if level >= CONFIDENCE_HIGH else "moderate" if level >= CONFIDENCE_MODERATE else "low"
-    return f"Confidence: <b>{word}</b>: " + "; ".join(E(b) for b in bits) + "."
+    return f"Confidence: <b>{c['level']}</b>: " + "; ".join(E(b) for b in c["reasons"]) + "."
 
 
 def decision_path_html(d: Decision) -> str:

@@ -20,7 +20,16 @@ import yaml
 
 from llmstrategy.errors import LLMStrategyError, ProfileError
 from llmstrategy.fmt import fmt_count
-from llmstrategy.inputs.profile import LatencyClass, Level, Profile, Sensitivity, Stage, profile_from_dict, save_profile
+from llmstrategy.inputs.profile import (
+    LatencyClass,
+    Level,
+    Profile,
+    Sensitivity,
+    Stage,
+    TaskType,
+    profile_from_dict,
+    save_profile,
+)
 from llmstrategy.inputs.workload import workload
 
 
@@ -65,6 +74,7 @@ FIELDS: tuple[Field, ...] = (
     Field("data_may_leave", "check", "data may leave", group="Constraints"),
     Field("data_sensitivity", "dropdown", "sensitivity", get_args(Sensitivity), group="Constraints"),
     Field("context_tokens_needed", "int_text", "context tokens (0: auto)", zero_is_none=True, group="Constraints"),
+    Field("task_type", "dropdown", "task type", get_args(TaskType), group="Task"),
     Field("task_complexity", "dropdown", "task complexity", get_args(Level), group="Task"),
     Field("domain_specificity", "dropdown", "domain specificity", get_args(Level), group="Task"),
     Field("needs_consistent_format", "check", "needs consistent format", group="Task"),
@@ -73,15 +83,21 @@ FIELDS: tuple[Field, ...] = (
     Field("core_differentiator", "check", "core differentiator", group="Task"),
     Field("rules_suffice", "check", "rules suffice", group="Task"),
     Field("labeled_examples", "int_text", "labeled examples", group="Task"),
+    Field("required_accuracy", "float_text", "required accuracy (0: none)", zero_is_none=True, group="Task"),
+    Field("errors_caught_downstream", "check", "errors caught downstream", group="Task"),
+    Field("human_review_usd_per_task", "float_text", "review $/failed task (0: none)", zero_is_none=True, group="Task"),
     Field("team.ml_engineers", "float_text", "ML engineers", group="Team"),
     Field("team.infra_engineers", "float_text", "infra engineers", group="Team"),
+    Field("team.can_hire", "check", "can hire", group="Team"),
+    Field("team.hire_months", "float_text", "months to hire (0: default)", zero_is_none=True, group="Team"),
+    Field("team.hire_usd_per_engineer", "float_text", "$ to hire one (0: default)", zero_is_none=True, group="Team"),
 )
 
 #: The editor's tabs, the volume sliders first.
 GROUP_ORDER = ("Workload", "Constraints", "Task", "Team", "Use case")
 
 #: Nested settings edited as one YAML text box.
-ADVANCED_FIELDS = ("weights", "rag", "assumptions")
+ADVANCED_FIELDS = ("languages", "evals", "weights", "rag", "assumptions")
 
 #: Slider scales are log10 for ``log`` fields; these keep the integer fields integers.
 INTEGER_FIELDS = {"input_tokens_per_request", "output_tokens_per_request", "horizon_months", "labeled_examples"}
@@ -233,7 +249,7 @@ class ProfileEditor:
         self.inputs: dict[str, Any] = {f.path: self._make(f, field_value(profile, f.path)) for f in FIELDS}
         self.advanced = w.Textarea(
             value=advanced_yaml(profile),
-            description="weights, rag, assumptions (YAML)",
+            description="languages, evals, weights, rag, assumptions (YAML)",
             layout=w.Layout(width="95%", height="110px"),
             style={"description_width": "initial"},
         )

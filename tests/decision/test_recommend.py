@@ -59,21 +59,22 @@ def test_data_may_not_leave_rules_out_every_third_party_strategy(catalog):
 
 
 def test_pre_mvp_goes_api_first_and_rag_for_changing_knowledge(catalog):
-    _, d = run(catalog, stage="pre_mvp", knowledge_changes_often=True, team={"ml_engineers": 1})
+    _, d = run(catalog, stage="pre_mvp", knowledge_changes_often=True, team={"ml_engineers": 1, "infra_engineers": 1})
     assert d.path.strategy_id == "api+rag"
     assert d.strategy_id == "api+rag"
     assert "API-first" in steps(d)["Pre-MVP or still validating user value?"]
 
 
-def test_with_two_feasible_options_the_matrix_can_overrule_the_path(catalog):
+def test_the_matrix_never_overrules_the_adaptation_the_paths_evidence_decided(catalog):
     # No engineer at all: self-hosting is ruled out, leaving api and api+rag. The matrix
-    # (time to production, team, upfront cost weigh more pre-MVP) prefers plain prompting by
-    # more than the margin on both methods, and the rationale says which signals conflict.
+    # (time to production, team, upfront cost weigh more pre-MVP) ranks plain prompting first,
+    # but the path printed "the knowledge changes: retrieval", so retrieval stays and the
+    # rationale names the conflict (the matrix may overrule a deployment, not this evidence).
     _, d = run(catalog, stage="pre_mvp", knowledge_changes_often=True)
     assert d.path.strategy_id == "api+rag"
-    assert d.strategy_id == "api"
-    text = d.rationale[-1]
-    assert "clearly higher" in text and "knowledge freshness" in text
+    assert d.strategy_id == "api+rag"
+    top = d.scores.strategies[d.scores.ranked()[0]].id
+    assert top == "api" and "api+rag" in d.rationale[-1]
 
 
 def test_pre_mvp_team_without_engineers_cannot_self_host(catalog):
@@ -210,7 +211,11 @@ EXPECTED = {
     "startup_support_assistant": "api+rag",  # pre-MVP: API-first; knowledge changes → RAG (seed 000)
     "hospital_discharge_summaries": "self_host",  # data may not leave (seed 003 step 1)
     "internal_kb_qa": "api+rag",  # fast-changing documents → RAG (seed 001 rule)
-    "contract_clause_drafting": "api+rag+fine_tune",  # systematic format failures + labels → provider fine-tuning
+    # systematic format failures + labels call for fine-tuning, but no provider fine-tunes for a new
+    # customer (OpenAI closed; Together and Fireworks serve tuned models on dedicated GPUs only) and
+    # self-hosting a tuned model at 15k requests/day costs ~50x more per accepted task for ~2 points:
+    # seed 004 step 7 says it does not pay yet; prompting on the API, revisit when a provider opens
+    "contract_clause_drafting": "api",
     "ticket_routing_rules": "no_llm",  # rules suffice (seed 004 step 2)
 }
 
@@ -338,7 +343,7 @@ def test_fine_tuning_must_pay_for_itself(catalog):
     p = load_profile(DATA / "profiles" / "ecommerce_catalog_enrichment.yaml").with_updates(systematic_failures=True)
     _, d2 = evaluate(p, catalog, on_date=DAY, samples=300)
     roi2 = next(st for st in d2.path.steps if st.question == "Does fine-tuning pay for itself?")
-    assert roi2.answer.startswith("yes: systematic failures")
+    assert roi2.answer.startswith("yes: a clear return in accuracy") and "retries cannot buy" in roi2.answer
     assert d2.path.strategy_id.endswith("fine_tune")
 
 

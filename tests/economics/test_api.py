@@ -68,7 +68,7 @@ def test_choose_api_model_is_cheapest_that_qualifies(tiny_catalog):
     assert choose_api_model(models, shape, quality_needed=60, batch=False, on_date=DAY).model.id == "small"
     # quality 70 → 'longctx' (80): (1000 × 1.25 + 500 × 10)/1e6 = $0.00625 beats 'big' (73) at $0.0075
     c = choose_api_model(models, shape, quality_needed=70, batch=False, on_date=DAY)
-    assert c.model.id == "longctx" and "cheapest of 2" in c.reason
+    assert c.model.id == "longctx" and "cheapest per request of 2" in c.reason
     # a 300K context rules out every 128K model
     assert (
         choose_api_model(models, shape, quality_needed=0, batch=False, context_tokens=300_000, on_date=DAY).model.id
@@ -165,9 +165,43 @@ def test_self_hosted_reasoning_model_needs_more_gpus_for_its_hidden_tokens():
     for r in (0.0, 3.0):
         p = make_profile(
             requests_per_day=2_000_000,
+            latency="batch",  # no first-token target: the hidden tokens cost GPUs only
             assumptions={"self_host_model": "gpt-oss-20b", "gpu": "h100-sxm", "reasoning_tokens_per_output_token": r},
         )
         ctx = pricing_context(p, cat, on_date=date(2026, 11, 23))
         sc = price(strategy("self_host"), ctx, [2_000_000 * 365 / 12])
         gpus[r] = sc.details["gpus"]
     assert gpus[3.0] > gpus[0.0] * 1.5
+
+
+def test_a_self_hosted_reasoning_model_decodes_its_hidden_reasoning_before_the_first_token():
+    from datetime import date
+
+    from conftest import DATA, make_profile
+
+    from llmstrategy.economics.context import pricing_context
+    from llmstrategy.economics.price import price
+    from llmstrategy.inputs.catalog import load_catalog
+    from llmstrategy.inputs.strategies import strategy
+
+    cat = load_catalog(DATA)
+    ttft = {}
+    for r in (0.0, 3.0):
+        p = make_profile(
+            latency="interactive",
+            latency_slo_ms=600_000,
+            assumptions={"self_host_model": "gpt-oss-20b", "gpu": "h100-sxm", "reasoning_tokens_per_output_token": r},
+        )
+        sc = price(strategy("self_host"), pricing_context(p, cat, on_date=date(2026, 11, 23)), [1e6])
+        ttft[r] = sc.details["time_to_first_token_ms"]
+        tpot = sc.details["time_per_output_token_ms"]
+    # 3 hidden tokens per output token are decoded before the first visible one
+    hidden = 3.0 * p.output_tokens_per_request
+    assert ttft[3.0] - ttft[0.0] == pytest.approx(hidden * tpot, rel=0.35)
+    tight = make_profile(
+        latency="interactive",
+        latency_slo_ms=1_000,
+        assumptions={"self_host_model": "gpt-oss-20b", "gpu": "h100-sxm", "reasoning_tokens_per_output_token": 3.0},
+    )
+    sc = price(strategy("self_host"), pricing_context(tight, cat, on_date=date(2026, 11, 23)), [1e6])
+    assert not sc.feasible and "time to first token" in sc.reasons[0]

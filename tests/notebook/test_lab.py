@@ -79,11 +79,13 @@ def _ranking(text: str) -> list[str]:
 
 DECISION_MATRIX = WidgetCheck(
     notebook="notebooks/decision_matrix.ipynb",
-    control=".lls-weight-data-privacy",
+    control=".lls-weight-knowledge-freshness",
     watched=".lls-ranking",
-    value="1",  # privacy outweighs everything: a self-hosted strategy moves to the top
+    # the default profile (a pre-MVP team with no ML engineer: only the API is feasible) ranks
+    # plain prompting first; knowledge freshness outweighing everything moves retrieval to the top
+    value="1",
     changed=lambda before, after: (
-        bool(_ranking(after)) and _ranking(after) != _ranking(before) and _ranking(after)[0].startswith("self_host")
+        bool(_ranking(after)) and _ranking(after) != _ranking(before) and _ranking(after)[0] == "api+rag"
     ),
 )
 

@@ -1,0 +1,87 @@
+"""Fine-tuning offers of providers (``data/finetune_offers.csv``): who tunes which catalog model,
+at what training price [USD per 1M training tokens], what the tuned model costs to serve
+[USD per 1M tokens, serverless] or whether it needs dedicated capacity, any monthly hosting fee
+[USD/month], and whether the provider accepts new customers, each with its source and date.
+
+Without the file, the fine-tuning columns of ``models.csv`` give one offer per model (its own
+provider, serverless, open to new customers unless ``fine_tune.closed_providers`` says not).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from llmstrategy.errors import CatalogError
+
+
+class FineTuneOffer(BaseModel):
+    """One provider's offer to fine-tune one catalog model."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    provider: str = Field(min_length=1)
+    model_id: str = Field(min_length=1)
+    method: Literal["lora", "full", "supervised"]
+    training_usd_per_mtok: float = Field(ge=0, le=10_000)
+    min_training_usd: float | None = Field(None, ge=0, le=1e7)
+    tuned_input_usd_per_mtok: float | None = Field(None, ge=0, le=10_000)
+    tuned_output_usd_per_mtok: float | None = Field(None, ge=0, le=10_000)
+    serving: Literal["serverless", "dedicated"]
+    hosting_usd_per_month: float | None = Field(None, ge=0, le=1e7)
+    accepts_new_customers: bool
+    source: str = Field(min_length=1)
+    as_of: date
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_none(cls, v: object) -> object:
+        return None if isinstance(v, str) and not v.strip() else v
+
+    @property
+    def serverless_prices(self) -> bool:
+        return (
+            self.serving == "serverless"
+            and self.tuned_input_usd_per_mtok is not None
+            and self.tuned_output_usd_per_mtok is not None
+        )
+
+
+def load_offers(path: Path, known_models: Mapping[str, object]) -> tuple[FineTuneOffer, ...]:
+    """Read the offers; one-line errors name the file, the line and the field."""
+    if not path.is_file():
+        return ()
+    expected = list(FineTuneOffer.model_fields)
+    out = []
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            if list(reader.fieldnames or []) != expected:
+                raise CatalogError(f"expected the columns {','.join(expected)}", path=str(path))
+            for raw in reader:
+                line = reader.line_num
+                if None in raw:
+                    raise CatalogError(f"line {line} has more cells than the header", path=str(path))
+                try:
+                    offer = FineTuneOffer.model_validate(raw)
+                except ValidationError as err:
+                    first = err.errors()[0]
+                    fld = ".".join(str(p) for p in first["loc"])
+                    raise CatalogError(f"line {line}: {first['msg']}", path=str(path), field=fld) from None
+                if offer.model_id not in known_models:
+                    raise CatalogError(
+                        f"line {line}: unknown model '{offer.model_id}' (not in models.csv)",
+                        path=str(path),
+                        field="model_id",
+                    )
+                out.append(offer)
+    except UnicodeDecodeError:
+        raise CatalogError("not a UTF-8 CSV file", path=str(path)) from None
+    except csv.Error as err:
+        raise CatalogError(f"invalid CSV: {err}", path=str(path)) from None
+    return tuple(out)
