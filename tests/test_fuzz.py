@@ -603,7 +603,13 @@ def test_self_host_model_that_fits_no_gpu_is_infeasible_with_reason() -> None:
     smallest = min(CATALOG.gpus.values(), key=lambda g: (g.memory_gb, g.id))
     costs = _analysis(
         labeled_examples=1_000,
-        assumptions={"self_host_model": "llama-3.1-405b", "precision": "bf16", "gpu": smallest.id},
+        # a market that offers the smallest GPU (the default specialist market has no a10g)
+        assumptions={
+            "self_host_model": "llama-3.1-405b",
+            "precision": "bf16",
+            "gpu": smallest.id,
+            "gpu_market": "hyperscaler_on_demand",
+        },
     )
     self_hosted = [sid for sid in costs if sid.startswith(("self_host", "hybrid"))]
     assert len(self_hosted) == 8

@@ -6,7 +6,8 @@ The recommendation in each future is :func:`llmstrategy.decision.recommend.recom
 **Approximations** (all exact at zero spread, which the tests check against the analysis):
 the tokens multiplier scales per-request costs linearly (an API bill is linear in tokens, but a
 GPU replica's capacity is not exactly inversely proportional to tokens, a long-context price
-tier may switch, and the request-shape model choice is kept: ≤ 3% of the horizon total at ×0.7 and ×1.3 in
+tier may switch, whole replicas at the peak are steps, and the request-shape model choice is kept: ≤ 5% of the
+horizon total at ×0.7 and ×1.3 in
 the tests); the training set's tokens and
 the provider's training price are held; the model and fleet candidates are those chosen at
 the base inputs; inputs are drawn independently (no correlation between, e.g., volume and

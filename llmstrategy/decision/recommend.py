@@ -176,7 +176,7 @@ def recommend_many(
     n = len(next(iter(monthly_ratio.values()))) if monthly_ratio else (0 if painful is None else len(painful))
     if d.path.strategy_id == NO_LLM_ID or (d.fit is not None and d.fit.rules_out_llm):
         return np.full(n, NO_LLM_ID, dtype=object)
-    feas = [i for i in s.ranked() if _same_adaptation(s.strategies[i], d.path.strategy_id)] or s.ranked()
+    feas = s.ranked()
     if not feas:
         return np.full(n, "", dtype=object)
     ids = np.array([s.strategies[i].id for i in feas], dtype=object)
@@ -188,7 +188,11 @@ def recommend_many(
             col[:, k] = col[:, k] * ratio
     w = np.array([s.weights.values[c] for c in CRITERION_IDS])
     tp, ws = scores_with_cost_column(s.matrix[feas], w, s.benefit, mcol, col)
-    top = np.argmax(tp, axis=1)
+    # as recommend(): the matrix may overrule the path's deployment, not its adaptation
+    allowed = np.array([_same_adaptation(s.strategies[i], d.path.strategy_id) for i in feas])
+    if not allowed.any():
+        allowed[:] = True
+    top = np.argmax(np.where(allowed[None, :], tp, -np.inf), axis=1)
     rows = np.arange(n)
     margin = float(r.recommendation.get("score_margin", 0.10))
     base_path = next(x for x in s.strategies if x.id == d.path.strategy_id)

@@ -28,6 +28,7 @@ from llmstrategy.economics.quality import QualityNeed
 from llmstrategy.economics.serving import (
     ServingSetup,
     layout_pieces,
+    market_gpus,
     self_host_settings,
     serving_setup,
     usd_per_gpu_hour,
@@ -206,6 +207,11 @@ def best_fleet(
         if ctx.profile.assumptions.gpu
         else list(ctx.catalog.gpus.values())
     )
+    offered = market_gpus(gpus, s)
+    if not offered:
+        ids = ", ".join(g.id for g in gpus)
+        return f"no GPU ({ids}) has an offer in the {s.gpu_market} market (data/gpu_offers.csv)"
+    gpus = offered
     reserved = s.gpu_pricing == "reserved"
     pairs = tuple((m, g) for m in models for g in gpus)
     fixed = tuple(fixed_monthly_usd(m, g) if fixed_monthly_usd else 0.0 for m, g in pairs)

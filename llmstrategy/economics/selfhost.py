@@ -136,7 +136,7 @@ def _price_fleet(
     }
     upfront: dict[str, float] = {"self_host_setup": s.setup_engineer_months * ctx.engineer_monthly_usd}
     models = {"self_host": fleet.model.id}
-    details: dict[str, Any] = {**fleet_details(plan), "quality_needed": need_q}
+    details: dict[str, Any] = {**fleet_details(plan), "quality_needed": need_q, "gpu_market": s.gpu_market}
     details.update(peak_capacity(plan, served[0], ctx, s))
     hires = engineers_to_hire(p)
     if hires and p.team.can_hire:

@@ -10,6 +10,7 @@ on demand; its monthly price per replica is GPUs per replica × 730 h × USD per
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -40,11 +41,18 @@ class SelfHostSettings:
     setup_engineer_months: float
     params: SizingParams
     ops_usd_per_gpu_hour: float = 0.0  # operations staff that grows with the fleet [USD per GPU-hour]
+    gpu_market: str | None = None  # the market GPUs are priced in (None: gpus.csv's own prices)
+    market_prices: Mapping[str, float] | None = None  # GPU id → USD per GPU-hour in that market
 
 
 def self_host_settings(ctx: PricingContext) -> SelfHostSettings:
     p, v = ctx.profile, ctx.catalog.value
     a = p.assumptions
+    market: str | None = None
+    prices: dict[str, float] | None = None
+    if ctx.catalog.gpu_offers:  # price every GPU in one market: like with like
+        market = a.gpu_market or str(v("self_host.default_gpu_market"))
+        prices = {g: usd for (g, mk), usd in ctx.catalog.gpu_offers.items() if mk == market}
     return SelfHostSettings(
         precision=a.precision or str(v("self_host.default_precision")),
         gpu_pricing=a.gpu_pricing or str(v("self_host.default_gpu_pricing")),
@@ -56,14 +64,27 @@ def self_host_settings(ctx: PricingContext) -> SelfHostSettings:
         setup_engineer_months=float(v("self_host.setup_engineer_months")),
         params=SizingParams.from_catalog(ctx.catalog),
         ops_usd_per_gpu_hour=float(v("self_host.ops_engineers_per_gpu")) * ctx.engineer_monthly_usd / HOURS_PER_MONTH,
+        gpu_market=market,
+        market_prices=prices,
     )
 
 
 def usd_per_gpu_hour(gpu: GpuSpec, s: SelfHostSettings) -> float:
-    """On-demand price, or the reserved price (on-demand × (1 − discount) if unpublished)."""
+    """The GPU's price in the settings' market (``data/gpu_offers.csv``; a committed or owned
+    market is already what a reserved fleet pays), else ``gpus.csv``'s; a reserved fleet on an
+    on-demand market pays it × (1 − ``reserved_discount``) (or ``gpus.csv``'s reserved price)."""
+    if s.market_prices is not None:
+        base = s.market_prices[gpu.id]
+        on_demand_market = s.gpu_market in ("hyperscaler_on_demand", "specialist_on_demand")
+        return base * (1.0 - s.reserved_discount) if s.gpu_pricing == "reserved" and on_demand_market else base
     if s.gpu_pricing == "reserved":
         return gpu.reserved_usd_per_gpu_hour or gpu.on_demand_usd_per_gpu_hour * (1.0 - s.reserved_discount)
     return gpu.on_demand_usd_per_gpu_hour
+
+
+def market_gpus(gpus: list[GpuSpec], s: SelfHostSettings) -> list[GpuSpec]:
+    """The GPUs with an offer in the settings' market (all of them without market data)."""
+    return gpus if s.market_prices is None else [g for g in gpus if g.id in s.market_prices]
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from llmstrategy.errors import CatalogError, UnknownIdError
 from llmstrategy.inputs.benchmarks import ApiLatency, load_latency, load_scores
 from llmstrategy.inputs.checks import check_catalog
 from llmstrategy.inputs.finetune_offers import FineTuneOffer, load_offers
+from llmstrategy.inputs.gpu_offers import load_offers as load_gpu_offers
 
 DATA_DIR_ENV = "LLMSTRATEGY_DATA_DIR"
 
@@ -141,6 +142,7 @@ class Catalog:
     scores: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  # model → benchmark → %
     api_latency: Mapping[str, ApiLatency] = field(default_factory=dict)  # model → measured TTFT and speed
     finetune_offers: tuple[FineTuneOffer, ...] = ()  # providers' fine-tuning offers (data/finetune_offers.csv)
+    gpu_offers: Mapping[tuple[str, str], float] = field(default_factory=dict)  # (gpu, market) → USD/GPU-hour
 
     def model(self, model_id: str, *, field: str = "model", path: str | None = None) -> ModelSpec:
         """Look a model up; an unknown id raises with the nearest ids."""
@@ -159,7 +161,8 @@ class Catalog:
 
     def with_price_multipliers(self, *, api: float = 1.0, gpu: float = 1.0) -> Catalog:
         """The same catalog with every API inference price (per-token, cached, batch,
-        long-context, fine-tuned model) × ``api`` and every GPU-hour price × ``gpu``: a what-if,
+        long-context, fine-tuned model) × ``api`` and every GPU-hour price (``gpus.csv``, market offers)
+        × ``gpu``: a what-if,
         e.g. for the cost-curves widgets. Providers' training prices are held, as in the Monte Carlo."""
         if not (api > 0 and gpu > 0):
             raise CatalogError(f"price multipliers must be positive, got api={api!r}, gpu={gpu!r}")
@@ -178,7 +181,8 @@ class Catalog:
             )
             for k, g in self.gpus.items()
         }
-        return replace(self, models=models, gpus=gpus)
+        offers = {k: usd * gpu for k, usd in self.gpu_offers.items()}
+        return replace(self, models=models, gpus=gpus, gpu_offers=offers)
 
     def sources_table(self) -> list[dict[str, Any]]:
         """Every default with its unit, source and date, for the report's assumptions."""
@@ -348,6 +352,7 @@ CATALOG_FILES = {
     "benchmarks": "benchmarks.csv",
     "api_latency": "api_latency.csv",
     "finetune_offers": "finetune_offers.csv",
+    "gpu_offers": "gpu_offers.csv",
 }
 
 
@@ -363,9 +368,12 @@ def load_catalog(data_dir: str | Path | None = None, *, models_path: str | Path 
     if files["quality"].is_file():
         defaults.update(load_defaults(files["quality"], prefix="quality"))
     models = load_models(files["models"])
+    gpus = load_gpus(files["gpus"])
+    offers = load_gpu_offers(files["gpu_offers"], gpus) if files["gpu_offers"].is_file() else ()
     catalog = Catalog(
         models=models,
-        gpus=load_gpus(files["gpus"]),
+        gpus=gpus,
+        gpu_offers={(o.gpu_id, o.market): o.usd_per_gpu_hour for o in offers},
         defaults=defaults,
         data_dir=base,
         files=files,

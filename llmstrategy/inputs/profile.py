@@ -33,6 +33,7 @@ Sensitivity = Literal["public", "internal", "confidential", "regulated"]
 Level = Literal["low", "medium", "high"]
 Precision = Literal["bf16", "fp8", "int4"]
 GpuPricing = Literal["on_demand", "reserved"]
+GpuMarket = Literal["hyperscaler_on_demand", "specialist_on_demand", "commit_1y", "commit_3y", "owned"]
 #: task types that consult reference material rather than transform the input document
 REFERENCE_TASKS = frozenset({"chat", "coding", "reasoning", "agentic"})
 TaskType = Literal["chat", "coding", "extraction", "classification", "summarization", "reasoning", "agentic"]
@@ -126,6 +127,7 @@ class Assumptions(_Strict):
     hybrid_frontier_share: float | None = Field(None, ge=0, le=1)
     engineer_monthly_usd: float | None = Field(None, gt=0, le=1e7)
     gpu_pricing: GpuPricing | None = None
+    gpu_market: GpuMarket | None = None
     reasoning_tokens_per_output_token: float | None = Field(None, ge=0, le=100)
 
 

@@ -153,7 +153,8 @@ def test_tokens_multiplier_is_a_close_linear_approximation(name, tokens):
     for sid in mc.strategies:
         sc = price(BY_ID[sid], ctx, vols)
         want = sc.upfront_usd + float(sc.monthly_usd.sum())
-        assert mc.horizon_total_usd[sid][0] == pytest.approx(want, rel=0.03), sid
+        # whole replicas at the peak plus a spare make the fleet a step function of tokens
+        assert mc.horizon_total_usd[sid][0] == pytest.approx(want, rel=0.05), sid
 
 
 # --- summaries -----------------------------------------------------------------------------------
