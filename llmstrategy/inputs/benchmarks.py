@@ -9,14 +9,14 @@ latency rating), and both refer to ``models.csv`` ids: an unknown id is a one-li
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from llmstrategy.errors import CatalogError
+from llmstrategy.inputs.csv_rows import read_rows
 
 #: benchmark ids the engine knows (data/quality.yaml says which capability each measures)
 BENCHMARKS = (
@@ -61,43 +61,15 @@ class ApiLatency(_Row):
     as_of: date
 
 
+def _bench_known(row: _Row) -> tuple[str, str] | None:
+    bench = getattr(row, "benchmark", None)
+    if bench is not None and bench not in BENCHMARKS:
+        return "benchmark", f"unknown benchmark '{bench}'; expected one of: {', '.join(BENCHMARKS)}"
+    return None
+
+
 def _rows(path: Path, row_type: type[_Row], known_models: Mapping[str, object]) -> list[_Row]:
-    expected = list(row_type.model_fields)
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            reader = csv.DictReader(fh)
-            header = list(reader.fieldnames or [])
-            if sorted(header) != sorted(expected):
-                raise CatalogError(f"expected the columns {','.join(expected)}", path=str(path))
-            out = []
-            for raw in reader:
-                line = reader.line_num
-                if None in raw:
-                    raise CatalogError(f"line {line} has more cells than the header", path=str(path))
-                try:
-                    row = row_type.model_validate(raw)
-                except ValidationError as err:
-                    first = err.errors()[0]
-                    fld = ".".join(str(p) for p in first["loc"])
-                    raise CatalogError(f"line {line}: {first['msg']}", path=str(path), field=fld) from None
-                mid = getattr(row, "model_id")  # noqa: B009
-                if mid not in known_models:
-                    raise CatalogError(
-                        f"line {line}: unknown model '{mid}' (not in models.csv)", path=str(path), field="model_id"
-                    )
-                bench = getattr(row, "benchmark", None)
-                if bench is not None and bench not in BENCHMARKS:
-                    raise CatalogError(
-                        f"line {line}: unknown benchmark '{bench}'; expected one of: {', '.join(BENCHMARKS)}",
-                        path=str(path),
-                        field="benchmark",
-                    )
-                out.append(row)
-    except UnicodeDecodeError:
-        raise CatalogError("not a UTF-8 CSV file", path=str(path)) from None
-    except csv.Error as err:
-        raise CatalogError(f"invalid CSV: {err}", path=str(path)) from None
-    return out
+    return read_rows(path, row_type, refs={"model_id": known_models}, check=_bench_known)
 
 
 def load_scores(path: Path, known_models: Mapping[str, object]) -> dict[str, dict[str, float]]:

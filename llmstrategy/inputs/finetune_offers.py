@@ -9,15 +9,14 @@ provider, serverless, open to new customers unless ``fine_tune.closed_providers`
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from llmstrategy.errors import CatalogError
+from llmstrategy.inputs.csv_rows import read_rows
 
 
 class FineTuneOffer(BaseModel):
@@ -56,32 +55,4 @@ def load_offers(path: Path, known_models: Mapping[str, object]) -> tuple[FineTun
     """Read the offers; one-line errors name the file, the line and the field."""
     if not path.is_file():
         return ()
-    expected = list(FineTuneOffer.model_fields)
-    out = []
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            reader = csv.DictReader(fh)
-            if list(reader.fieldnames or []) != expected:
-                raise CatalogError(f"expected the columns {','.join(expected)}", path=str(path))
-            for raw in reader:
-                line = reader.line_num
-                if None in raw:
-                    raise CatalogError(f"line {line} has more cells than the header", path=str(path))
-                try:
-                    offer = FineTuneOffer.model_validate(raw)
-                except ValidationError as err:
-                    first = err.errors()[0]
-                    fld = ".".join(str(p) for p in first["loc"])
-                    raise CatalogError(f"line {line}: {first['msg']}", path=str(path), field=fld) from None
-                if offer.model_id not in known_models:
-                    raise CatalogError(
-                        f"line {line}: unknown model '{offer.model_id}' (not in models.csv)",
-                        path=str(path),
-                        field="model_id",
-                    )
-                out.append(offer)
-    except UnicodeDecodeError:
-        raise CatalogError("not a UTF-8 CSV file", path=str(path)) from None
-    except csv.Error as err:
-        raise CatalogError(f"invalid CSV: {err}", path=str(path)) from None
-    return tuple(out)
+    return tuple(read_rows(path, FineTuneOffer, refs={"model_id": known_models}, exact_header=True))
