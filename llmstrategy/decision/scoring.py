@@ -93,11 +93,10 @@ def cost_per_accepted_task_usd(c: CostSummary, a: Analysis, pass_share: float) -
     """min(per request / pass, per request + (1 − pass) × frontier per request) [USD]; with
     ``human_review_usd_per_task``: per request + (1 − pass) × that (a person fixes each failure)."""
     per_req = c.monthly_usd / a.workload.requests_per_month
-    retried = per_req / pass_share
     review = a.profile.human_review_usd_per_task
-    reviewed = per_req + (1 - pass_share) * review if review is not None else retried
     if review is not None:  # a person fixes the failed tasks: that is what they cost
-        return float(reviewed)
+        return float(per_req + (1 - pass_share) * review)
+    retried = per_req / pass_share
     frontier = frontier_model(a.context)
     if frontier is None or not frontier.has_api_price:
         return retried
@@ -109,7 +108,7 @@ def cost_per_accepted_task_usd(c: CostSummary, a: Analysis, pass_share: float) -
         reasoning_tokens_per_output_token=a.context.reasoning_tokens_per_output_token,
     )
     escalated = per_req + (1 - pass_share) * fprice.request_usd(shape)
-    return float(min(retried, escalated, reviewed))
+    return float(min(retried, escalated))
 
 
 def criteria_row(c: CostSummary, a: Analysis, r: Ratings) -> dict[str, float]:
