@@ -157,6 +157,34 @@ def prefill_s(
     )
 
 
+def at_batch(
+    model: ModelSpec,
+    gpu: GpuSpec,
+    precision: str,
+    tp: int,
+    pp: int,
+    batch: int,
+    *,
+    input_tokens: float,
+    output_tokens: float,
+    params: SizingParams,
+) -> dict[str, float]:
+    """The roofline at exactly ``batch`` concurrent sequences (a benchmark's fixed concurrency):
+    time per output token [ms] = step × pp; latency of a batch started together [s] = batch ×
+    prefill + output tokens × time per output token (``benchmark_latency``-style); output
+    tokens/s per GPU = batch × output / (batch × prefill + output × step) / GPUs, as in
+    :func:`size_replica`."""
+    avg_ctx = input_tokens + output_tokens / 2.0
+    step = float(decode_step_s(model, gpu, precision, tp, pp, np.array([float(batch)]), avg_ctx, params)[0])
+    t_prefill = prefill_s(model, gpu, precision, tp, pp, input_tokens, params)
+    busy_s = batch * t_prefill + output_tokens * step
+    return {
+        "time_per_output_token_ms": step * pp * 1000.0,
+        "request_latency_s": batch * t_prefill + output_tokens * step * pp,
+        "output_tokens_per_second_per_gpu": batch * output_tokens / busy_s / (tp * pp),
+    }
+
+
 def size_replica(
     model: ModelSpec,
     gpu: GpuSpec,

@@ -9,6 +9,7 @@ import pytest
 from conftest import DATA, make_profile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_calibration import KNOWN_OUTSIDE
 
 from llmstrategy.economics.api import RequestShape
 from llmstrategy.economics.context import pricing_context
@@ -126,8 +127,18 @@ def test_at_least_three_cited_measurements_across_sizes_and_gpus():
     assert all(r["source"].startswith("http") and r["as_of"] for r in rows)
 
 
-@pytest.mark.parametrize("row", _measurements(), ids=lambda r: r["id"])
-def test_calibration_within_2x_of_each_published_measurement(row):
+@pytest.mark.parametrize(
+    "row",
+    [
+        r
+        for r in _measurements()
+        if r["metric"] == "output_tokens_per_second_per_gpu" and not r["concurrency"] and r["id"] not in KNOWN_OUTSIDE
+    ],
+    ids=lambda r: r["id"],
+)
+def test_calibration_within_2x_of_each_published_max_throughput(row):
+    """Max-throughput rows through ``size_replica`` directly (the 1.5× check of every row,
+    latency rows included, is tests/economics/test_calibration.py)."""
     m, g = CAT.models[row["model_id"]], CAT.gpus[row["gpu_id"]]
     s = _size(m, g, row["precision"], int(row["gpus"]), inp=float(row["input_tokens"]), out=float(row["output_tokens"]))
     assert s.fits
