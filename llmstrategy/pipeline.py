@@ -15,7 +15,14 @@ import numpy as np
 
 from llmstrategy.decision.confidence import confidence
 from llmstrategy.decision.ratings import Ratings, load_ratings
-from llmstrategy.decision.recommend import Decision, decision_to_dict, recommend, recommend_many
+from llmstrategy.decision.recommend import (
+    Decision,
+    decision_to_dict,
+    measured_strategies,
+    pass_rate_draws,
+    recommend,
+    recommend_many,
+)
 from llmstrategy.decision.scoring import scores_to_list, sensitivity
 from llmstrategy.decision.warnings import warnings
 from llmstrategy.economics.analysis import Analysis, analyze
@@ -53,6 +60,10 @@ def evaluate(
         "set_by_profile": list(d.weights.overridden),
     }
     extras["scores"] = scores_to_list(d.scores)
+    measured = measured_strategies(a, d.scores)
+    for row in extras["scores"]:  # which pass rates are the user's measurements, which are proxies
+        ev = measured.get(row["strategy"])
+        row["pass_rate_source"] = f"measured ({ev.passed:,}/{ev.total:,})" if ev else "proxy (benchmark gap)"
     extras["recommendation"] = decision_to_dict(d)
     extras["sensitivity"] = sens
     extras["uncertainty"] = {k: v for k, v in unc.items() if k != "drivers"}
@@ -79,7 +90,8 @@ def uncertainty(a: Analysis, d: Decision, r: Ratings, *, seed: int, samples: int
     painful = None
     if "api" in mc.last_month_usd and "self_host" in mc.last_month_usd:
         painful = mc.last_month_usd["self_host"] <= mc.last_month_usd["api"]
-    labels = recommend_many(d, r, ratio, painful) if mc.strategies else np.full(samples, d.strategy_id or "")
+    draws = pass_rate_draws(a, d.scores, samples, np.random.default_rng(seed + 2))
+    labels = recommend_many(d, r, ratio, painful, draws) if mc.strategies else np.full(samples, d.strategy_id or "")
     values, counts = np.unique(labels.astype(str), return_counts=True)
     # the tree reads at most DRIVER_SAMPLES futures (the first ones: the draws are i.i.d.)
     n = min(labels.size, DRIVER_SAMPLES)

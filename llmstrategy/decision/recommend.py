@@ -26,7 +26,7 @@ from llmstrategy.decision.ratings import Ratings, Weights
 from llmstrategy.decision.scoring import Scores, score, scores_with_cost_column
 from llmstrategy.economics.analysis import Analysis
 from llmstrategy.inputs.criteria import CRITERIA, CRITERION_IDS
-from llmstrategy.inputs.evals import merge
+from llmstrategy.inputs.evals import EvalResult, merge
 from llmstrategy.inputs.strategies import NO_LLM_ID, Adaptation, Deployment, Strategy
 
 
@@ -64,9 +64,9 @@ def _conflicts(s: Scores, a_i: int, b_i: int) -> str:
     return "; ".join(parts)
 
 
-def measured_shortfall(a: Analysis, s: Scores) -> dict[str, float]:
-    """Per feasible strategy served by a model the profile's evals measured: observed rate −
-    its 95 % Wilson lower bound (hybrids: the frontier's share is not measured, so none)."""
+def measured_strategies(a: Analysis, s: Scores) -> dict[str, EvalResult]:
+    """The feasible strategies whose model the profile's evals measured, with the result
+    (hybrids are not: the frontier's share is not measured)."""
     evals = merge(a.profile.evals)
     out = {}
     for st, ok in zip(s.strategies, s.feasible, strict=True):
@@ -75,7 +75,24 @@ def measured_shortfall(a: Analysis, s: Scores) -> dict[str, float]:
         c = a.cost(st.id)
         ev = evals.get(c.models.get("api") or c.models.get("self_host") or "")
         if ev is not None:
-            out[st.id] = ev.pass_rate - ev.wilson_interval()[0]
+            out[st.id] = ev
+    return out
+
+
+def measured_shortfall(a: Analysis, s: Scores) -> dict[str, float]:
+    """Per measured strategy: observed rate − its 95 % Wilson lower bound."""
+    return {sid: ev.pass_rate - ev.wilson_interval()[0] for sid, ev in measured_strategies(a, s).items()}
+
+
+def pass_rate_draws(a: Analysis, s: Scores, samples: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Each measured strategy's pass rate in each simulated future: its expected rate shifted by
+    the sampling error of its eval, a draw of Beta(passed + 1, failed + 1) less the observed rate
+    (a uniform prior's posterior), clipped to [0, 1]."""
+    out = {}
+    for sid, ev in measured_strategies(a, s).items():
+        draw = rng.beta(ev.passed + 1, ev.total - ev.passed + 1, size=samples)
+        base = float(s.pass_rate[s.index(sid)])
+        out[sid] = np.clip(base + draw - ev.pass_rate, 1e-6, 1.0)
     return out
 
 
@@ -162,6 +179,7 @@ def recommend_many(
     r: Ratings,
     monthly_ratio: Mapping[str, np.ndarray],
     painful: np.ndarray | None = None,
+    pass_draws: Mapping[str, np.ndarray] | None = None,
 ) -> np.ndarray:
     """The recommendation in each simulated future, vectorized over samples.
 
@@ -171,6 +189,8 @@ def recommend_many(
     "API costs painful soon?" question, asked only when the path asked it). Same rule as
     :func:`recommend`: the path's strategy unless infeasible or beaten by more than the margin
     on both TOPSIS and the weighted sum. Returns strategy ids (``no_llm`` when rules suffice).
+    ``pass_draws[strategy]`` (measured strategies only) is each sample's pass rate: the quality
+    criterion takes it and the cost per accepted task scales by base pass / drawn pass.
     """
     s = d.scores
     n = len(next(iter(monthly_ratio.values()))) if monthly_ratio else (0 if painful is None else len(painful))
@@ -187,7 +207,18 @@ def recommend_many(
         if ratio is not None:
             col[:, k] = col[:, k] * ratio
     w = np.array([s.weights.values[c] for c in CRITERION_IDS])
-    tp, ws = scores_with_cost_column(s.matrix[feas], w, s.benefit, mcol, col)
+    if pass_draws:
+        qcol = CRITERION_IDS.index("quality")
+        mats = np.repeat(s.matrix[feas][None, :, :], n, axis=0)
+        for k, i in enumerate(feas):
+            draw = pass_draws.get(s.strategies[i].id)
+            if draw is not None:
+                col[:, k] = col[:, k] * float(s.pass_rate[i]) / draw
+                mats[:, k, qcol] = draw
+        mats[:, :, mcol] = col
+        tp, ws = mcda.topsis_batch(mats, w, s.benefit), mcda.weighted_sum_batch(mats, w, s.benefit)
+    else:
+        tp, ws = scores_with_cost_column(s.matrix[feas], w, s.benefit, mcol, col)
     # as recommend(): the matrix may overrule the path's deployment, not its adaptation
     allowed = np.array([_same_adaptation(s.strategies[i], d.path.strategy_id) for i in feas])
     if not allowed.any():

@@ -95,3 +95,29 @@ def test_cli_evals_file_feeds_the_analysis(tmp_path, write_profile):
     assert rec["fit"]["llm_alone_fits"] is True
     bad = CliRunner().invoke(main, ["analyze", str(prof), "--evals", str(tmp_path / "missing.csv")])
     assert bad.exit_code == 2 and "missing.csv" in bad.output and "Traceback" not in bad.output
+
+
+def test_measured_pass_rates_are_labelled_and_their_sampling_error_reaches_the_monte_carlo(cat):
+    import numpy as np
+
+    from llmstrategy.decision.ratings import load_ratings
+    from llmstrategy.decision.recommend import pass_rate_draws, recommend_many
+
+    pin = {"api_model": "gpt-oss-120b"}
+    evals = [{"model": "gpt-oss-120b", "passed": 45, "total": 50}]
+    a, d = run(cat, evals=evals, assumptions=pin)
+    sources = {row["strategy"]: row["pass_rate_source"] for row in a.extras["scores"]}
+    assert sources["api"] == "measured (45/50)"
+    assert all(v.startswith(("measured", "proxy")) for v in sources.values())
+    draws = pass_rate_draws(a, d.scores, 4000, np.random.default_rng(0))
+    api = draws["api"]
+    base = float(d.scores.pass_rate[d.scores.index("api")])
+    # Beta(46, 6) has mean 46/52 and sd ~0.044: the draws spread around the expected rate
+    assert api.mean() == pytest.approx(base + 46 / 52 - 0.9, abs=0.005)
+    assert 0.03 < api.std() < 0.06
+    # with every draw at the expected rate, each future's recommendation is the deterministic one
+    r = load_ratings(DATA)
+    ids = [x.id for x, ok in zip(d.scores.strategies, d.scores.feasible, strict=True) if ok]
+    ones = {i: np.ones(3) for i in ids}
+    flat = {sid: np.full(3, float(d.scores.pass_rate[d.scores.index(sid)])) for sid in draws}
+    assert list(recommend_many(d, r, ones, None, flat)) == [d.strategy_id] * 3
