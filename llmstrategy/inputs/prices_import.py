@@ -85,6 +85,13 @@ class ImportReport:
             f"{self.skipped_non_chat} non-chat entries skipped, {self.skipped_invalid} invalid entries skipped, "
             f"{len(self.implausible)} implausible entries rejected{f' ({shown}{more})' if shown else ''}"
             f"{'' if self.written else '; catalog unchanged, not rewritten'}"
+            + (
+                f"; the {self.added} added rows lack what the engine needs to choose them: capability scores "
+                "(data/benchmarks.csv), measured latency (data/api_latency.csv) and reasoning_by_default "
+                "(set false by default); open-weight ones also lack their architecture for self-hosting"
+                if self.added
+                else ""
+            )
         )
 
 

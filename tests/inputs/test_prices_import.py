@@ -219,6 +219,8 @@ def test_add_new_adds_thousands_and_still_loads(snapshot, catalog_copy):
     original = load_models(catalog_copy)
     report = import_prices(LITELLM_SNAPSHOT, catalog_copy, add_new=True, as_of=AS_OF)
     assert report.added > 2000
+    # the summary says what the engine still needs before it can choose the new rows
+    assert "lack what the engine needs" in report.summary() and "benchmarks.csv" in report.summary()
     after = load_models(catalog_copy)
     assert len(after) == len(original) + report.added
     for mid, row in original.items():  # existing rows keep their place and quality data
