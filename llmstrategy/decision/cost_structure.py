@@ -63,6 +63,7 @@ class PieceTable:
     pieces_before_pruning: int
     staff_usd_per_replica_month: FloatArray | None = None  # part of usd_per_replica_month (× engineer cost)
     spare_replicas: float = 0.0  # always-on replicas beyond the load (same for every piece)
+    min_replicas: FloatArray | None = None  # each piece's floor (None: 1)
 
 
 @dataclass(frozen=True)
@@ -134,14 +135,18 @@ def _piece_table(sc: StrategyCost, ctx: PricingContext) -> PieceTable:
         fg, fo, training = np.zeros_like(fixed), fixed, np.zeros_like(fixed)
     # with staff per replica, the GPU part (× GPU price) and the staff part (× engineer cost) are
     # compared apart, alone and per request: a sufficient condition for every pair of multipliers
-    extra = (c - cs, cs, (c - cs) * q, cs * q) if cs.any() else ()
+    extra: tuple[FloatArray, ...] = (c - cs, cs, (c - cs) * q, cs * q) if cs.any() else ()
+    if any(p.min_replicas != 1.0 for p in ps):
+        extra = (*extra, np.array([p.min_replicas for p in ps]) * c)
     keep = _undominated(c, q if reserved else c * q, fg, fo, extra)
     staff = cs[keep] if cs.any() else None
     spares = {p.spare_replicas for p in ps}
     if len(spares) != 1:
         raise ComputationError(f"{sc.strategy.id}: GPU pieces with different spare replicas")
     spare = spares.pop()
-    return PieceTable(c[keep], q[keep], fg[keep], fo[keep], training[keep], reserved, len(ps), staff, spare)
+    floor = np.array([p.min_replicas for p in ps])
+    floors = floor[keep] if np.any(floor != 1.0) else None
+    return PieceTable(c[keep], q[keep], fg[keep], fo[keep], training[keep], reserved, len(ps), staff, spare, floors)
 
 
 def decompose(sc: StrategyCost, ctx: PricingContext) -> CostStructure:
@@ -249,5 +254,3 @@ def cost_model(
         else:
             infeasible[s.id] = sc.reasons
     return CostModel(base, structures, infeasible)
-
-

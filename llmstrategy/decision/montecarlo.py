@@ -162,7 +162,7 @@ def _pieces_cost(
         if t.reserved:
             np.subtract(out, 1e-9, out=out)
             np.ceil(out, out=out)
-        np.maximum(out, 1.0, out=out)
+        np.maximum(out, 1.0 if t.min_replicas is None else t.min_replicas[j], out=out)
         if t.spare_replicas:
             out += t.spare_replicas
         out *= t.usd_per_replica_month[j]
@@ -194,7 +194,7 @@ def _pieces_cost_with_staff(
         if t.reserved:
             np.subtract(out, 1e-9, out=out)
             np.ceil(out, out=out)
-        np.maximum(out, 1.0, out=out)
+        np.maximum(out, 1.0 if t.min_replicas is None else t.min_replicas[j], out=out)
         if t.spare_replicas:
             out += t.spare_replicas
         staff = t.staff_usd_per_replica_month[j]

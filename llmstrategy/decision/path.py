@@ -81,6 +81,18 @@ def decision_path(a: Analysis, r: Ratings, s: Scores | None = None) -> DecisionP
             )
         )
         dep_signal = "data may not leave"
+        if p.own_cloud_allowed:
+            dep, why = private_or_self_host(p, s)
+            steps.append(
+                Step(
+                    "Your own servers, or a vendor's model deployed in your cloud?",
+                    ("a private deployment in your cloud" if dep is Deployment.PRIVATE_CLOUD else "self-host")
+                    + f": {why}",
+                    f"own_cloud_allowed: true; ml_engineers: {p.team.ml_engineers:g}, infra_engineers: "
+                    f"{p.team.infra_engineers:g}, can_hire: {str(p.team.can_hire).lower()}",
+                    "seed 003 §2.2 (private deployments of proprietary models in your own cloud) and §6 step 1",
+                )
+            )
     else:
         steps.append(
             Step(
@@ -288,6 +300,34 @@ def decision_path(a: Analysis, r: Ratings, s: Scores | None = None) -> DecisionP
         ft_returns,
         ft_self_hosted,
     )
+
+
+def private_or_self_host(p: Profile, s: Scores | None) -> tuple[Deployment, str]:
+    """Seed 003's two answers when no third party may see the data but the organisation's own
+    cloud may: a team that cannot run models (no ML or infra engineer, no hiring) takes the
+    vendor-managed private deployment; otherwise the cheaper per accepted task of the two
+    (prompting variants), and self-hosting when only it is feasible."""
+    team = (p.team.ml_engineers > 0 and p.team.infra_engineers > 0) or p.team.can_hire
+    if s is None:
+        return (
+            (Deployment.SELF_HOST, "a team that can run models")
+            if team
+            else (
+                Deployment.PRIVATE_CLOUD,
+                "no team to run a model",
+            )
+        )
+    pc, sh = s.index(Deployment.PRIVATE_CLOUD.value), s.index(Deployment.SELF_HOST.value)
+    if not s.feasible[pc]:
+        return Deployment.SELF_HOST, "no provisioned offer meets the task (" + "; ".join(s.reasons[pc])[:200] + ")"
+    if not team or not s.feasible[sh]:
+        return Deployment.PRIVATE_CLOUD, "no ML and infrastructure team to run your own model" if not team else (
+            "self-hosting is ruled out (" + "; ".join(s.reasons[sh])[:200] + ")"
+        )
+    c_pc, c_sh = float(s.cost_per_accepted_task_usd[pc]), float(s.cost_per_accepted_task_usd[sh])
+    if c_pc <= c_sh:
+        return Deployment.PRIVATE_CLOUD, f"cheaper per accepted task (${c_pc:,.5f} vs ${c_sh:,.5f} self-hosted)"
+    return Deployment.SELF_HOST, f"cheaper per accepted task (${c_sh:,.5f} vs ${c_pc:,.5f} in your cloud)"
 
 
 def min_gain(r: Ratings) -> float:

@@ -73,7 +73,7 @@ def measured_strategies(a: Analysis, s: Scores) -> dict[str, EvalResult]:
         if not ok or st.deployment is Deployment.HYBRID:
             continue
         c = a.cost(st.id)
-        ev = evals.get(c.models.get("api") or c.models.get("self_host") or "")
+        ev = evals.get(c.models.get("api") or c.models.get("self_host") or c.models.get("private_cloud") or "")
         if ev is not None:
             out[st.id] = ev
     return out

@@ -38,11 +38,7 @@ def knowledge_need(p: Profile) -> bool:
     Q&A over documents)? Knowledge that changes often, a corpus of the team's documents (a
     ``rag:`` block with a corpus), or reference material stuffed into every prompt. High domain
     specificity alone is jargon and style, a fine-tuning signal, not missing knowledge."""
-    return (
-        p.knowledge_changes_often
-        or (p.rag is not None and p.rag.corpus_tokens > 0)
-        or p.stuffed_context_tokens > 0
-    )
+    return p.knowledge_changes_often or (p.rag is not None and p.rag.corpus_tokens > 0) or p.stuffed_context_tokens > 0
 
 
 def has_corpus(p: Profile) -> bool:
@@ -86,7 +82,9 @@ def pass_rate(c: CostSummary, a: Analysis, q: Mapping[str, float]) -> float:
         frontier = expected(c.models.get("frontier"), a.context.quality)
         local = expected(c.models.get("self_host"), local_need)
         return share * frontier + (1 - share) * local
-    return expected(c.models.get("api") or c.models.get("self_host"), a.context.quality)
+    return expected(
+        c.models.get("api") or c.models.get("self_host") or c.models.get("private_cloud"), a.context.quality
+    )
 
 
 def cost_per_accepted_task_usd(c: CostSummary, a: Analysis, pass_share: float) -> float:
@@ -123,7 +121,7 @@ def criteria_row(c: CostSummary, a: Analysis, r: Ratings) -> dict[str, float]:
         maint = min(5.0, maint + 1)
     latency = float(d["latency"])
     ttft = c.details.get("time_to_first_token_ms")
-    if c.strategy.deployment in (Deployment.SELF_HOST, Deployment.API) and ttft is not None:
+    if c.strategy.deployment in (Deployment.SELF_HOST, Deployment.API, Deployment.PRIVATE_CLOUD) and ttft is not None:
         latency = float(ttft)
     elif c.strategy.deployment is Deployment.HYBRID and ttft is not None:
         share = float(c.details.get("frontier_share", 0.0))
@@ -150,13 +148,13 @@ def hard_constraints(c: CostSummary, p: Profile) -> list[str]:
     out = list(c.reasons)
     if c.strategy.uses_rag and p.rag is not None and p.rag.corpus_tokens <= 0:
         out.append("retrieval needs a corpus to retrieve from, and rag.corpus_tokens is 0")
+    if c.strategy.deployment is Deployment.PRIVATE_CLOUD and not p.data_may_leave and not p.own_cloud_allowed:
+        out.append("data_may_leave is false and own_cloud_allowed is false: not even a deployment in your own cloud")
     if not p.data_may_leave and c.strategy.sends_data_to_third_party:
         out.append("data_may_leave is false and this strategy sends data to a third-party model")
     if c.strategy.deployment in (Deployment.SELF_HOST, Deployment.HYBRID) and not p.team.can_hire:
         missing = [
-            role
-            for role, n in (("ML", p.team.ml_engineers), ("infrastructure", p.team.infra_engineers))
-            if n <= 0
+            role for role, n in (("ML", p.team.ml_engineers), ("infrastructure", p.team.infra_engineers)) if n <= 0
         ]
         if missing:
             out.append(

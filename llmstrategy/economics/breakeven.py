@@ -102,10 +102,18 @@ def _reserved_k_full(p: GpuPiece, a: float, b: float) -> int | None:
     return None
 
 
+def _one_replica_floor(p: GpuPiece) -> None:
+    """The closed forms below assume at least one replica; a larger floor (provisioned units)
+    is not a self-hosted fleet and never reaches the break-even."""
+    if p.min_replicas != 1.0:
+        raise ComputationError(f"break-even of {p.model_id}: a piece with a floor of {p.min_replicas:g} replicas")
+
+
 def piece_tail(p: GpuPiece, a: float, b: float) -> float:
     """Where the piece's own unbounded interval (fixed + GPU cost ≤ a + b·R) starts; inf if none."""
     c, q = p.usd_per_replica_month, p.replicas_per_request_month
     a = a - p.fixed_usd_per_month - p.usd_per_replica_month * p.spare_replicas  # spares: a fixed cost
+    _one_replica_floor(p)
     if q <= 0:  # the piece serves no requests (hybrid_frontier_share 1): a flat c
         flat = _le(c - a, -b, 0.0, INF)
         return flat[0] if flat and flat[1] == INF else INF
@@ -124,6 +132,7 @@ def piece_intervals(p: GpuPiece, a: float, b: float, upto: float) -> list[tuple[
     """Intervals of R (starting below ``upto``) where ``p``'s fixed + GPU cost ≤ a + b·R."""
     c, q = p.usd_per_replica_month, p.replicas_per_request_month
     a = a - p.fixed_usd_per_month - p.usd_per_replica_month * p.spare_replicas  # spares: a fixed cost
+    _one_replica_floor(p)
     out: list[tuple[float, float]] = []
     if q <= 0:  # a flat c, as in piece_tail
         flat = _le(c - a, -b, 0.0, INF)

@@ -128,12 +128,13 @@ class GpuPiece:
     fixed_usd_per_month: float = 0.0  # costs that come with this model (e.g. its retraining)
     staff_usd_per_replica_month: float = 0.0  # the operations-staff part of usd_per_replica_month
     spare_replicas: float = 0.0  # always-on replicas beyond the load (N+1 for interactive services)
+    min_replicas: float = 1.0  # the smallest deployment (a provisioned offer's minimum units / step)
 
     def replicas(self, requests_per_month: NDArray[np.float64]) -> NDArray[np.float64]:
         x = self.replicas_per_request_month * np.asarray(requests_per_month, dtype=float)
         if self.reserved:
-            return np.maximum(1.0, np.ceil(x - 1e-9)) + self.spare_replicas
-        return np.maximum(1.0, x) + self.spare_replicas
+            return np.maximum(self.min_replicas, np.ceil(x - 1e-9)) + self.spare_replicas
+        return np.maximum(self.min_replicas, x) + self.spare_replicas
 
     def monthly_usd(self, requests_per_month: NDArray[np.float64]) -> NDArray[np.float64]:
         return self.usd_per_replica_month * self.replicas(requests_per_month)
@@ -152,6 +153,7 @@ class GpuPiece:
             self.fixed_usd_per_month if fixed_usd_per_month is None else fixed_usd_per_month,
             self.staff_usd_per_replica_month,
             self.spare_replicas,
+            self.min_replicas,
         )
 
 

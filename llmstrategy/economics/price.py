@@ -18,6 +18,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from llmstrategy.economics.context import PricingContext, StrategyCost, infeasible
 from llmstrategy.economics.hosted import price_api
+from llmstrategy.economics.private_cloud import price_private_cloud
 from llmstrategy.economics.provider_finetune import price_api_fine_tune
 from llmstrategy.economics.selfhost import price_hybrid, price_self_host
 from llmstrategy.inputs.strategies import STRATEGIES, Adaptation, Deployment, Strategy
@@ -27,7 +28,7 @@ Pricer = Callable[[Strategy, PricingContext, NDArray[np.float64]], StrategyCost]
 
 @lru_cache(maxsize=1)
 def pricers() -> dict[tuple[Deployment, Adaptation], Pricer]:
-    """(deployment, adaptation) → pricer, for all 12 strategies."""
+    """(deployment, adaptation) → pricer, for all 16 strategies."""
     table: dict[tuple[Deployment, Adaptation], Pricer] = {
         (Deployment.API, Adaptation.PROMPTING): price_api,
         (Deployment.API, Adaptation.RAG): price_api,
@@ -37,6 +38,7 @@ def pricers() -> dict[tuple[Deployment, Adaptation], Pricer]:
     for a in Adaptation:
         table[(Deployment.SELF_HOST, a)] = price_self_host
         table[(Deployment.HYBRID, a)] = price_hybrid
+        table[(Deployment.PRIVATE_CLOUD, a)] = price_private_cloud
     return table
 
 

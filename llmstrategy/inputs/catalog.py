@@ -18,14 +18,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from llmstrategy.errors import CatalogError, UnknownIdError
 from llmstrategy.inputs.benchmarks import ApiLatency, load_latency, load_scores
 from llmstrategy.inputs.checks import check_catalog
+from llmstrategy.inputs.defaults import Sourced, load_defaults
 from llmstrategy.inputs.finetune_offers import FineTuneOffer, load_offers
 from llmstrategy.inputs.gpu_offers import load_offers as load_gpu_offers
+from llmstrategy.inputs.provisioned import ProvisionedOffer, load_provisioned
 
 DATA_DIR_ENV = "LLMSTRATEGY_DATA_DIR"
 
@@ -120,17 +121,6 @@ class GpuSpec(_Row):
 
 
 @dataclass(frozen=True)
-class Sourced:
-    """A default value with its unit, source and date (from a YAML catalog)."""
-
-    key: str
-    value: Any
-    unit: str
-    source: str
-    as_of: str
-
-
-@dataclass(frozen=True)
 class Catalog:
     """Everything the engine reads from ``data/``: immutable once loaded."""
 
@@ -143,6 +133,7 @@ class Catalog:
     api_latency: Mapping[str, ApiLatency] = field(default_factory=dict)  # model → measured TTFT and speed
     finetune_offers: tuple[FineTuneOffer, ...] = ()  # providers' fine-tuning offers (data/finetune_offers.csv)
     gpu_offers: Mapping[tuple[str, str], float] = field(default_factory=dict)  # (gpu, market) → USD/GPU-hour
+    provisioned: tuple[ProvisionedOffer, ...] = ()  # private deployments' capacity offers
 
     def model(self, model_id: str, *, field: str = "model", path: str | None = None) -> ModelSpec:
         """Look a model up; an unknown id raises with the nearest ids."""
@@ -182,7 +173,12 @@ class Catalog:
             for k, g in self.gpus.items()
         }
         offers = {k: usd * gpu for k, usd in self.gpu_offers.items()}
-        return replace(self, models=models, gpus=gpus, gpu_offers=offers)
+        # provisioned capacity is reserved compute: it moves with the GPU multiplier, as in the Monte Carlo
+        provisioned = tuple(
+            o.model_copy(update={"usd_per_unit_hour": o.usd_per_unit_hour * gpu}) if o.usd_per_unit_hour else o
+            for o in self.provisioned
+        )
+        return replace(self, models=models, gpus=gpus, gpu_offers=offers, provisioned=provisioned)
 
     def sources_table(self) -> list[dict[str, Any]]:
         """Every default with its unit, source and date, for the report's assumptions."""
@@ -309,40 +305,6 @@ def load_gpus(path: Path) -> dict[str, GpuSpec]:
     return _read_csv_rows(Path(path), GpuSpec)
 
 
-def _flatten_sourced(data: Any, prefix: str, path: Path, out: dict[str, Sourced]) -> None:
-    if isinstance(data, dict) and "value" in data:
-        for req in ("source", "as_of"):
-            if not data.get(req):
-                raise CatalogError(f"'{req}' is required beside 'value'", path=str(path), field=prefix)
-        out[prefix] = Sourced(
-            key=prefix,
-            value=data["value"],
-            unit=str(data.get("unit", "")),
-            source=str(data["source"]),
-            as_of=str(data["as_of"]),
-        )
-        return
-    if isinstance(data, dict):
-        for k, v in data.items():
-            _flatten_sourced(v, f"{prefix}.{k}" if prefix else str(k), path, out)
-
-
-def load_defaults(path: Path, prefix: str = "") -> dict[str, Sourced]:
-    """Read a YAML file of ``{value, unit, source, as_of}`` leaves into dotted keys."""
-    path = Path(path)
-    if not path.is_file():
-        raise CatalogError("defaults file not found", path=str(path))
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        raise CatalogError(f"invalid YAML: {getattr(err, 'problem', err)}", path=str(path)) from None
-    if not isinstance(data, dict):
-        raise CatalogError("expected a mapping", path=str(path))
-    out: dict[str, Sourced] = {}
-    _flatten_sourced(data, prefix, path, out)
-    return out
-
-
 CATALOG_FILES = {
     "models": "models.csv",
     "gpus": "gpus.csv",
@@ -353,6 +315,7 @@ CATALOG_FILES = {
     "api_latency": "api_latency.csv",
     "finetune_offers": "finetune_offers.csv",
     "gpu_offers": "gpu_offers.csv",
+    "provisioned": "provisioned_throughput.csv",
 }
 
 
@@ -380,6 +343,7 @@ def load_catalog(data_dir: str | Path | None = None, *, models_path: str | Path 
         scores=load_scores(files["benchmarks"], models),
         api_latency=load_latency(files["api_latency"], models),
         finetune_offers=load_offers(files["finetune_offers"], models),
+        provisioned=load_provisioned(files["provisioned"], models),
     )
     check_catalog(catalog)
     return catalog

@@ -147,6 +147,7 @@ class Profile(_Strict):
     latency_slo_ms: float | None = Field(None, gt=0, le=3_600_000)
     tpot_slo_ms: float | None = Field(None, gt=0, le=60_000)
     data_may_leave: bool
+    own_cloud_allowed: bool = False  # may the data go to a deployment in the organisation's own cloud tenancy?
     data_sensitivity: Sensitivity
     task_complexity: Level
     domain_specificity: Level

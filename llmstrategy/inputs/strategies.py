@@ -3,7 +3,7 @@
 A strategy's id is the deployment alone for ``prompting``, else the deployment and
 the adaptation joined by ``+`` (``rag_fine_tune`` is written ``rag+fine_tune``):
 ``api``, ``api+rag``, ``api+fine_tune``, ``api+rag+fine_tune``, ``self_host``, … —
-12 ids, plus the outcome ``no_llm`` (seed 004, step 2: skip the LLM when rules,
+16 ids, plus the outcome ``no_llm`` (seed 004, step 2: skip the LLM when rules,
 search or classic ML suffice).
 
 Seed 001's columns map onto it: API (Buy) = ``api``; Fine-Tune = ``api+fine_tune``
@@ -24,6 +24,7 @@ class Deployment(StrEnum):
     API = "api"  # a hosted model through a provider's API
     SELF_HOST = "self_host"  # an open-weight model on the team's own GPUs
     HYBRID = "hybrid"  # self-hosted for most traffic, hosted frontier model for the hardest share
+    PRIVATE_CLOUD = "private_cloud"  # a vendor's model on capacity provisioned in the team's own cloud tenancy
 
 
 class Adaptation(StrEnum):
@@ -80,7 +81,7 @@ class Strategy:
         return self.id
 
 
-#: Every strategy, deployments in order, then adaptations in order (12 entries).
+#: Every strategy, deployments in order, then adaptations in order (16 entries).
 STRATEGIES: tuple[Strategy, ...] = tuple(Strategy(d, a) for d in Deployment for a in Adaptation)
 
 _BY_ID = {s.id: s for s in STRATEGIES}
@@ -99,5 +100,5 @@ def strategy(strategy_id: str) -> Strategy:
 
 
 def strategy_ids() -> list[str]:
-    """The 12 strategy ids in canonical order."""
+    """The 16 strategy ids in canonical order."""
     return [s.id for s in STRATEGIES]

@@ -4,7 +4,7 @@ from llmstrategy.errors import LLMStrategyError
 from llmstrategy.inputs.strategies import STRATEGIES, Adaptation, Deployment, Strategy, strategy, strategy_ids
 
 
-def test_twelve_strategies_with_the_contract_ids():
+def test_sixteen_strategies_with_the_contract_ids():
     assert strategy_ids() == [
         "api",
         "api+rag",
@@ -18,8 +18,12 @@ def test_twelve_strategies_with_the_contract_ids():
         "hybrid+rag",
         "hybrid+fine_tune",
         "hybrid+rag+fine_tune",
+        "private_cloud",
+        "private_cloud+rag",
+        "private_cloud+fine_tune",
+        "private_cloud+rag+fine_tune",
     ]
-    assert len(set(STRATEGIES)) == 12
+    assert len(set(STRATEGIES)) == 16
 
 
 def test_round_trip_and_flags():
