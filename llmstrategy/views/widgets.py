@@ -72,6 +72,7 @@ FIELDS: tuple[Field, ...] = (
     Field("latency_slo_ms", "float_text", "latency SLO ms (0: none)", zero_is_none=True, group="Constraints"),
     Field("tpot_slo_ms", "float_text", "ms per token (0: none)", zero_is_none=True, group="Constraints"),
     Field("data_may_leave", "check", "data may leave", group="Constraints"),
+    Field("own_cloud_allowed", "check", "own cloud allowed", group="Constraints"),
     Field("data_sensitivity", "dropdown", "sensitivity", get_args(Sensitivity), group="Constraints"),
     Field("context_tokens_needed", "int_text", "context tokens (0: auto)", zero_is_none=True, group="Constraints"),
     Field("task_type", "dropdown", "task type", get_args(TaskType), group="Task"),
