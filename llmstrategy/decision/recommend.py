@@ -150,7 +150,15 @@ def recommend(a: Analysis, r: Ratings, *, weights: Weights | None = None) -> Dec
                     f"{_conflicts(s, top, pi)}."
                 )
             else:
-                rationale.append(f"The matrix agrees: {path.strategy_id} ranks first (TOPSIS {s.topsis[pi]:.2f}).")
+                overall = s.ranked()[0]
+                if overall == pi:
+                    rationale.append(f"The matrix agrees: {path.strategy_id} ranks first (TOPSIS {s.topsis[pi]:.2f}).")
+                else:
+                    rationale.append(
+                        f"The matrix ranks {s.strategies[overall].id} first (TOPSIS {s.topsis[overall]:.2f} vs "
+                        f"{s.topsis[pi]:.2f}), but it may not overrule the adaptation the path's evidence decided; "
+                        f"{path.strategy_id} ranks first among the strategies with it: {_conflicts(s, overall, pi)}."
+                    )
         rec_id = s.strategies[rec].id if rec is not None else None
     runner = next((i for i in ranked if i != rec), None)
     runner_id = s.strategies[runner].id if runner is not None else None
