@@ -266,22 +266,35 @@ def import_(file: Path, catalog: Path | None, add_new: bool, max_new: int | None
     "--timeout", type=click.IntRange(10, 3600), default=600, show_default=True, help="Seconds a notebook cell may run."
 )
 @click.option("--no-index", is_flag=True, help="Do not write <out>/index.html, the landing page.")
+@click.option(
+    "--pdf",
+    is_flag=True,
+    help="Also print each report to <name>.pdf beside it (A4), with headless Chromium (/usr/bin/chromium).",
+)
 @_one_line_errors
-def render(profiles: tuple[Path, ...], notebook: str, out: Path, jobs: int, timeout: int, no_index: bool) -> None:
+def render(
+    profiles: tuple[Path, ...], notebook: str, out: Path, jobs: int, timeout: int, no_index: bool, pdf: bool
+) -> None:
     """Render HTML reports for PROFILES with papermill and nbconvert (plus CSV tables
     beside each report and an index.html landing page listing every report in --out).
 
     Each profile's report is named after its file (index is reserved); when another
     profile already has that name in --out, or comes earlier in the batch, the name gets
     a short hash of the profile's path. Stopping the command (Ctrl-C, SIGTERM) stops its
-    --jobs workers too."""
+    --jobs workers too. With --pdf each report is also printed to <name>.pdf beside it by
+    headless Chromium (one line and exit code 2, before any render, when it is missing)."""
     from llmstrategy import report  # called through the module, so a test can patch report.render_batch
 
+    if pdf:
+        report.check_pdf_support()  # one line and exit code 2 before any render
     results = report.render_batch(list(profiles), notebook=notebook, out_dir=out, jobs=jobs, timeout_s=timeout)
     failed = [r for r in results if not r.ok]
     for r in results:
         if r.ok:
             _say(f"wrote {r.html_path}")
+    if pdf:
+        for path in report.write_pdfs([r.html_path for r in results if r.ok and r.html_path]):
+            _say(f"wrote {path}")
     index = None if no_index else report.write_index(out, results)
     if index is not None:
         _say(f"wrote {index}")

@@ -6,6 +6,7 @@ Every function takes a raw number (``None`` or NaN allowed) and returns text.
 from __future__ import annotations
 
 import math
+import re
 
 
 def _bad(x: float | None) -> bool:
@@ -57,3 +58,44 @@ def terminal_safe(text: str) -> str:
         line if line.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)
         for line in text.split("\n")
     )
+
+
+def fmt_usd_short(x: float | None) -> str:
+    """A compact dollar amount for chart ticks and tight spaces: ``$0.01``, ``$10``, ``$950``,
+    ``$1.6K``, ``$25K``, ``$3M``; ``—`` for missing."""
+    if _bad(x):
+        return "—"
+    assert x is not None
+    if abs(x) < 1000:
+        return fmt_usd(x, cents=abs(x) < 10 and not float(x).is_integer())
+    sign = "-" if x < 0 else ""
+    return sign + "$" + fmt_count(abs(x)).replace(",", "")
+
+
+def fmt_month(month: float | None, horizon_months: int) -> str:
+    """When growth reaches a volume, in words: ``already reached`` (month 0 or before),
+    ``month 7``, ``beyond the 24-month horizon (month 177)``, ``not reached`` (None)."""
+    if _bad(month):
+        return "not reached"
+    assert month is not None
+    m = math.ceil(month)
+    if m <= 0:
+        return "already reached"
+    if m >= horizon_months:
+        return f"beyond the {horizon_months}-month horizon (month {m:,})"
+    return f"month {m}"
+
+
+_BIG_NUMBER = re.compile(r"(\$?)(?<![\d.,])(\d{1,3}(?:,\d{3}){2,}|\d{7,})(?:\.\d+)?(?![\d,]*\d)")
+
+
+def humanize_numbers(text: str) -> str:
+    """``text`` with every number of a million or more written the short way:
+    ``182,748,004,550 tokens/month`` → ``183B tokens/month``, ``$1,234,567`` → ``$1.23M``.
+    Smaller numbers, decimals and years stay as they are."""
+
+    def short(m: re.Match[str]) -> str:
+        value = float(m.group(0).lstrip("$").replace(",", ""))
+        return m.group(1) + fmt_count(value)
+
+    return _BIG_NUMBER.sub(short, text)

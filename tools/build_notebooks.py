@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
@@ -171,55 +172,77 @@ DECISION_MATRIX = [
     ("code", "lls.footer(s)"),
 ]
 
-STRATEGY_REPORT = [
+
+def section(key: str, title: str, hint: str, *, appendix: bool = False) -> tuple[str, str, dict[str, Any]]:
+    """A markdown heading that opens a collapsible section of the HTML report: the report
+    template wraps it and the cells after it, up to the next section (or a cell made with
+    ``end``), in a ``<details>`` with this id, title and one-line hint, and lists it in the
+    table of contents. In JupyterLab it is a plain heading."""
+    meta = {"id": key, "title": title, "hint": hint}
+    if appendix:
+        meta["appendix"] = True
+    return ("md", f"## {title}\n{hint}", {"lls_section": meta})
+
+
+STRATEGY_REPORT: list[Any] = [
     ("params", PARAMETERS),
     ("code", OPEN.format(title="LLM strategy")),
-    ("md", "## Executive summary"),
-    ("code", "lls.executive_summary(s)"),
-    ("code", "lls.kpis(s)"),
-    (
-        "md",
-        "## The decision path\nSeed 004's first question, then seed 003's decision path for the deployment and "
-        "the adaptation (two separate questions), each answered from this profile; then how the criteria "
-        "matrix agrees or disagrees.",
+    ("code", "lls.summary_page(s)"),
+    section(
+        "decision", "The decision, step by step", "the questions that decided it, traps to avoid, when to look again"
     ),
     ("code", "lls.decision_path(s)"),
-    ("md", "### Traps to avoid (seed 004)"),
+    ("md", "### Traps to avoid"),
     ("code", "lls.traps(s)"),
     ("md", "### When to revisit"),
     ("code", "lls.revisit(s)"),
-    ("md", "## The decision matrix"),
-    ("code", "lls.decision_matrix(s)"),
-    ("code", "lls.scores_figure(s)"),
-    ("code", "lls.sensitivity_figure(s)"),
-    ("md", "## Costs\nMonth 0 costs, one-off costs and the total over the horizon with growth."),
+    section(
+        "costs", "Costs", "what each option costs, where the money goes, and how that changes with volume and time"
+    ),
+    ("code", "lls.kpis(s)"),
     ("code", "lls.costs_table(s)"),
-    ("md", "### Cost curves and break-even"),
+    ("code", "lls.cost_breakdown_figure(s)"),
+    ("code", "lls.components_table(s)"),
+    ("md", "### Cost by volume, and the break-even"),
     ("code", "lls.cost_curves_view(s)"),
     ("code", "lls.break_even(s)"),
+    ("md", "### Over the horizon"),
     ("code", "lls.horizon_figure(s)"),
-    ("md", "### How sure?"),
+    section("certainty", "How sure?", "the costs in thousands of simulated futures, and how much the weights matter"),
     ("code", "lls.uncertainty_figure(s)"),
     ("code", "lls.uncertainty(s)"),
-    ("md", "## Model shortlist\nThe models the profile allows, priced on this workload; ★ marks the frontier."),
+    ("code", "lls.sensitivity_figure(s)"),
+    section("compare", "Compare the options", "every option on eleven criteria, their scores and weights"),
+    ("code", "lls.decision_matrix(s)"),
+    ("code", "lls.scores_figure(s)"),
+    ("code", "lls.weights(s)"),
+    section("roadmap", "Roadmap and checklist", "three phases on this timeline, and what to have in production"),
+    ("code", "lls.roadmap_view(s)"),
+    ("md", "### Production checklist\nThe items that matter most for this strategy first."),
+    ("code", "lls.checklist(s)"),
+    section("models", "Models and servers", "the models the profile allows, priced on this workload; the GPU fleets"),
     ("code", "lls.models_figure(s)"),
     ("code", "lls.models_table(s)"),
     ("md", "### Self-hosted fleets"),
     ("code", "lls.sizing_table(s)"),
-    ("md", "## Roadmap\nSeed 003's three phases placed on this profile's timeline."),
-    ("code", "lls.roadmap_view(s)"),
-    ("md", "## Production checklist\nFrom seeds 000 and 002, the items that matter most for this strategy first."),
-    ("code", "lls.checklist(s)"),
-    ("md", "## Assumptions and sources"),
-    ("code", "lls.weights(s)"),
+    section("glossary", "Glossary", "the terms this report cannot avoid"),
+    ("code", "lls.glossary(s)"),
+    section(
+        "methodology",
+        "Methodology and sources",
+        "the seeds' decision rules, every assumption with its source, the checks, every formula",
+        appendix=True,
+    ),
+    ("code", "lls.decision_rules(s)"),
+    ("md", "### Assumptions and sources"),
     ("code", "lls.sources_table(s)"),
     ("md", "### Seed 001's cost tiers, checked"),
     ("code", "lls.seed_check(s)"),
     ("md", "### The sizing model against published measurements"),
     ("code", "lls.calibration_table(s)"),
-    ("md", "## Methodology"),
+    ("md", "### Formulas"),
     ("code", "lls.methodology(s)"),
-    ("code", "lls.footer(s)"),
+    ("end", "lls.footer(s)"),
 ]
 
 NOTEBOOKS = {
@@ -231,17 +254,25 @@ NOTEBOOKS = {
 }
 
 
-def build(name: str, cells: list[tuple[str, str]]) -> Path:
+def build(name: str, cells: list[Any]) -> Path:
     nb = new_notebook()
     nb.metadata["kernelspec"] = KERNELSPEC
     nb.metadata["language_info"] = {"name": "python"}
-    for kind, src in cells:
+    first = True
+    for kind, src, *meta in cells:
         if kind == "md":
-            nb.cells.append(new_markdown_cell(src))
+            cell = new_markdown_cell(src)
+            if meta:
+                cell.metadata.update(meta[0])
+                cell.metadata["lls_section"]["first"] = first
+                first = False
+            nb.cells.append(cell)
         else:
             cell = new_code_cell(src)
             if kind == "params":
                 cell.metadata["tags"] = ["parameters"]
+            if kind == "end":  # closes the last collapsible section (see ``section``)
+                cell.metadata["lls_section_end"] = True
             nb.cells.append(cell)
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"{name.replace('_', '-')}-{i:02d}"

@@ -24,23 +24,30 @@ def workload_table(s: Session) -> Any:
 
 
 def costs_table(s: Session) -> Any:
-    """Every priced strategy, cheapest first (month 0), the cheapest in bold."""
+    """Every priced strategy, cheapest first (month 0), the recommendation starred and in bold."""
+    from llmstrategy.views.names import plain_text, strategy_name
+    from llmstrategy.views.onepage import models_in_words
     from llmstrategy.views.styling import styled
     from llmstrategy.views.tables import costs_frame
 
     df = costs_frame(s.analysis).drop(columns=["deployment", "adaptation"])
     df = df.sort_values(["feasible", "monthly_usd"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    rec = s.decision.strategy_id if s.decision else None
+    df["models"] = [models_in_words(s.analysis, s.analysis.cost(sid).models) for sid in df["strategy"]]
+    df["note"] = [plain_text(n, bare_hybrid=True) for n in df["note"]]
+    best = [i for i, sid in enumerate(df["strategy"]) if sid == rec]
+    df["strategy"] = [("★ " if sid == rec else "") + strategy_name(sid, short=True) for sid in df["strategy"]]
+    df = df[[c for c in df.columns if c not in ("models", "feasible", "note")] + ["models", "feasible", "note"]]
     if df["feasible"].all() and not df["note"].str.len().any():
         df = df.drop(columns=["feasible", "note"])
     df = df.rename(columns={"horizon_total_usd": f"total_{s.profile.horizon_months}_months_usd"})
     fm = {f"total_{s.profile.horizon_months}_months_usd": lambda x: fmt_usd(x)}
-    best = [0] if len(df) and s.analysis.costs and np.isfinite(df["monthly_usd"].iloc[0]) else []
     return styled(
         df,
         fm,
         caption=(
-            f"Cost per strategy, cheapest first: monthly and per 1,000 requests at month 0; one-off set-up; "
-            f"total over {s.profile.horizon_months} months with growth"
+            f"Cost of each option, cheapest first (★ the recommendation): monthly and per 1,000 requests at "
+            f"month 0; one-off set-up; total over {s.profile.horizon_months} months with growth"
         ),
         highlight_rows=best,
         sortable=True,
@@ -50,18 +57,38 @@ def costs_table(s: Session) -> Any:
 def components_table(s: Session) -> Any:
     """Where the money goes: strategies × monthly components, then × one-off components
     (components that are zero everywhere are left out, zeros show blank)."""
+    from llmstrategy.views.names import component_label, strategy_name
     from llmstrategy.views.styling import _usd_or_blank, styled
     from llmstrategy.views.tables import components_pivot
 
+    rec = s.decision.strategy_id if s.decision else None
     parts = []
     for kind, caption in (
-        ("monthly", "Monthly cost by component (month 0)"),
-        ("one-off", "One-off costs by component"),
+        ("monthly", "Monthly cost by line item (month 0)"),
+        ("one-off", "One-off costs by line item"),
     ):
         df = components_pivot(s.analysis, kind)
+        best = [i for i, sid in enumerate(df["strategy"]) if sid == rec]
+        df["strategy"] = [("★ " if sid == rec else "") + strategy_name(sid, short=True) for sid in df["strategy"]]
+        df = df.rename(
+            columns={c: component_label(c, short=True) for c in df.columns if c not in ("strategy", "total_usd")}
+        )
         fm = {c: _usd_or_blank for c in df.columns if c not in ("strategy", "total_usd")}
-        parts.append(styled(df, fm, caption=caption).to_html())
+        parts.append(styled(df, fm, caption=caption, highlight_rows=best).to_html())
     return _html("".join(parts))
+
+
+def cost_breakdown_figure(s: Session) -> Any:
+    """Where the money goes each month, for every allowed option (stacked by line-item group)."""
+    from llmstrategy.views import takeaways
+    from llmstrategy.views.breakdown import breakdown_figure
+
+    rec = s.decision.strategy_id if s.decision else None
+    ok = takeaways.allowed(s.analysis)
+    order = sorted(ok, key=lambda sid: s.analysis.cost(sid).monthly_usd)
+    comps = {sid: s.analysis.cost(sid).monthly_components_usd for sid in ok}
+    fig = breakdown_figure(comps, order, recommended=rec, title="Where the money goes each month")
+    return _out(s, fig, takeaways.breakdown(s.analysis, rec))
 
 
 def cost_curves_figure(
@@ -79,7 +106,9 @@ def cost_curves_figure(
     arguments are what-ifs (the widgets): they re-price without changing the profile file."""
     from llmstrategy.economics.breakeven import break_even as solve_break_even
     from llmstrategy.economics.context import pricing_context
+    from llmstrategy.views import takeaways
     from llmstrategy.views.charts import cost_curve_figure
+    from llmstrategy.views.names import strategy_name
 
     ctx = s.analysis.context
     what_if = (retry_rate, cache_hit_rate, gpu, gpu_utilization) != (None,) * 4 or (
@@ -102,19 +131,23 @@ def cost_curves_figure(
         ctx = pricing_context(p, catalog, on_date=s.analysis.on_date)
         be = solve_break_even(ctx)
     ruled_out = {x["id"] for x in s.analysis.extras.get("scores", []) if not x["feasible"]}
-    grid = default_volume_grid(s.analysis.workload)
+    grid = default_volume_grid(s.analysis.workload, points=41)  # enough for smooth lines on a log axis
     curves = {k: v for k, v in cost_curves(ctx, grid).items() if k not in ruled_out}
     marks = [
-        (f"{pair['other']} ≤ {pair['api']}", float(pair["monthly_tokens"]))
+        (f"{strategy_name(pair['other'], short=True)} cheaper →", float(pair["monthly_tokens"]))
         for pair in be.get("pairs", [])
         if pair["api"] == "api" and pair["monthly_tokens"] and not {pair["api"], pair["other"]} & ruled_out
     ]
+    rec = s.decision.strategy_id if s.decision else None
+    shown = takeaways.shown_by_default(s.analysis, s.decision)
     return cost_curve_figure(
         grid,
         curves,
-        title="Monthly cost by monthly token volume (break-even volumes dotted)",
+        title="Cost per month by volume",
         profile_tokens_per_month=s.analysis.workload.tokens_per_month,
         break_evens=marks,
+        recommended=rec,
+        visible=shown,
     )
 
 
@@ -122,7 +155,11 @@ def cost_curves_view(s: Session) -> Any:
     """Report mode: the figure. Interactive: the figure under what-if widgets for the retry
     and cache rates, the GPU type and utilization, and API and GPU price multipliers."""
     if s.report_mode:
-        return _out(s, cost_curves_figure(s))
+        from llmstrategy.views import takeaways
+
+        ok = takeaways.allowed(s.analysis)
+        hidden = len(set(ok) - takeaways.shown_by_default(s.analysis, s.decision))
+        return _out(s, cost_curves_figure(s), takeaways.cost_curves(s.analysis, s.decision, hidden))
     import ipywidgets as w
     from IPython.display import display
 
@@ -172,6 +209,7 @@ def cost_curves_view(s: Session) -> Any:
 
 
 def horizon_figure(s: Session) -> Any:
+    from llmstrategy.views import takeaways
     from llmstrategy.views.charts import horizon_figure as fig
 
     months = np.arange(s.profile.horizon_months, dtype=float)
@@ -184,10 +222,11 @@ def horizon_figure(s: Session) -> Any:
         fig(
             months,
             data,
-            title=(
-                f"Monthly cost over {s.profile.horizon_months} months (growth {s.profile.monthly_growth:.0%} per month)"
-            ),
+            title=f"Cost per month over {s.profile.horizon_months} months",
+            recommended=s.decision.strategy_id if s.decision else None,
+            visible=takeaways.shown_by_default(s.analysis, s.decision),
         ),
+        takeaways.horizon(s.analysis, s.decision),
     )
 
 
@@ -200,7 +239,7 @@ def break_even(s: Session) -> Any:
 def seed_check(s: Session) -> Any:
     """Seed 001's cost tiers reproduced, beside the same tiers from first principles."""
     from llmstrategy.economics.seedcheck import seed_check as check
-    from llmstrategy.views.summary_html import seed_check_html
+    from llmstrategy.views.appendix import seed_check_html
 
     return _html(seed_check_html(check(s.catalog)))
 
@@ -220,19 +259,24 @@ def uncertainty(s: Session) -> Any:
         for r in unc.get("strategies", [])
     }
     unc["cheapest_probability"] = {k: v["cheapest"] for k, v in (unc.get("win_probability") or {}).items()}
-    return _html(uncertainty_html(unc, s.profile.horizon_months))
+    return _html(uncertainty_html(unc, s.profile.horizon_months, s.decision.strategy_id if s.decision else None))
 
 
 def uncertainty_figure(s: Session) -> Any:
     """P10-P90 band and P50 of each feasible strategy's horizon total."""
+    from llmstrategy.views import takeaways
     from llmstrategy.views.charts import uncertainty_figure as fig
 
-    rows = (s.analysis.extras.get("uncertainty") or {}).get("strategies", [])
+    unc = s.analysis.extras.get("uncertainty") or {}
+    rows = unc.get("strategies", [])
+    rec = s.decision.strategy_id if s.decision else None
     return _out(
         s,
         fig(
             [r["strategy"] for r in rows],
             [r["horizon_total_usd"] for r in rows],
-            title=f"Total cost over {s.profile.horizon_months} months: P10-P90 of the simulated futures, P50 marked",
+            title=f"{s.profile.horizon_months}-month total in simulated futures",
+            recommended=rec,
         ),
+        takeaways.uncertainty(rows, rec, unc.get("win_probability") or {}, s.profile.horizon_months),
     )

@@ -1,6 +1,7 @@
-"""Decision-engine cells: the executive summary, the decision path, the strategy matrix
-(with weight sliders), weights, scores and sensitivity, traps, when to revisit, the
-roadmap, the checklist and the methodology.
+"""Decision-engine cells: the report's first page, the executive summary, the decision path,
+the strategy matrix (with weight sliders), weights, scores and sensitivity, traps, when to
+revisit, the roadmap, the checklist, the glossary, and the methodology with the seeds'
+decision rules.
 """
 
 from __future__ import annotations
@@ -17,6 +18,14 @@ def _decision(s: Session) -> Decision:
     return s.decision
 
 
+def summary_page(s: Session) -> Any:
+    """The report's first page: recommendation, why, cost with its line items, how sure,
+    what would change it, next steps (fits one screen and one printed page)."""
+    from llmstrategy.views.onepage import summary_page_html
+
+    return _html(summary_page_html(s.analysis, _decision(s)))
+
+
 def executive_summary(s: Session) -> Any:
     """Recommendation, runner-up, monthly cost, confidence and when to revisit, in words."""
     from llmstrategy.views.summary_html import executive_summary_html
@@ -28,19 +37,25 @@ def decision_path(s: Session) -> Any:
     """Each step of the seeds' decision path with the profile value that decided it."""
     from llmstrategy.views.summary_html import decision_path_html
 
-    return _html(decision_path_html(_decision(s)))
+    return _html(decision_path_html(_decision(s), s.profile.horizon_months))
 
 
 def decision_matrix(s: Session) -> Any:
     """The feasible strategies × criteria as a heat map, best first; then the ruled-out
     strategies with their reasons."""
+    from llmstrategy.views.glossary import term
     from llmstrategy.views.matrix import matrix_styled, ruled_out_html
 
     st = matrix_styled(
         _decision(s),
         caption="Feasible strategies × criteria (green is better on each criterion's own direction); best first",
     )
-    return _html(st.to_html() + ruled_out_html(_decision(s)))
+    note = (
+        f"<p class='lls-note'>The last columns are the two scores ({term('TOPSIS', 'topsis')}, "
+        f"{term('weighted sum', 'weighted-sum')}; 1 = best possible), best first; quality is the expected "
+        f"{term('pass rate', 'pass-rate')}; ★ marks the recommendation.</p>"
+    )
+    return _html(st.to_html() + note + ruled_out_html(_decision(s)))
 
 
 def weights(s: Session) -> Any:
@@ -51,15 +66,17 @@ def weights(s: Session) -> Any:
 
 
 def scores_figure(s: Session) -> Any:
+    from llmstrategy.views import takeaways
     from llmstrategy.views.matrix import scores_figure as fig
 
-    return _out(s, fig(_decision(s)))
+    return _out(s, fig(_decision(s)), takeaways.scores(_decision(s)))
 
 
 def sensitivity_figure(s: Session) -> Any:
+    from llmstrategy.views import takeaways
     from llmstrategy.views.matrix import sensitivity_figure as fig
 
-    return _out(s, fig(_decision(s)))
+    return _out(s, fig(_decision(s)), takeaways.sensitivity(_decision(s)))
 
 
 def decision_matrix_view(s: Session) -> Any:
@@ -130,17 +147,19 @@ def traps(s: Session) -> Any:
 def revisit(s: Session) -> Any:
     from llmstrategy.views.summary_html import revisit_html
 
-    return _html(revisit_html(_decision(s)))
+    return _html(revisit_html(_decision(s), s.profile.horizon_months))
 
 
 def roadmap_view(s: Session) -> Any:
     """Seed 003's phases on this profile's timeline: a chart and the table behind it."""
     from IPython.display import display
 
+    from llmstrategy.views import takeaways
     from llmstrategy.views.summary_html import roadmap_figure, roadmap_html
 
-    display(_out(s, roadmap_figure(s.analysis, _decision(s))))
-    return _html(roadmap_html(_decision(s)))
+    h = s.profile.horizon_months
+    display(_out(s, roadmap_figure(s.analysis, _decision(s)), takeaways.roadmap(_decision(s), h)))
+    return _html(roadmap_html(_decision(s), h))
 
 
 def checklist(s: Session) -> Any:
@@ -149,9 +168,24 @@ def checklist(s: Session) -> Any:
     return _html(checklist_html(_decision(s)))
 
 
+def glossary(s: Session) -> Any:
+    """The terms the report cannot avoid, explained (the report's links point here)."""
+    from llmstrategy.views.glossary import glossary_html
+
+    return _html(glossary_html())
+
+
+def decision_rules(s: Session) -> Any:
+    """The decision path word for word with the seed each step follows, the checklist's
+    sources and the strategy ids of the CSV and JSON exports."""
+    from llmstrategy.views.appendix import decision_rules_html
+
+    return _html(decision_rules_html(_decision(s)))
+
+
 def methodology(s: Session) -> Any:
     """Every formula with the defaults it uses, their values and sources."""
+    from llmstrategy.views.appendix import methodology_html
     from llmstrategy.views.methodology import methodology as sections
-    from llmstrategy.views.summary_html import methodology_html
 
     return _html(methodology_html(sections(s.catalog)))

@@ -36,11 +36,14 @@ MODEL_COLUMNS = [
 def models_figure(s: Session, df: Any = None) -> Any:
     """Quality vs cost per 1,000 requests of the models the profile allows, with the
     Pareto frontier highlighted."""
+    from llmstrategy.views import takeaways
     from llmstrategy.views.charts import model_scatter_figure
 
     df = _models(s) if df is None else df
     df = df[df["allowed"]]
-    how = "hosted API prices" if s.profile.data_may_leave else "self-hosted (the data may not leave)"
+    rec = s.decision.strategy_id if s.decision else None
+    used = list(s.analysis.cost(rec).models.values()) if rec and rec != "no_llm" else []
+    need = s.analysis.context.quality_needed
     return _out(
         s,
         model_scatter_figure(
@@ -49,9 +52,11 @@ def models_figure(s: Session, df: Any = None) -> Any:
             list(df["quality_score"]),
             pareto=list(df["pareto"]),
             meets_quality=list(df["meets_quality"]),
-            quality_needed=s.analysis.context.quality_needed,
-            title=f"Quality vs cost per 1,000 requests ({how})",
+            quality_needed=need,
+            title="Quality vs cost per 1,000 requests",
+            recommended_models=used,
         ),
+        takeaways.models(df, used, need),
     )
 
 
@@ -172,12 +177,14 @@ def sizing_table(s: Session) -> Any:
         "time_to_first_token_ms",
         "usd_per_gpu_hour",
     ]
+    from llmstrategy.views.names import strategy_name
+
     rows = []
     for c in s.analysis.costs:
         if c.feasible and "gpu" in c.details:
             rows.append(
                 {
-                    "strategy": c.strategy.id,
+                    "strategy": strategy_name(c.strategy.id, short=True),
                     "model": c.models.get("self_host", ""),
                     **{k: c.details.get(k) for k in cols},
                 }
@@ -191,9 +198,17 @@ def sizing_table(s: Session) -> Any:
         "time_to_first_token_ms": lambda x: f"{x:,.0f}",
         "usd_per_gpu_hour": lambda x: f"${x:,.2f}",
     }
-    return styled(
+    from llmstrategy.views.glossary import term
+
+    table = styled(
         df, fm, caption="Self-hosted fleets for this workload (month 0; on-demand GPUs are fractional: autoscaled)"
+    ).to_html()
+    note = (
+        "<p class='lls-note'>How a copy of the model is split over GPUs: "
+        f"{term('tensor parallel, pipeline stages', 'tensor-parallel')}; "
+        f"weights stored at a {term('precision', 'precision')}; {term('time to first token', 'latency')}.</p>"
     )
+    return _html(table + note)
 
 
 def calibration_table(s: Session) -> Any:

@@ -57,24 +57,31 @@ def _html(text: str) -> Any:
     return HTML(text)
 
 
-def _out(s: Session, fig: Any) -> Any:
-    """A figure as it should appear: in report mode an HTML fragment (plotly.js is inlined
-    once per page by the report template; :func:`plotly_offline.figure_html`), else the
-    live figure."""
+def _out(s: Session, fig: Any, takeaway: str = "") -> Any:
+    """A figure as it should appear, under its one-line ``takeaway`` (HTML): in report mode
+    an HTML fragment (plotly.js is inlined once per page by the report template;
+    :func:`plotly_offline.figure_html`), else the live figure."""
+    from llmstrategy.views.chart_style import takeaway_html
+
     if not s.report_mode:
+        if takeaway:
+            from IPython.display import display
+
+            display(_html(takeaway_html(takeaway)))
         return fig
     from llmstrategy.views.plotly_offline import figure_html
 
-    return _html(figure_html(fig))
+    return _html(f'<div class="lls-chart">{takeaway_html(takeaway)}{figure_html(fig)}</div>')
 
 
 def header(s: Session, title: str) -> Any:
     """Report title, date and the profile's name and description (escaped)."""
     p = s.profile
-    desc = f"<p>{html.escape(p.description)}</p>" if p.description else ""
+    desc = f'<p class="lls-desc">{html.escape(p.description)}</p>' if p.description else ""
+    stage = {"pre_mvp": "pre-MVP", "validated": "validated", "scaling": "scaling"}.get(p.stage, p.stage)
     return _html(
         f"""<div class="lls-report-header"><h1>{html.escape(title)}: {html.escape(p.name)}</h1>
-<div class="lls-meta">Analysis date {s.analysis.on_date.isoformat()} · stage {html.escape(p.stage)} ·
+<div class="lls-meta">Analysis date {s.analysis.on_date.isoformat()} · stage: {html.escape(stage)} ·
 {html.escape(p.latency)} latency · horizon {p.horizon_months} months · llmstrategy {__version__}</div>{desc}</div>"""
     )
 
@@ -82,6 +89,7 @@ def header(s: Session, title: str) -> Any:
 def kpis(s: Session) -> Any:
     """Headline figures: volume, and the cheapest priced strategy's monthly cost. When the
     profile's data may not leave, a note says which priced strategies send it out."""
+    from llmstrategy.views.names import strategy_name
     from llmstrategy.views.tables import cheapest_feasible
 
     w = s.analysis.workload
@@ -93,11 +101,15 @@ def kpis(s: Session) -> Any:
     ]
     rec = s.decision.strategy_id if s.decision else None
     if rec and rec != "no_llm":
-        items.append((fmt_usd(s.analysis.cost(rec).monthly_usd), f"monthly cost of the recommendation ({rec})"))
+        items.append(
+            (fmt_usd(s.analysis.cost(rec).monthly_usd), f"a month for the recommendation ({strategy_name(rec)})")
+        )
     elif rec == "no_llm":
-        items.append(("no LLM", "recommendation: rules, search or classic ML suffice"))
+        items.append(("No LLM", "recommendation: rules, search or classic ML suffice"))
     if cheapest is not None:
-        items.append((fmt_usd(cheapest.monthly_usd), f"lowest feasible monthly cost ({cheapest.strategy.id})"))
+        items.append(
+            (fmt_usd(cheapest.monthly_usd), f"a month for the cheapest option ({strategy_name(cheapest.strategy.id)})")
+        )
     cells = "".join(
         f'<div class="lls-kpi"><div class="lls-kpi-value">{html.escape(v)}</div>'
         f'<div class="lls-kpi-label">{html.escape(k)}</div></div>'
@@ -114,7 +126,7 @@ def _data_residency_note(s: Session) -> str:
         return ""
     return (
         '<div class="lls-warning">This profile\'s data may not leave the organisation. '
-        f"{len(out)} priced strategies ({html.escape(', '.join(out))}) send requests to a third-party "
+        f"{len(out)} priced options (every hosted API and hybrid one) send requests to a third-party "
         "model: they are priced here for comparison only and ruled out of the recommendation.</div>"
     )
 

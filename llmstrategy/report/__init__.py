@@ -13,7 +13,8 @@ the folder (:func:`index_row`).
 
 Modules: :mod:`.execute` (papermill and nbconvert), :mod:`.names` (report names),
 :mod:`.render` (one render, a batch, the CSV tables), :mod:`.workers` (worker processes
-that die with their parent), :mod:`.index` (the landing page). The names below are re-exported for
+that die with their parent), :mod:`.index` (the landing page), :mod:`.pdf` (``render --pdf``:
+the reports printed by headless Chromium). The names below are re-exported for
 callers; to replace one in a test, patch it on the module that looks it up (for example
 ``llmstrategy.report.render.execute_notebook``).
 """
@@ -31,6 +32,7 @@ from llmstrategy.report.execute import (
 )
 from llmstrategy.report.index import INDEX_COLUMNS, index_html, write_index
 from llmstrategy.report.names import assign_names, report_stem, safe_stem
+from llmstrategy.report.pdf import check_pdf_support, pdf_path, write_pdfs
 from llmstrategy.report.render import (
     CSV_TABLES,
     RenderResult,
@@ -51,12 +53,14 @@ __all__ = [
     "RenderResult",
     "assign_names",
     "check_notebook",
+    "check_pdf_support",
     "csv_text",
     "execute_notebook",
     "export_html",
     "index_html",
     "index_row",
     "notebooks_dir",
+    "pdf_path",
     "render_batch",
     "render_one",
     "report_stem",
@@ -64,4 +68,5 @@ __all__ = [
     "table_frames",
     "templates_dir",
     "write_index",
+    "write_pdfs",
 ]

@@ -22,27 +22,51 @@ from llmstrategy.files import atomic_write_text
 from llmstrategy.fmt import fmt_count, fmt_usd
 from llmstrategy.report.names import read_claims, report_files, safe_stem
 from llmstrategy.report.render import CSV_TABLES, RenderResult
+from llmstrategy.views.names import strategy_name
+
+
+def _name(v: Any) -> str:
+    return "—" if v is None else strategy_name(str(v))
+
+
+def _stage(v: Any) -> str:
+    return {"pre_mvp": "pre-MVP"}.get(str(v), str(v))
+
 
 #: The landing page's columns after the profile: (index_row key, header, formatter).
 INDEX_COLUMNS: list[tuple[str, str, Any]] = [
-    ("stage", "Stage", str),
-    ("data_may_leave", "Data may leave", lambda v: "yes" if v else "no"),
+    ("stage", "Stage", _stage),
+    ("data_may_leave", "Data may leave the organisation", lambda v: "yes" if v else "no"),
     ("tokens_per_month", "Tokens per month", fmt_count),
-    ("recommendation", "Recommendation", lambda v: "—" if v is None else str(v)),
-    ("recommended_monthly_usd", "Its monthly cost today", lambda v: "—" if v is None else fmt_usd(v)),
-    ("cheapest_strategy", "Cheapest feasible strategy", lambda v: "—" if v is None else str(v)),
-    ("cheapest_monthly_usd", "Monthly cost today", fmt_usd),
+    ("recommendation", "Recommended option", _name),
+    ("recommended_monthly_usd", "Recommended option: cost per month today", lambda v: "—" if v is None else fmt_usd(v)),
+    ("cheapest_strategy", "Cheapest allowed option", _name),
+    ("cheapest_monthly_usd", "Cheapest allowed option: cost per month today", fmt_usd),
 ]
 
+#: A wide screen gets the table; a phone (or any width under 860 px) one card per profile,
+#: each value under its column's name.
 _INDEX_CSS = """
-body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; color: #222; max-width: 1100px;
+body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; color: #222; max-width: 1240px;
        margin: 0 auto; padding: 28px 32px; }
-h1 { margin-bottom: 0.2em; } .meta, .note { color: #555; font-size: 0.92em; }
-table { border-collapse: collapse; margin: 1.2em 0; font-size: 14px; }
-th, td { padding: 6px 12px; border-bottom: 1px solid #e3e3e3; text-align: left; vertical-align: top; }
-th { background: #f7f9fb; border-bottom: 2px solid #bbb; white-space: nowrap; }
-td.num { text-align: right; white-space: nowrap; } td.links a { margin-right: 0.8em; white-space: nowrap; }
+h1 { margin-bottom: 0.2em; } .meta, .note { color: #555; font-size: 0.92em; } .note { max-width: 60em; }
+table { border-collapse: collapse; margin: 1.2em 0; font-size: 14px; width: 100%; }
+th, td { padding: 6px 10px; border-bottom: 1px solid #e3e3e3; text-align: left; vertical-align: top; }
+th { background: #f7f9fb; border-bottom: 2px solid #bbb; vertical-align: bottom; font-size: 13px; }
+td.num { text-align: right; white-space: nowrap; } th.num { text-align: right; }
+td.links a { display: inline-block; margin-right: 0.8em; white-space: nowrap; }
+td:first-child a { font-weight: 600; }
 tr:hover { background: #eef3f8; } a { color: #0b5cad; }
+@media (max-width: 860px) {
+  body { padding: 16px 14px; }
+  table, tbody, tr, td { display: block; width: auto; }
+  thead { display: none; }
+  tr { border: 1px solid #dde3ea; border-radius: 6px; margin: 0 0 14px 0; padding: 6px 10px; }
+  td { border: 0; padding: 3px 0; text-align: left; }
+  td.num { text-align: left; white-space: normal; }
+  td[data-label]::before { content: attr(data-label) ": "; color: #555; font-size: 0.9em; }
+  td:first-child { font-size: 1.1em; padding-bottom: 6px; }
+}
 """
 
 
@@ -55,10 +79,13 @@ def _href(path: Path, base: Path) -> str:
 def _report_links(out_dir: Path, name: str) -> list[tuple[str, Path]]:
     """(label, path) of every rendered report and CSV of report name ``name`` in ``out_dir``."""
     links = [(nb.replace("_", " "), path) for nb, path in report_files(out_dir, name)]
+    pdf = out_dir / f"{name}.pdf"
+    if pdf.is_file():
+        links.append(("PDF", pdf))
     for kind in CSV_TABLES:
         path = out_dir / f"{name}.{kind}.csv"
         if path.is_file():
-            links.append((f"{kind}.csv", path))
+            links.append((f"{kind} (CSV)", path))
     return links
 
 
@@ -104,13 +131,17 @@ def index_html(results: list[RenderResult], out_dir: Path, *, generated: str | N
         link_html = " ".join(f'<a href="{_href(p, out_dir)}">{html_lib.escape(lbl)}</a>' for lbl, p in links)
         title = html_lib.escape(_text(row.get("name", name), str))
         cells = [f'<td><a href="{_href(main, out_dir)}">{title}</a></td>']
-        for key, _, fmt in INDEX_COLUMNS:
+        for key, head, fmt in INDEX_COLUMNS:
             value = row.get(key)
             css = ' class="num"' if isinstance(value, int | float) and not isinstance(value, bool) else ""
-            cells.append(f"<td{css}>{html_lib.escape(_text(value, fmt))}</td>")
-        cells.append(f'<td class="links">{link_html}</td>')
+            label = html_lib.escape(head, quote=True)
+            cells.append(f'<td{css} data-label="{label}">{html_lib.escape(_text(value, fmt))}</td>')
+        cells.append(f'<td class="links" data-label="Reports and tables">{link_html}</td>')
         body_rows.append("<tr>" + "".join(cells) + "</tr>")
-    heads = "".join(f"<th>{html_lib.escape(h)}</th>" for _, h, _ in INDEX_COLUMNS)
+    num = ' class="num"'
+    heads = "".join(
+        f"<th{num if k.endswith(('_usd', '_month')) else ''}>{html_lib.escape(h)}</th>" for k, h, _ in INDEX_COLUMNS
+    )
     when = html_lib.escape(generated or date.today().isoformat())
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -129,12 +160,12 @@ def index_html(results: list[RenderResult], out_dir: Path, *, generated: str | N
 {chr(10).join(body_rows)}
 </tbody>
 </table>
-<p class="note">Recommendation: the decision engine's choice (the seeds' decision path checked against the
-criteria matrix; see each report's rationale). It is often not the cheapest: quality, privacy, team and time
-to production count too. Cheapest feasible strategy: the lowest month-0 monthly cost among the strategies
-the profile's hard constraints allow (e.g. no third-party API when the data may not leave). Each report
-states its analysis date, its assumptions and their sources; the CSV files hold the same tables with raw
-numbers.</p>
+<p class="note">Recommended option: the decision engine's choice (a decision path of plain questions, checked
+against eleven weighted criteria; each report explains it). It is often not the cheapest: quality, privacy,
+team and time to production count too. Cheapest allowed option: the lowest cost per month today among the
+options the profile allows (no third-party API when the data may not leave, for example). Each report states
+its analysis date, its assumptions and their sources; the CSV files hold the same tables with raw numbers
+and the strategy ids.</p>
 </body>
 </html>
 """

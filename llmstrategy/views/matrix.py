@@ -12,12 +12,12 @@ import html
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from llmstrategy.decision.recommend import Decision
 from llmstrategy.fmt import fmt_usd
 from llmstrategy.inputs.criteria import CRITERIA, CRITERION_IDS
+from llmstrategy.views.names import plain_text, strategy_name
 from llmstrategy.views.styling import style_of
 
 E = html.escape
@@ -60,8 +60,11 @@ def matrix_styled(d: Decision, *, caption: str | None = None) -> Any:
     criterion's own direction. Ruled-out strategies are listed under it with their reason
     (:func:`ruled_out_html`)."""
     df = matrix_frame(d)
-    df = df[df["rank"].notna()].drop(columns=["ruled_out_because"]).reset_index(drop=True)
-    feasible = df["rank"].notna()
+    # best first: the row order is the rank
+    df = df[df["rank"].notna()].drop(columns=["ruled_out_because", "rank"]).reset_index(drop=True)
+    rec_rows = [i for i, sid in enumerate(df["strategy"]) if sid == d.strategy_id]
+    df["strategy"] = [("★ " if sid == d.strategy_id else "") + strategy_name(sid, short=True) for sid in df["strategy"]]
+    feasible = pd.Series(True, index=df.index)
     colors = pd.DataFrame("", index=df.index, columns=df.columns)
     for k in CRITERION_IDS:
         col = df.loc[feasible, k].astype(float)
@@ -89,7 +92,7 @@ def matrix_styled(d: Decision, *, caption: str | None = None) -> Any:
     )
     colors["strategy"] = ""
     st = style_of(df).format(fm, escape="html", na_rep="—").hide(axis="index").apply(lambda _: colors, axis=None)
-    st = _text_columns(st, df, ["strategy"])
+    st = _text_columns(st, df, ["strategy"], rec_rows=rec_rows)
     st = st.relabel_index([E(labels.get(c, c)) for c in df.columns], axis="columns")
     st = st.set_table_attributes('class="lls-table lls-matrix lls-sortable"')
     if caption:
@@ -97,12 +100,15 @@ def matrix_styled(d: Decision, *, caption: str | None = None) -> Any:
     return st
 
 
-def _text_columns(st: Any, df: pd.DataFrame, cols: Sequence[str]) -> Any:
-    """Left-align text columns (cells and headers)."""
+def _text_columns(st: Any, df: pd.DataFrame, cols: Sequence[str], *, rec_rows: Sequence[int] = ()) -> Any:
+    """Left-align text columns (cells and headers); the first text cell of each row in
+    ``rec_rows`` (the recommendation) marked."""
     classes = pd.DataFrame("", index=df.index, columns=df.columns)
     for c in cols:
         if c in classes.columns:
-            classes[c] = "lls-text"
+            classes[c] = [
+                "lls-text" + (" lls-rec-cell" if i in rec_rows and c == cols[0] else "") for i in range(len(df))
+            ]
     st = st.set_td_classes(classes)
     return st.set_table_styles({c: [{"selector": "th", "props": "text-align: left;"}] for c in cols}, overwrite=False)
 
@@ -113,7 +119,13 @@ def ruled_out_html(d: Decision) -> str:
     items = [(st.id, "; ".join(why)) for st, ok, why in zip(s.strategies, s.feasible, s.reasons, strict=True) if not ok]
     if not items:
         return "<p>No strategy is ruled out for this profile.</p>"
-    lis = "".join(f"<li><b>{E(i)}</b>: {E(w)}</li>" for i, w in items)
+    by_reason: dict[str, list[str]] = {}
+    for sid, why in items:  # options ruled out for the same reason, listed together
+        by_reason.setdefault(plain_text(why, bare_hybrid=True), []).append(sid)
+    lis = "".join(
+        "<li>" + ", ".join(f"<b>{E(strategy_name(i, short=True))}</b>" for i in ids) + f": {E(why)}</li>"
+        for why, ids in by_reason.items()
+    )
     return f"<p>Ruled out ({len(items)}):</p><ul class='lls-ruled-out'>{lis}</ul>"
 
 
@@ -132,84 +144,97 @@ def ranking_html(d: Decision) -> str:
     )
 
 
-def weights_frame(d: Decision) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {"criterion": CRITERIA[k][1], "direction": CRITERIA[k][0], "weight": d.weights.values[k]}
-            for k in CRITERION_IDS
-        ]
-    )
-
-
 def weights_html(d: Decision) -> str:
+    """The criteria's weights, heaviest first, and the profile conditions that moved them."""
+    direction = {"cost": "lower is better", "benefit": "higher is better"}
+    order = sorted(CRITERION_IDS, key=lambda k: -d.weights.values[k])
     rows = "".join(
-        f"<tr><td class='lls-text'>{E(CRITERIA[k][1])}</td><td class='lls-text'>{E(CRITERIA[k][0])}</td>"
-        f"<td>{d.weights.values[k]:.1%}</td></tr>"
-        for k in CRITERION_IDS
+        f"<tr><td class='lls-text'>{E(CRITERIA[k][1])}</td><td class='lls-text'>"
+        f"{E(direction.get(CRITERIA[k][0], CRITERIA[k][0]))}</td><td>{d.weights.values[k]:.1%}</td></tr>"
+        for k in order
     )
-    why = "".join(f"<li>{E(x)}</li>" for x in d.weights.applied) or "<li>none: base weights</li>"
-    own = ", ".join(d.weights.overridden)
+    why = "".join(f"<li>{E(plain_text(x))}</li>" for x in d.weights.applied) or "<li>none: base weights</li>"
+    own = ", ".join(CRITERIA[k][1] if k in CRITERIA else k for k in d.weights.overridden)
     own_html = f"<p>Set by the profile: {E(own)}.</p>" if own else ""
     return (
-        "<table class='lls-table'><thead><tr><th class='lls-text'>Criterion</th><th class='lls-text'>Direction</th>"
-        "<th>Weight</th></tr></thead>"
+        "<table class='lls-table'><caption>How much each criterion counts</caption><thead><tr>"
+        "<th class='lls-text'>Criterion</th><th class='lls-text'>Direction</th><th>Weight</th></tr></thead>"
         f"<tbody>{rows}</tbody></table><p>Adjustments from the profile:</p><ul>{why}</ul>{own_html}"
     )
 
 
 def scores_figure(d: Decision) -> Any:
-    """TOPSIS and weighted sum side by side for the feasible strategies, best first."""
+    """The two scores (TOPSIS and the weighted sum, 1 = best possible) of the feasible
+    strategies, best first; the recommendation's bars orange and its name starred."""
     import plotly.graph_objects as go
 
-    from llmstrategy.views.charts import _layout, esc
+    from llmstrategy.views.chart_style import HIGHLIGHT, HIGHLIGHT_LIGHT, MUTED, MUTED_LIGHT, axis_name
+    from llmstrategy.views.charts import _layout
 
     s = d.scores
     idx = s.ranked()
-    names = [esc(s.strategies[i].id) for i in idx]
-    fig = go.Figure(
-        [
-            go.Bar(name="TOPSIS", y=names, x=[s.topsis[i] for i in idx], orientation="h", marker_color="#1f77b4"),
+    ids = [s.strategies[i].id for i in idx]
+    names = [axis_name(sid, d.strategy_id) for sid in ids]
+    rec = [sid == d.strategy_id for sid in ids]
+    bars = []
+    for label, values, hi, lo in (
+        ("TOPSIS", s.topsis, HIGHLIGHT, MUTED),
+        ("weighted sum", s.weighted_sum, HIGHLIGHT_LIGHT, MUTED_LIGHT),
+    ):
+        bars.append(
             go.Bar(
-                name="Weighted sum",
+                name=label,
                 y=names,
-                x=[s.weighted_sum[i] for i in idx],
+                x=[round(float(values[i]), 3) for i in idx],
                 orientation="h",
-                marker_color="#ff7f0e",
-            ),
-        ]
-    )
-    _layout(fig, "Scores of the feasible strategies (1 = best possible)", height=max(260, 60 + 34 * len(idx)))
-    fig.update_layout(barmode="group", hovermode="closest", yaxis={"autorange": "reversed"}, xaxis={"range": [0, 1]})
+                marker={"color": [hi if r else lo for r in rec], "line": {"width": [1.5 if r else 0 for r in rec]}},
+                hovertemplate=f"{label} %{{x:.2f}}<extra></extra>",
+            )
+        )
+    fig = go.Figure(bars)
+    title = "Scores: dark bar TOPSIS, light weighted sum"
+    _layout(fig, title, height=max(260, 80 + 40 * len(idx)), legend_below=False)
+    fig.update_layout(barmode="group", yaxis={"autorange": "reversed"}, xaxis={"range": [0, 1]}, showlegend=False)
+    fig.update_layout(margin={"l": 10, "r": 24, "t": 50, "b": 40})
+    fig.update_yaxes(automargin=True)
     return fig
 
 
 def sensitivity_figure(d: Decision) -> Any:
     """Left: the weight range of each criterion over which the top strategy stays first
-    (current weight marked). Right: share of random re-weightings each strategy wins."""
+    (current weight marked). Right: share of random re-weightings each strategy wins, the
+    recommendation's bar orange."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
+    from llmstrategy.views.chart_style import HIGHLIGHT, MUTED, MUTED_LIGHT, axis_name
     from llmstrategy.views.charts import _layout, esc
 
     sens = d.sensitivity or {}
     iv = sens.get("stability_intervals") or []
     shares = {k: v for k, v in (sens.get("win_share") or {}).items() if v > 0}
+    order = sorted(shares, key=lambda k: -shares[k])
     fig = make_subplots(
-        rows=1,
-        cols=2,
-        column_widths=[0.6, 0.4],
-        subplot_titles=("Weight range keeping the top strategy first", "Wins under random weights"),
+        rows=2,
+        cols=1,
+        row_heights=[max(len(iv), 1), max(len(order), 1) + 0.5],
+        vertical_spacing=0.14,
+        subplot_titles=(
+            "Safe weight ranges",
+            "Wins under random weights",
+        ),
     )
     names = [esc(CRITERIA[x["criterion"]][1]) for x in iv]
     fig.add_trace(
         go.Bar(
             y=names,
-            x=[x["high"] - x["low"] for x in iv],
-            base=[x["low"] for x in iv],
+            x=[round(x["high"] - x["low"], 4) for x in iv],
+            base=[round(x["low"], 4) for x in iv],
             orientation="h",
-            marker_color="#9ecae1",
-            name="stable range",
-            hovertemplate="%{y}: %{base:.2f} to %{x:.2f} wide<extra></extra>",
+            marker_color=MUTED_LIGHT,
+            name="weights that keep it first",
+            customdata=[[x["low"], x["high"]] for x in iv],
+            hovertemplate="%{y}: from %{customdata[0]:.0%} to %{customdata[1]:.0%}<extra></extra>",
         ),
         row=1,
         col=1,
@@ -217,38 +242,30 @@ def sensitivity_figure(d: Decision) -> Any:
     fig.add_trace(
         go.Scatter(
             y=names,
-            x=[x["weight"] for x in iv],
+            x=[round(x["weight"], 4) for x in iv],
             mode="markers",
             marker={"color": "#08519c", "size": 9, "symbol": "diamond"},
             name="current weight",
+            hovertemplate="%{y}: weight %{x:.0%} now<extra></extra>",
         ),
         row=1,
         col=1,
     )
-    order = sorted(shares, key=lambda k: -shares[k])
     fig.add_trace(
         go.Bar(
-            y=[esc(k) for k in order],
-            x=[shares[k] for k in order],
+            y=[axis_name(k, d.strategy_id) for k in order],
+            x=[round(shares[k], 4) for k in order],
             orientation="h",
-            marker_color="#ff7f0e",
-            name="win share",
+            marker_color=[HIGHLIGHT if k == d.strategy_id else MUTED for k in order],
+            name="share of wins",
+            hovertemplate="%{x:.0%} of random weightings<extra></extra>",
         ),
-        row=1,
-        col=2,
+        row=2,
+        col=1,
     )
-    _layout(fig, "How robust is the ranking to the weights?", height=max(360, 40 + 28 * len(iv)))
-    fig.update_layout(hovermode="closest", showlegend=False)
-    fig.update_xaxes(range=[0, 1], tickformat=".0%", row=1, col=1)
-    fig.update_xaxes(range=[0, 1], tickformat=".0%", row=1, col=2)
-    fig.update_yaxes(autorange="reversed")
+    height = 170 + 24 * (len(iv) + len(order))
+    _layout(fig, "How much do the weights matter?", height=max(420, height), legend_below=False)
+    fig.update_layout(showlegend=False, margin={"l": 10, "r": 24, "t": 70, "b": 40})
+    fig.update_xaxes(range=[0, 1], tickformat=".0%")
+    fig.update_yaxes(autorange="reversed", automargin=True)
     return fig
-
-
-def criteria_values(d: Decision, strategy_id: str) -> dict[str, float]:
-    i = d.scores.index(strategy_id)
-    return {k: float(d.scores.matrix[i, j]) for j, k in enumerate(CRITERION_IDS)}
-
-
-def finite_or_none(x: float) -> float | None:
-    return float(x) if np.isfinite(x) else None

@@ -24,8 +24,8 @@ LABELS: dict[str, str] = {
     "per_1k_requests_usd": "Per 1,000 requests",
     "upfront_usd": "One-off",
     "horizon_total_usd": "Horizon total",
-    "feasible": "Feasible",
-    "note": "Note",
+    "feasible": "Allowed",
+    "note": "Why not",
     "total_usd": "Total",
     "quantity": "Quantity",
     "value": "Value",
@@ -42,11 +42,11 @@ LABELS: dict[str, str] = {
     "meets_quality": "Meets quality",
     "why_not": "Why not",
     "serving": "Priced as",
-    "pareto": "Pareto",
+    "pareto": "Pareto frontier",
     "gpu": "GPU",
     "precision": "Precision",
-    "tensor_parallel": "TP",
-    "pipeline_stages": "PP stages",
+    "tensor_parallel": "Tensor parallel (GPUs per stage)",
+    "pipeline_stages": "Pipeline stages",
     "replicas": "Replicas",
     "gpus": "GPUs",
     "batch_size": "Batch",
@@ -144,13 +144,35 @@ FORMATS: dict[str, Callable[[Any], str]] = {
 WRAP = {"note", "why_not", "formula", "source", "unit", "models", "excluded_because"}
 
 
+_CELL_CLASSES = re.compile(r'(<td[^>]*? class=")data row\d+ col\d+ ?')
+_INDENT = re.compile(r"\n[ \t]+")
+
+
+def _lean_styler_class() -> Any:
+    from pandas.io.formats.style import Styler
+
+    class LeanStyler(Styler):
+        """A Styler whose HTML drops what no rule reads: the ``data rowN colM`` classes of
+        every cell (an id stays only on a cell with its own style) and the indentation: a
+        report's tables are about half the size."""
+
+        def to_html(self, *args: Any, **kwargs: Any) -> Any:
+            out = super().to_html(*args, **kwargs)
+            if not isinstance(out, str):
+                return out
+            out = _CELL_CLASSES.sub(r"\1", out).replace(' class=""', "").replace(" >", ">")
+            return _INDENT.sub("\n", out)
+
+    return LeanStyler
+
+
 def style_of(df: pd.DataFrame) -> Any:
     """``df.style`` with a table id derived from the data (pandas' default is random), so the
-    same inputs give the same report bytes."""
+    same inputs give the same report bytes, and no per-cell ids or classes no rule reads."""
     import hashlib
 
     digest = hashlib.sha256(df.to_json(orient="split", default_handler=str).encode("utf-8")).hexdigest()[:12]
-    return df.style.set_uuid(digest)
+    return _lean_styler_class()(df, uuid=digest, cell_ids=False)
 
 
 def styled(

@@ -446,6 +446,13 @@ def test_csv_exports_match_the_analysis(rendered: dict[str, Any], profile: Path)
 # ---------------------------------------------------------------- 3. browser
 
 
+#: Open every collapsed section and redraw its charts at their real width (what a reader's click does).
+_OPEN_ALL_JS = """async () => {
+  document.querySelectorAll('details').forEach(d => { d.open = true; });
+  await Promise.all(Array.from(document.querySelectorAll('.js-plotly-plot')).map(gd => Plotly.Plots.resize(gd)));
+  return document.querySelectorAll('details[open]').length;
+}"""
+
 _ANNOTATIONS_JS = """
 () => Array.from(document.querySelectorAll('.js-plotly-plot')).map(el => {
   const bg = el.querySelector('.bglayer rect, .draglayer .nsewdrag');
@@ -470,7 +477,7 @@ def test_report_in_offline_browser(rendered: dict[str, Any], offline: Any, profi
         Path(r.html_path),
         expect_plots=FIGURES,
         screenshot=ARTIFACTS / "screenshots" / f"{profile.stem}.png",
-        evaluate={"annotations": _ANNOTATIONS_JS},
+        evaluate={"opened": _OPEN_ALL_JS, "annotations": _ANNOTATIONS_JS},
     )
     assert visit.external_requests == []
     assert visit.console_errors == [] and visit.page_errors == []
@@ -482,8 +489,9 @@ def test_report_in_offline_browser(rendered: dict[str, Any], offline: Any, profi
     name = _profile_name(profile)
     assert visit.title == name
     assert f"LLM strategy: {name}" in visit.text
-    assert "Executive summary" in visit.text and "Recommendation:" in visit.text
-    assert "The decision path" in visit.text and "Production checklist" in visit.text
+    upper = visit.text.upper()  # innerText keeps the headings' text-transform
+    assert "RECOMMENDATION" in upper and "WHAT IT COSTS" in upper and "NEXT STEPS" in upper
+    assert "The decision, step by step" in visit.text and "Roadmap and checklist" in visit.text
     # the cost-curve figure marks this workload's volume with a visible label
     labels = [a for plot in visit.extra["annotations"] for a in plot]
     assert {"text": "this workload", "inside": True} in labels, labels
@@ -564,6 +572,7 @@ def index_page(rendered: dict[str, Any]) -> Path:
 @pytest.mark.slow
 def test_index_lists_every_profile(index_page: Path, rendered: dict[str, Any]) -> None:
     from llmstrategy.fmt import fmt_usd
+    from llmstrategy.views.names import strategy_name
 
     page = index_page.read_text(encoding="utf-8")
     assert page.count("<tr>") == len(PROFILES) + 1
@@ -572,7 +581,8 @@ def test_index_lists_every_profile(index_page: Path, rendered: dict[str, Any]) -
         row = r.index_row
         assert html.escape(_profile_name(profile)) in page
         assert f'href="{profile.stem}.html"' in page and f'href="{profile.stem}.costs.csv"' in page
-        assert row["cheapest_strategy"] in page and fmt_usd(row["cheapest_monthly_usd"]) in page
+        assert strategy_name(row["cheapest_strategy"]) in page and fmt_usd(row["cheapest_monthly_usd"]) in page
+        assert strategy_name(row["recommendation"]) in page
     assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", page, re.I)
 
 

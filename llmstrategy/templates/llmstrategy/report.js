@@ -69,6 +69,7 @@
   function before() {
     if (prepared) { return; }
     prepared = true;
+    window.llsPrinting = true;
     document.querySelectorAll("details:not([open])").forEach(function (d) { d.open = true; opened.push(d); });
     if (!window.Plotly) { return; }
     document.querySelectorAll(".js-plotly-plot").forEach(function (gd) {
@@ -87,8 +88,67 @@
     });
     opened.forEach(function (d) { d.open = false; });
     sized = []; opened = [];
+    window.setTimeout(function () { window.llsPrinting = false; }, 0);
   }
   window.addEventListener("beforeprint", before);
   window.addEventListener("afterprint", after);
   window.llsPrint = {before: before, after: after, width: PRINT_WIDTH};
+})();
+
+/* Sections (<details class="lls-section">): a link to an anchor inside a collapsed section
+   (the table of contents, a glossary term) opens it, and every section around the target,
+   then scrolls there; opening a section redraws its charts at the width they now have (a
+   chart drawn while folded away has plotly's default width); the table of contents marks
+   the section in view and opens or closes them all. */
+(function () {
+  function openTo(id) {
+    var el = id && document.getElementById(id);
+    if (!el) { return false; }
+    for (var n = el; n; n = n.parentElement) {
+      if (n.tagName === "DETAILS" && !n.open) { n.open = true; }
+    }
+    el.scrollIntoView({block: "start"});
+    return true;
+  }
+  document.addEventListener("click", function (e) {
+    var a = e.target.closest ? e.target.closest('a[href^="#"]') : null;
+    if (!a) { return; }
+    var id = decodeURIComponent(a.getAttribute("href").slice(1));
+    if (openTo(id)) {
+      e.preventDefault();
+      if (history.replaceState) { history.replaceState(null, "", "#" + id); }
+    }
+  });
+  window.addEventListener("hashchange", function () { openTo(decodeURIComponent(location.hash.slice(1))); });
+  if (location.hash) { openTo(decodeURIComponent(location.hash.slice(1))); }
+
+  function redraw(root) {
+    if (!window.Plotly) { return; }
+    root.querySelectorAll(".js-plotly-plot").forEach(function (gd) { window.Plotly.Plots.resize(gd); });
+  }
+  var sections = Array.prototype.slice.call(document.querySelectorAll("details.lls-section"));
+  sections.forEach(function (d) {
+    d.addEventListener("toggle", function () { if (d.open && !window.llsPrinting) { redraw(d); } });
+  });
+  document.querySelectorAll("[data-lls-open]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      var open = b.getAttribute("data-lls-open") === "1";
+      sections.forEach(function (d) { d.open = open; });
+    });
+  });
+
+  var links = {};
+  document.querySelectorAll("nav.lls-toc ol a").forEach(function (a) { links[a.getAttribute("href").slice(1)] = a; });
+  var marks = [document.getElementById("summary")].concat(sections).filter(Boolean);
+  var pending = false;
+  function spy() {
+    pending = false;
+    var current = marks[0];
+    marks.forEach(function (m) { if (m.getBoundingClientRect().top < 90) { current = m; } });
+    Object.keys(links).forEach(function (k) { links[k].classList.toggle("lls-current", current && current.id === k); });
+  }
+  window.addEventListener("scroll", function () {
+    if (!pending) { pending = true; window.requestAnimationFrame(spy); }
+  }, {passive: true});
+  spy();
 })();
