@@ -145,6 +145,18 @@ def _draw(base: BaseInputs, spec: UncertaintySpec, samples: int, seed: int) -> _
     return _Draws(*v)
 
 
+def _replicas_into(out: FloatArray, kx: FloatArray, t: PieceTable, j: int) -> None:
+    """Piece ``j``'s replicas at each sample × month, written into ``out``: max(floor, q·x) on
+    demand or max(floor, ⌈q·x⌉) reserved, plus the spares."""
+    np.multiply(kx, t.replicas_per_request_month[j], out=out)
+    if t.reserved:
+        np.subtract(out, 1e-9, out=out)
+        np.ceil(out, out=out)
+    np.maximum(out, 1.0 if t.min_replicas is None else t.min_replicas[j], out=out)
+    if t.spare_replicas:
+        out += t.spare_replicas
+
+
 def _pieces_cost(
     t: PieceTable, kx: FloatArray, gpu: FloatArray, best: FloatArray, tmp: FloatArray, engineer: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
@@ -158,13 +170,7 @@ def _pieces_cost(
     g = gpu[:, None]
     for j in range(t.usd_per_replica_month.size):
         out = best if j == 0 else tmp
-        np.multiply(kx, t.replicas_per_request_month[j], out=out)
-        if t.reserved:
-            np.subtract(out, 1e-9, out=out)
-            np.ceil(out, out=out)
-        np.maximum(out, 1.0 if t.min_replicas is None else t.min_replicas[j], out=out)
-        if t.spare_replicas:
-            out += t.spare_replicas
+        _replicas_into(out, kx, t, j)
         out *= t.usd_per_replica_month[j]
         if t.fixed_gpu_usd_per_month[j]:
             out += t.fixed_gpu_usd_per_month[j]
@@ -190,13 +196,7 @@ def _pieces_cost_with_staff(
     g = gpu[:, None]
     for j in range(t.usd_per_replica_month.size):
         out = best if j == 0 else tmp
-        np.multiply(kx, t.replicas_per_request_month[j], out=out)
-        if t.reserved:
-            np.subtract(out, 1e-9, out=out)
-            np.ceil(out, out=out)
-        np.maximum(out, 1.0 if t.min_replicas is None else t.min_replicas[j], out=out)
-        if t.spare_replicas:
-            out += t.spare_replicas
+        _replicas_into(out, kx, t, j)
         staff = t.staff_usd_per_replica_month[j]
         out *= ((t.usd_per_replica_month[j] - staff) * gpu + staff * engineer)[:, None]
         out += t.fixed_gpu_usd_per_month[j] * g + t.fixed_other_usd_per_month[j]

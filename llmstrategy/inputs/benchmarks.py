@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field
 
 from llmstrategy.errors import CatalogError
-from llmstrategy.inputs.csv_rows import read_rows
+from llmstrategy.inputs.csv_rows import CsvRow, read_rows
 
 #: benchmark ids the engine knows (data/quality.yaml says which capability each measures)
 BENCHMARKS = (
@@ -33,13 +33,8 @@ BENCHMARKS = (
 )
 
 
-class _Row(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _blank_is_none(cls, v: object) -> object:
-        return None if isinstance(v, str) and not v.strip() else v
+class _Row(CsvRow):
+    pass
 
 
 class BenchmarkScore(_Row):

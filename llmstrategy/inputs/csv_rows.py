@@ -9,11 +9,22 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from llmstrategy.errors import CatalogError
 
 RowT = TypeVar("RowT", bound=BaseModel)
+
+
+class CsvRow(BaseModel):
+    """A catalog row: frozen, no unknown columns, text stripped, a blank cell is None."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_none(cls, v: object) -> object:
+        return None if isinstance(v, str) and not v.strip() else v
 
 
 def read_rows(

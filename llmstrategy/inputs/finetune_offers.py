@@ -14,15 +14,13 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field
 
-from llmstrategy.inputs.csv_rows import read_rows
+from llmstrategy.inputs.csv_rows import CsvRow, read_rows
 
 
-class FineTuneOffer(BaseModel):
+class FineTuneOffer(CsvRow):
     """One provider's offer to fine-tune one catalog model."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
     provider: str = Field(min_length=1)
     model_id: str = Field(min_length=1)
@@ -36,11 +34,6 @@ class FineTuneOffer(BaseModel):
     accepts_new_customers: bool
     source: str = Field(min_length=1)
     as_of: date
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _blank_is_none(cls, v: object) -> object:
-        return None if isinstance(v, str) and not v.strip() else v
 
     @property
     def serverless_prices(self) -> bool:

@@ -10,14 +10,12 @@ from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field
 
-from llmstrategy.inputs.csv_rows import read_rows
+from llmstrategy.inputs.csv_rows import CsvRow, read_rows
 
 
-class ProvisionedOffer(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
+class ProvisionedOffer(CsvRow):
     vendor: str = Field(min_length=1)
     offering: str = Field(min_length=1)
     model_id: str = Field(min_length=1)
@@ -31,11 +29,6 @@ class ProvisionedOffer(BaseModel):
     fine_tuned_allowed: bool | None = None
     source: str = Field(min_length=1)
     as_of: date
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _blank_is_none(cls, v: object) -> object:
-        return None if isinstance(v, str) and not v.strip() else v
 
     @property
     def priced(self) -> bool:
