@@ -1,11 +1,12 @@
 """The sizing model against published serving measurements (``data/measurements.csv``).
 
 Each row is one published figure for a configuration (model, GPU, GPUs, precision, input
-and output tokens, engine) and its ``metric``:
+and output tokens, engine, the engine's ``max_batch_size``) and its ``metric``:
 
 - ``output_tokens_per_second_per_gpu`` with ``concurrency`` empty: a max-throughput run
   (requests at an infinite rate); the model predicts it in ``batch`` mode (memory-filling
-  batch, up to ``self_host.max_batch_size``);
+  batch, up to the row's ``max_batch_size``, the engine's setting for that run; blank: the
+  default ``self_host.max_batch_size``);
 - ``output_tokens_per_second_per_gpu`` with ``concurrency`` C: throughput with C requests in
   flight (a point of a latency-vs-throughput sweep); predicted at exactly C sequences;
 - ``time_per_output_token_ms`` at concurrency C: measured TPOT against the predicted decode
@@ -13,13 +14,14 @@ and output tokens, engine) and its ``metric``:
 - ``request_latency_s`` at concurrency C: a batch of C requests started together
   (``benchmark_latency``): C × prefill + output tokens × time per output token.
 
-The ratio predicted / measured is reported for every row; the target is within 1.5×
-(``tests/economics/test_calibration.py``).
+The ratio predicted / measured is reported for every row, with the metric's unit
+(:data:`UNITS`); the target is within 1.5× (``tests/economics/test_calibration.py``).
 """
 
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,7 @@ MEASUREMENT_COLUMNS = (
     "input_tokens",
     "output_tokens",
     "concurrency",
+    "max_batch_size",
     "metric",
     "value",
     "source",
@@ -58,6 +61,12 @@ def load_measurements(path: Path) -> list[dict[str, str]]:
 
 
 METRICS = ("output_tokens_per_second_per_gpu", "time_per_output_token_ms", "request_latency_s")
+#: what a row's measured and predicted values are, in people's words (the report's unit column)
+UNITS = {
+    "output_tokens_per_second_per_gpu": "output tokens/s per GPU",
+    "time_per_output_token_ms": "ms per output token",
+    "request_latency_s": "s per request (batch started together)",
+}
 TOLERANCE = 1.5  # every prediction within [1/1.5, 1.5] × its measurement
 
 
@@ -69,6 +78,9 @@ def _predict(catalog: Catalog, r: dict[str, str], params: SizingParams) -> float
     if metric not in METRICS:
         raise ValueError(f"unknown metric {metric!r} (expected one of {', '.join(METRICS)})")
     shape = {"input_tokens": float(r["input_tokens"]), "output_tokens": float(r["output_tokens"])}
+    cap = (r.get("max_batch_size") or "").strip()
+    if cap:
+        params = replace(params, max_batch_size=int(cap))
     if r["concurrency"].strip():
         return at_batch(model, gpu, r["precision"], n, 1, int(r["concurrency"]), params=params, **shape)[metric]
     if metric != "output_tokens_per_second_per_gpu":
@@ -81,10 +93,14 @@ def _predict(catalog: Catalog, r: dict[str, str], params: SizingParams) -> float
     return s.output_tokens_per_second_per_gpu
 
 
+def _max_load(r: dict[str, str]) -> str:
+    cap = (r.get("max_batch_size") or "").strip()
+    return f"max (engine batch cap {cap})" if cap else "max"
+
+
 def compare(catalog: Catalog, rows: list[dict[str, str]] | None = None) -> list[dict[str, Any]]:
-    """Predicted vs measured for each measurement, in the row's metric and unit. (The value
-    columns keep their historical names ``measured_tokens_per_s_per_gpu`` /
-    ``predicted_tokens_per_s_per_gpu``; ``metric`` says what they hold.)"""
+    """Predicted vs measured for each measurement, in the row's metric (``measured`` and
+    ``predicted`` are in ``unit``: tokens/s per GPU, ms per token or seconds per request)."""
     if rows is None:
         rows = load_measurements(catalog.data_dir / "measurements.csv")
     params = SizingParams.from_catalog(catalog)
@@ -105,10 +121,11 @@ def compare(catalog: Catalog, rows: list[dict[str, str]] | None = None) -> list[
                 "engine": r["framework"],
                 "precision": r["precision"],
                 "input/output tokens": f"{r['input_tokens']}/{r['output_tokens']}",
-                "concurrency": r["concurrency"] or "max",
+                "concurrency": r["concurrency"] or _max_load(r),
                 "metric": r["metric"],
-                "measured_tokens_per_s_per_gpu": measured,
-                "predicted_tokens_per_s_per_gpu": predicted,
+                "unit": UNITS[r["metric"]],
+                "measured": measured,
+                "predicted": predicted,
                 "ratio": predicted / measured if measured else float("nan"),
                 "source": r["source"],
                 "as_of": r["as_of"],

@@ -10,20 +10,25 @@ Memory (one replica over ``tp × pp`` GPUs):
   one full-length request's KV cache; the batch memory holds is the rest divided by the
   KV cache of a sequence at its average length (input + output / 2; paged attention).
 
-Speed (a roofline, per decode step of a batch of B sequences):
-  bytes = active weight bytes (MoE: share of experts that B tokens touch, 1 − (1 − a)^B with
-  a = active / total parameters) + B × KV bytes per token × average context;
-  t_memory = bytes / (GPUs × bandwidth × bandwidth efficiency);
-  t_compute = 2 × active parameters × B / (GPUs × peak FLOP/s × compute efficiency);
-  step = max(t_memory, t_compute) × (1 + TP penalty × log2(tp) + PP penalty × (pp − 1)).
-  Prefill of one request = 2 × active parameters × input tokens / (GPUs × peak × efficiency).
+Speed (a roofline per kernel class, per decode step of a batch of B sequences):
+  weight bytes = active weight bytes (MoE: share of experts that B tokens touch, 1 − (1 − a)^B
+  with a = active / total parameters); KV bytes = B × KV bytes per token × average context;
+  BW = GPUs × bandwidth × bandwidth efficiency; peak = GPUs × peak FLOP/s × compute efficiency
+  (efficiencies: the GPU's own measured ones in ``gpus.csv`` when given, else ``self_host.*``);
+  the weight GEMMs take max(weight bytes / BW, 2 × active parameters × B / peak) and the
+  attention kernels, which run after them, read the KV cache: + KV bytes / BW;
+  step = that × (1 + TP penalty × log2(tp) + PP penalty × (pp − 1)) + all-reduce, where
+  all-reduce = 2 per layer × B × hidden size × 2 bytes × 2(tp − 1)/tp over one direction of
+  the GPU link (``nvlink_gb_s`` / 2: NVLink or Infinity Fabric, PCIe for cards without).
+  Prefill of one request = 2 × active parameters × input tokens / peak × the penalty, plus the
+  all-reduce of its input tokens.
   Time per output token = step × pp (a token crosses every pipeline stage).
   A replica serves requests/s = 1 / (prefill + output tokens × step / B).
 
 Latency class: ``interactive`` takes the largest batch whose time per output token is within
 the TPOT target and requires time to first token (prefill + one step) within the TTFT
-target; ``batch`` fills memory (up to the engine's max batch). Efficiency factors and
-defaults live in ``data/assumptions.yaml`` (``self_host.*``) with their sources.
+target; ``batch`` fills memory (up to the engine's max batch, ``max_batch_size``). Efficiency
+factors and defaults live in ``data/assumptions.yaml`` (``self_host.*``) with their sources.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ BYTES_PER_PARAM = {"bf16": 2.0, "fp8": 1.0, "int4": 0.5}
 KV_BYTES_PER_ELEMENT = {"bf16": 2.0, "fp8": 1.0, "int4": 2.0}
 TP_DEGREES = (1, 2, 4, 8)
 MAX_PIPELINE_STAGES = 4
+PCIE_GEN4_X16_GB_S = 64.0  # both directions; a GPU with no link figure talks over PCIe
 
 
 @dataclass(frozen=True)
@@ -113,11 +119,32 @@ def peak_tflops(gpu: GpuSpec, precision: str) -> float:
     return gpu.bf16_dense_tflops
 
 
-def _penalty(gpu: GpuSpec, tp: int, pp: int, params: SizingParams) -> float:
-    per_doubling = params.tp_comm_penalty_per_doubling
-    if (gpu.nvlink_gb_s or 0) < 200:  # PCIe cards: all-reduce over PCIe costs more
-        per_doubling *= 2
-    return 1.0 + per_doubling * math.log2(tp) + params.pp_penalty_per_stage * (pp - 1)
+def _penalty(tp: int, pp: int, params: SizingParams) -> float:
+    """Step-time factor for GEMMs split over ``tp`` GPUs (smaller per-GPU GEMMs, per-layer
+    synchronisation) and ``pp`` stages; the all-reduce's bytes are :func:`allreduce_s`."""
+    return 1.0 + params.tp_comm_penalty_per_doubling * math.log2(tp) + params.pp_penalty_per_stage * (pp - 1)
+
+
+def efficiencies(gpu: GpuSpec, params: SizingParams) -> tuple[float, float]:
+    """(bandwidth, compute) efficiency: the GPU's measured shares from ``gpus.csv`` when given
+    (e.g. MI300X with ROCm), else the defaults of ``self_host.*`` (calibrated on CUDA GPUs)."""
+    return (
+        gpu.memory_bandwidth_efficiency or params.bandwidth_efficiency,
+        gpu.compute_efficiency or params.compute_efficiency,
+    )
+
+
+def allreduce_s(model: ModelSpec, gpu: GpuSpec, tp: int, tokens: NDArray[np.float64] | float) -> Any:
+    """Seconds of tensor-parallel all-reduce for ``tokens`` tokens in one pass: 2 all-reduces per
+    layer (after attention and after the MLP) of tokens × hidden size × 2 bytes (BF16
+    activations); a ring moves 2(tp − 1)/tp of it through each GPU's link, one direction of
+    ``nvlink_gb_s`` (the catalog's figure is both directions). 0 without tensor parallelism."""
+    if tp <= 1:
+        return np.zeros_like(np.asarray(tokens, dtype=float)) if isinstance(tokens, np.ndarray) else 0.0
+    link_bytes_s = (gpu.nvlink_gb_s or PCIE_GEN4_X16_GB_S) / 2.0 * 1e9
+    volume = 2.0 * (model.layers or 0) * np.asarray(tokens, dtype=float) * float(model.hidden_size or 0) * 2.0
+    out = volume * 2.0 * (tp - 1) / tp / link_bytes_s
+    return out if isinstance(tokens, np.ndarray) else float(out)
 
 
 def decode_step_s(
@@ -139,21 +166,25 @@ def decode_step_s(
     touched = 1.0 - np.power(1.0 - share, b) if share < 1.0 else np.ones_like(b)
     weight_bytes = total * BYTES_PER_PARAM[precision] * touched
     kv_bytes = b * kv_cache_bytes_per_token(model, precision) * avg_context_tokens
-    t_mem = (weight_bytes + kv_bytes) / (gpus * gpu.memory_bandwidth_tb_s * 1e12 * params.bandwidth_efficiency)
-    t_cmp = 2.0 * active * b / (gpus * peak_tflops(gpu, precision) * 1e12 * params.compute_efficiency)
-    return np.maximum(t_mem, t_cmp) * _penalty(gpu, tp, pp, params)
+    bw_eff, cmp_eff = efficiencies(gpu, params)
+    bandwidth = gpus * gpu.memory_bandwidth_tb_s * 1e12 * bw_eff
+    t_gemm = np.maximum(
+        weight_bytes / bandwidth, 2.0 * active * b / (gpus * peak_tflops(gpu, precision) * 1e12 * cmp_eff)
+    )
+    t_attention = kv_bytes / bandwidth
+    return np.asarray((t_gemm + t_attention) * _penalty(tp, pp, params) + allreduce_s(model, gpu, tp, b), dtype=float)
 
 
 def prefill_s(
     model: ModelSpec, gpu: GpuSpec, precision: str, tp: int, pp: int, input_tokens: float, params: SizingParams
 ) -> float:
-    """Seconds to prefill one request's input (compute-bound)."""
+    """Seconds to prefill one request's input (compute-bound, plus its all-reduce)."""
     active = float(model.active_params_b or model.total_params_b or 0.0) * 1e9
     flops = 2.0 * active * input_tokens
-    return (
-        flops
-        / (tp * pp * peak_tflops(gpu, precision) * 1e12 * params.compute_efficiency)
-        * _penalty(gpu, tp, pp, params)
+    cmp_eff = efficiencies(gpu, params)[1]
+    return float(
+        flops / (tp * pp * peak_tflops(gpu, precision) * 1e12 * cmp_eff) * _penalty(tp, pp, params)
+        + allreduce_s(model, gpu, tp, float(input_tokens))
     )
 
 

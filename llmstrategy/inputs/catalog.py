@@ -111,7 +111,12 @@ class GpuSpec(_Row):
     bf16_dense_tflops: float = Field(gt=0)
     fp8_dense_tflops: float | None = Field(None, gt=0)
     int4_supported: bool = True
-    nvlink_gb_s: float | None = Field(None, gt=0)
+    nvlink_gb_s: float | None = Field(None, gt=0)  # GPU-to-GPU link, both directions (PCIe if none)
+    # measured share of datasheet bandwidth / peak that serving kernels reach on this GPU's
+    # usual software stack (blank: the self_host defaults); source in efficiency_source
+    memory_bandwidth_efficiency: float | None = Field(None, gt=0, le=1)
+    compute_efficiency: float | None = Field(None, gt=0, le=1)
+    efficiency_source: str | None = None
     max_gpus_per_node: int = Field(8, ge=1, le=64)
     on_demand_usd_per_gpu_hour: float = Field(gt=0)
     reserved_usd_per_gpu_hour: float | None = Field(None, gt=0)

@@ -212,18 +212,27 @@ def sizing_table(s: Session) -> Any:
 
 
 def calibration_table(s: Session) -> Any:
-    """The sizing model's predictions against published measurements."""
+    """The sizing model's predictions against published measurements, each in its own unit
+    (throughput in output tokens/s per GPU, time per output token in ms, batch latency in s)."""
     import pandas as pd
 
     from llmstrategy.economics.calibration import compare
     from llmstrategy.views.styling import styled
 
-    df = pd.DataFrame(compare(s.catalog)).drop(columns=["measurement"])
+    def value(x: float, unit: str) -> str:
+        return f"{x:,.0f} {unit}" if x >= 100 else f"{x:,.3g} {unit}"
+
+    rows = compare(s.catalog)
+    df = pd.DataFrame(rows).drop(columns=["measurement", "metric", "unit", "measured", "predicted"])
+    df.insert(6, "Measured", [value(r["measured"], r["unit"]) for r in rows])
+    df.insert(7, "Predicted", [value(r["predicted"], r["unit"]) for r in rows])
     fm = {
-        "measured_tokens_per_s_per_gpu": lambda x: f"{x:,.0f}",
-        "predicted_tokens_per_s_per_gpu": lambda x: f"{x:,.0f}",
         "ratio": lambda x: f"{x:.2f}×",
         # the value arrives HTML-escaped (styled escapes before formatting): safe in href
         "source": lambda u: f'<a href="{u}">{u.rstrip("/").rsplit("/", 1)[-1]}</a>' if u.startswith("http") else u,
     }
-    return styled(df, fm, caption="Sizing model vs published max-throughput measurements (output tokens/s per GPU)")
+    caption = (
+        "Sizing model vs published measurements: throughput (output tokens/s per GPU), time per output "
+        "token (ms) and latency of a batch started together (s), each with predicted / measured"
+    )
+    return styled(df, fm, caption=caption)

@@ -2,6 +2,7 @@
 calibration against published measurements, monotonicity."""
 
 import csv
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -16,7 +17,9 @@ from llmstrategy.economics.context import pricing_context
 from llmstrategy.economics.serving import self_host_settings, size_fleet
 from llmstrategy.economics.sizing import (
     SizingParams,
+    allreduce_s,
     decode_step_s,
+    efficiencies,
     kv_cache_bytes_per_token,
     size_replica,
     weights_gb,
@@ -29,7 +32,7 @@ L70, L8, L405 = CAT.models["llama-3.1-70b"], CAT.models["llama-3.1-8b"], CAT.mod
 H100 = CAT.gpus["h100-sxm"]
 
 
-def _size(model, gpu, precision, tp, pp=1, *, inp=1000, out=500, latency="batch", tpot=50.0, ttft=2000.0):
+def _size(model, gpu, precision, tp, pp=1, *, inp=1000, out=500, latency="batch", tpot=50.0, ttft=2000.0, params=P):
     return size_replica(
         model,
         gpu,
@@ -41,7 +44,7 @@ def _size(model, gpu, precision, tp, pp=1, *, inp=1000, out=500, latency="batch"
         latency=latency,
         tpot_slo_ms=tpot,
         ttft_slo_ms=ttft,
-        params=P,
+        params=params,
     )
 
 
@@ -68,15 +71,49 @@ def test_70b_fp8_on_one_80gb_gpu_has_almost_no_room_for_kv_cache():
 
 def test_decode_step_roofline_hand_computed():
     # 8B BF16, batch 1, 1250-token average context on one H100:
-    # bytes = 8.03e9 × 2 + 1 × (2 × 32 × 8 × 128 × 2) × 1250; t = bytes / (3.35e12 × 0.75)
-    expected = (8.03e9 * 2 + 131072 * 1250) / (3.35e12 * P.bandwidth_efficiency)
+    # weights 8.03e9 × 2 bytes, then the KV cache (2 × 32 × 8 × 128 × 2) × 1250, both at 3.35e12 × 0.75
+    bw = 3.35e12 * P.bandwidth_efficiency
+    expected = 8.03e9 * 2 / bw + 131072 * 1250 / bw
     got = decode_step_s(L8, H100, "bf16", 1, 1, np.array([1.0]), 1250.0, P)[0]
     assert got == pytest.approx(expected)
-    # a huge batch becomes compute-bound: 2 × 8.03e9 × B / (989e12 × efficiency)
+    # a huge batch: the weight GEMMs become compute-bound, 2 × 8.03e9 × B / (989e12 × efficiency),
+    # and the attention kernels still read every sequence's KV cache after them
     b = 100_000.0
-    mem = (8.03e9 * 2 + b * 131072 * 1250) / (3.35e12 * P.bandwidth_efficiency)
     cmp_ = 2 * 8.03e9 * b / (989e12 * P.compute_efficiency)
-    assert decode_step_s(L8, H100, "bf16", 1, 1, np.array([b]), 1250.0, P)[0] == pytest.approx(max(mem, cmp_))
+    assert cmp_ > 8.03e9 * 2 / bw
+    got = decode_step_s(L8, H100, "bf16", 1, 1, np.array([b]), 1250.0, P)[0]
+    assert got == pytest.approx(cmp_ + b * 131072 * 1250 / bw)
+
+
+def test_tensor_parallel_all_reduce_hand_computed_pcie_vs_nvlink():
+    # 70B, TP4, one token: 2 all-reduces × 80 layers × 8192 hidden × 2 bytes, ring share 2 × 3/4,
+    # over one direction of the link: H100 NVLink 900/2 GB/s, L40S PCIe Gen4 x16 64/2 GB/s
+    volume = 2 * 80 * 8192 * 2 * 1.5
+    assert allreduce_s(L70, H100, 4, 1.0) == pytest.approx(volume / 450e9)
+    l40s = CAT.gpus["l40s"]
+    assert allreduce_s(L70, l40s, 4, 1.0) == pytest.approx(volume / 32e9)
+    assert allreduce_s(L70, H100, 1, 1.0) == 0.0
+    # a batch of 256 on 4 × L40S spends ~31 ms a step on PCIe all-reduce, on 4 × H100 ~2 ms
+    b = np.array([256.0])
+    pcie = decode_step_s(L70, l40s, "fp8", 4, 1, b, 1250.0, P)[0]
+    no_link = decode_step_s(L70, l40s.model_copy(update={"nvlink_gb_s": 1e6}), "fp8", 4, 1, b, 1250.0, P)[0]
+    assert pcie - no_link == pytest.approx(256 * volume / 32e9, rel=1e-3) and pcie - no_link > 0.025
+
+
+def test_a_gpu_with_measured_efficiencies_uses_them():
+    """MI300X carries its own measured bandwidth and compute shares (gpus.csv, with source);
+    CUDA GPUs leave them blank and take the self_host defaults."""
+    mi = CAT.gpus["mi300x"]
+    assert mi.memory_bandwidth_efficiency and mi.compute_efficiency and mi.efficiency_source
+    assert H100.memory_bandwidth_efficiency is None and efficiencies(H100, P) == (
+        P.bandwidth_efficiency,
+        P.compute_efficiency,
+    )
+    one = decode_step_s(L8, mi, "bf16", 1, 1, np.array([1.0]), 1250.0, P)[0]
+    datasheet = decode_step_s(
+        L8, mi.model_copy(update={"memory_bandwidth_efficiency": None}), "bf16", 1, 1, np.array([1.0]), 1250.0, P
+    )[0]
+    assert one / datasheet == pytest.approx(P.bandwidth_efficiency / mi.memory_bandwidth_efficiency)
 
 
 def test_interactive_batch_is_capped_by_the_tpot_target():
@@ -140,7 +177,9 @@ def test_calibration_within_2x_of_each_published_max_throughput(row):
     """Max-throughput rows through ``size_replica`` directly (the 1.5× check of every row,
     latency rows included, is tests/economics/test_calibration.py)."""
     m, g = CAT.models[row["model_id"]], CAT.gpus[row["gpu_id"]]
-    s = _size(m, g, row["precision"], int(row["gpus"]), inp=float(row["input_tokens"]), out=float(row["output_tokens"]))
+    params = replace(P, max_batch_size=int(row["max_batch_size"])) if row["max_batch_size"] else P
+    shape = {"inp": float(row["input_tokens"]), "out": float(row["output_tokens"])}
+    s = _size(m, g, row["precision"], int(row["gpus"]), params=params, **shape)
     assert s.fits
     ratio = s.output_tokens_per_second_per_gpu / float(row["value"])
     assert 0.5 <= ratio <= 2.0, f"{row['id']}: predicted/measured = {ratio:.2f}"
