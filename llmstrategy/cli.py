@@ -115,7 +115,12 @@ def main() -> None:
     default=None,
     help="Catalog folder (default: the repository's data/).",
 )
-@click.option("--as-of", "as_of", default=None, help="Analysis date YYYY-MM-DD (default: today).")
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    help="Analysis date YYYY-MM-DD (default: today): the models available and the prices valid that day.",
+)
 @click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True, help="Random seed.")
 @click.option(
     "--samples",
@@ -152,7 +157,8 @@ def analyze(
         from llmstrategy.inputs.evals import load_evals
 
         p = p.with_updates(evals=[*p.model_dump()["evals"], *(r.model_dump() for r in load_evals(evals))])
-    result, _ = evaluate(p, load_catalog(data_dir), on_date=_parse_date(as_of), seed=seed, samples=samples)
+    day = _parse_date(as_of)  # the models and prices valid that day (data/price_history.csv)
+    result, _ = evaluate(p, load_catalog(data_dir, on_date=day), on_date=day, seed=seed, samples=samples)
     if as_json:
         click.echo(_json_safe(json.dumps(analysis_to_dict(result), indent=2, ensure_ascii=False, allow_nan=False)))
     else:
@@ -244,6 +250,76 @@ def import_(file: Path, catalog: Path | None, add_new: bool, max_new: int | None
     _say(f"{target}: {report.summary()}")
     for ex in report.invalid_examples:
         _say(f"  skipped: {ex}")
+
+
+@main.group()
+def gpus() -> None:
+    """GPU offers by market (data/gpu_offers.csv)."""
+
+
+@gpus.command("import")
+@click.argument("catalog", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--offers",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Offers CSV to refresh (default: data/gpu_offers.csv).",
+)
+@click.option("--as-of", "as_of", default=None, help="Date of the catalog snapshot YYYY-MM-DD (default: today).")
+@click.option("--source", default=None, help="How to cite the catalog (repository, version, commit, date read).")
+@click.option(
+    "--statistic",
+    type=click.Choice(["provider_median", "pooled_median"]),
+    default="provider_median",
+    show_default=True,
+    help="How region and cloud prices combine into one price per GPU and market.",
+)
+@click.option("--dry-run", is_flag=True, help="Show what would change, and the new CSV; write nothing.")
+@click.option("--force", is_flag=True, help="Also when rows would be removed or newer rows replaced.")
+@_one_line_errors
+def gpus_import(
+    catalog: tuple[Path, ...],
+    offers: Path | None,
+    as_of: str | None,
+    source: str | None,
+    statistic: str,
+    dry_run: bool,
+    force: bool,
+) -> None:
+    """Refresh the on-demand GPU offers from SkyPilot catalog files (CATALOG: a catalogs/v<N>
+    folder of <cloud>/vms.csv files, or such files), and the owned rows from
+    data/gpu_owned_inputs.csv; commitment rows are kept.
+
+    The offers file is locked while it is read and rewritten, written atomically (unchanged on
+    any error, not rewritten when nothing changed), written through a symbolic link; a
+    read-only file is refused. An import that would drop a GPU's row or put an older snapshot
+    over a newer one is refused unless --force."""
+    from llmstrategy.inputs.catalog import default_data_dir
+    from llmstrategy.inputs.gpu_offers import offers_csv
+    from llmstrategy.inputs.skypilot_import import refresh_offers
+
+    data = default_data_dir()
+    target = offers or data / "gpu_offers.csv"
+    r = refresh_offers(
+        list(catalog),
+        target,
+        gpus_csv=data / "gpus.csv",
+        owned_inputs=data / "gpu_owned_inputs.csv",
+        as_of=_parse_date(as_of) or date.today(),
+        source=source,
+        statistic=statistic,
+        dry_run=dry_run,
+        force=force,
+    )
+    for reason, n in sorted(r.scan.skipped.items()):
+        _say(f"  skipped {n} row(s): {reason}")
+    for kind, lines in (("added", r.added), ("changed", r.changed), ("removed", r.removed)):
+        for line in lines:
+            _say(f"  {kind}: {line}")
+    state = "dry run, not written" if dry_run else ("written" if r.written else "unchanged")
+    _say(f"{target}: {r.summary()}; {state}")
+    if dry_run:
+        click.echo(offers_csv(r.rows), nl=False)
 
 
 @main.command()

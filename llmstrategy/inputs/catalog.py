@@ -26,6 +26,7 @@ from llmstrategy.inputs.checks import check_catalog
 from llmstrategy.inputs.defaults import Sourced, load_defaults
 from llmstrategy.inputs.finetune_offers import FineTuneOffer, load_offers
 from llmstrategy.inputs.gpu_offers import load_offers as load_gpu_offers
+from llmstrategy.inputs.price_history import catalog_as_of
 from llmstrategy.inputs.provisioned import ProvisionedOffer, load_provisioned
 
 DATA_DIR_ENV = "LLMSTRATEGY_DATA_DIR"
@@ -139,9 +140,19 @@ class Catalog:
     finetune_offers: tuple[FineTuneOffer, ...] = ()  # providers' fine-tuning offers (data/finetune_offers.csv)
     gpu_offers: Mapping[tuple[str, str], float] = field(default_factory=dict)  # (gpu, market) → USD/GPU-hour
     provisioned: tuple[ProvisionedOffer, ...] = ()  # private deployments' capacity offers
+    on_date: date | None = None  # the date the models and prices are as of (None: models.csv as it is)
+    unavailable: Mapping[str, date] = field(default_factory=dict)  # model → first priced, after on_date
 
     def model(self, model_id: str, *, field: str = "model", path: str | None = None) -> ModelSpec:
-        """Look a model up; an unknown id raises with the nearest ids."""
+        """Look a model up; an unknown id raises with the nearest ids, and a model not yet
+        available on the catalog's date says so."""
+        if model_id in self.unavailable and self.on_date is not None:
+            raise UnknownIdError(
+                f"model '{model_id}' was not available on {self.on_date.isoformat()} (first priced "
+                f"{self.unavailable[model_id].isoformat()}, data/price_history.csv)",
+                path=path or str(self.files.get("models")),
+                field=field,
+            )
         return _lookup(self.models, model_id, "model", field, path, self.files.get("models"))
 
     def gpu(self, gpu_id: str, *, field: str = "gpu", path: str | None = None) -> GpuSpec:
@@ -321,11 +332,16 @@ CATALOG_FILES = {
     "finetune_offers": "finetune_offers.csv",
     "gpu_offers": "gpu_offers.csv",
     "provisioned": "provisioned_throughput.csv",
+    "price_history": "price_history.csv",
 }
 
 
-def load_catalog(data_dir: str | Path | None = None, *, models_path: str | Path | None = None) -> Catalog:
-    """Load every catalog from ``data_dir`` (default :func:`default_data_dir`)."""
+def load_catalog(
+    data_dir: str | Path | None = None, *, models_path: str | Path | None = None, on_date: date | None = None
+) -> Catalog:
+    """Load every catalog from ``data_dir`` (default :func:`default_data_dir`). With ``on_date``,
+    the models available on that date at that date's prices (``price_history.csv``,
+    :mod:`llmstrategy.inputs.price_history`); without it, ``models.csv`` as it is."""
     base = Path(data_dir) if data_dir is not None else default_data_dir()
     files = {k: base / v for k, v in CATALOG_FILES.items()}
     if models_path is not None:
@@ -351,7 +367,7 @@ def load_catalog(data_dir: str | Path | None = None, *, models_path: str | Path 
         provisioned=load_provisioned(files["provisioned"], models),
     )
     check_catalog(catalog)
-    return catalog
+    return catalog if on_date is None else catalog_as_of(catalog, on_date)
 
 
 @lru_cache(maxsize=8)

@@ -35,7 +35,18 @@ from datetime import date
 from pathlib import Path
 
 from llmstrategy.errors import CatalogError
-from llmstrategy.inputs.gpu_offers import GpuOffer, read_gpu_ids, sort_key
+from llmstrategy.files import LockTimeoutError, locked
+from llmstrategy.inputs.catalog_write import refuse_read_only
+from llmstrategy.inputs.gpu_offers import (
+    ON_DEMAND_MARKETS,
+    GpuOffer,
+    load_offers,
+    merge_offers,
+    read_gpu_ids,
+    sort_key,
+    write_offers,
+)
+from llmstrategy.inputs.gpu_owned import owned_offers
 
 PROVIDER_MARKET: dict[str, str] = {
     **dict.fromkeys(("aws", "gcp", "azure", "oci"), "hyperscaler_on_demand"),
@@ -190,15 +201,19 @@ def _read_file(path: Path, provider: str, known: frozenset[str], skipped: Counte
 
 
 def _files(catalog: Path | Sequence[Path]) -> list[Path]:
-    if isinstance(catalog, (str, Path)):
-        catalog = Path(catalog)
-        if catalog.is_dir():
-            files = sorted(catalog.glob("*/vms.csv"))
-            if not files:
-                raise CatalogError("no <cloud>/vms.csv file in this folder", path=str(catalog))
-            return files
-        return [catalog]
-    return [Path(p) for p in catalog]
+    """The vms.csv files: a ``catalogs/v<N>`` folder gives its ``<cloud>/vms.csv``, a cloud's
+    folder its ``vms.csv``, a file itself."""
+    if not isinstance(catalog, (str, Path)):
+        return [f for p in catalog for f in _files(Path(p))]
+    catalog = Path(catalog)
+    if not catalog.exists():
+        raise CatalogError("file not found", path=str(catalog))
+    if catalog.is_dir():
+        files = [catalog / "vms.csv"] if (catalog / "vms.csv").is_file() else sorted(catalog.glob("*/vms.csv"))
+        if not files:
+            raise CatalogError("no vms.csv or <cloud>/vms.csv file in this folder", path=str(catalog))
+        return files
+    return [catalog]
 
 
 def _median(values: Iterable[float]) -> float:
@@ -289,3 +304,90 @@ def import_skypilot(
 ) -> list[GpuOffer]:
     """The on-demand rows (``hyperscaler_on_demand``, ``specialist_on_demand``) of the catalog."""
     return scan_skypilot(catalog_dir_or_csvs, gpus_csv, as_of=as_of, source=source, statistic=statistic).rows
+
+
+@dataclass
+class Refresh:
+    """What :func:`refresh_offers` did or, on a dry run, would do."""
+
+    scan: ImportResult
+    owned: int
+    rows: list[GpuOffer]
+    added: list[str]
+    changed: list[str]
+    removed: list[str]
+    written: bool
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.scan.quotes)} quotes from {len(self.scan.files)} file(s) -> {len(self.scan.rows)} on-demand "
+            f"rows, {self.owned} owned rows; {len(self.added)} added, {len(self.changed)} changed, "
+            f"{len(self.removed)} removed"
+        )
+
+
+def _diff(old: Sequence[GpuOffer], new: Sequence[GpuOffer]) -> tuple[list[str], list[str], list[str]]:
+    before = {(o.gpu_id, o.market): o for o in old}
+    after = {(o.gpu_id, o.market): o for o in new}
+    added = [f"{g} {m} {after[(g, m)].usd_per_gpu_hour:g}" for g, m in sorted(after.keys() - before.keys())]
+    removed = [f"{g} {m} {before[(g, m)].usd_per_gpu_hour:g}" for g, m in sorted(before.keys() - after.keys())]
+    changed = [
+        f"{g} {m} {before[(g, m)].usd_per_gpu_hour:g} -> {after[(g, m)].usd_per_gpu_hour:g}"
+        for g, m in sorted(before.keys() & after.keys())
+        if before[(g, m)].usd_per_gpu_hour != after[(g, m)].usd_per_gpu_hour
+    ]
+    return added, changed, removed
+
+
+def refresh_offers(
+    catalog: Sequence[Path],
+    offers: Path,
+    *,
+    gpus_csv: Path,
+    owned_inputs: Path | None,
+    as_of: date,
+    source: str | None = None,
+    statistic: str = "provider_median",
+    dry_run: bool = False,
+    force: bool = False,
+) -> Refresh:
+    """Replace the on-demand rows of ``offers`` with the SkyPilot ``catalog``'s (folders of
+    ``<cloud>/vms.csv`` or such files) and the ``owned`` rows with ``owned_inputs``'; the
+    commitment rows are kept. The file is locked from its read to the rename and written
+    atomically: on any error it is left as it was. Without ``force`` an import is refused when it
+    would remove a (GPU, market) row or replace a row dated after ``as_of`` (an older snapshot
+    over a newer one). ``dry_run`` computes everything and writes nothing."""
+    known = read_gpu_ids(gpus_csv)
+    scan = scan_skypilot([Path(p) for p in catalog], gpus_csv, as_of=as_of, source=source, statistic=statistic)
+    if not scan.rows:
+        raise CatalogError("the catalog gave no on-demand row (no known GPU in a mapped cloud): nothing imported")
+    owned = owned_offers(owned_inputs, known) if owned_inputs is not None and owned_inputs.is_file() else []
+    target = offers.resolve()  # written through a symbolic link
+    replaced = (*ON_DEMAND_MARKETS, "owned")
+    if not dry_run:
+        refuse_read_only(target, offers)
+
+    def run() -> Refresh:
+        existing = list(load_offers(target, known)) if target.is_file() else []
+        rows = merge_offers(existing, scan.rows + owned, replace_markets=replaced)
+        added, changed, removed = _diff(existing, rows)
+        newer = [f"{o.gpu_id} {o.market} ({o.as_of})" for o in existing if o.market in replaced and o.as_of > as_of]
+        if not force and (removed or newer):
+            what = (
+                f"would remove {', '.join(removed)}"
+                if removed
+                else f"holds rows dated after {as_of}: {', '.join(newer)}"
+            )
+            raise CatalogError(
+                f"the import {what}; nothing written (check the catalog files, or use --force)", path=str(offers)
+            )
+        written = False if dry_run else write_offers(target, rows, known_gpus=known)
+        return Refresh(scan, len(owned), rows, added, changed, removed, written)
+
+    if dry_run or not target.is_file():
+        return run()
+    try:
+        with locked(target):
+            return run()
+    except LockTimeoutError as err:
+        raise CatalogError(str(err), path=str(offers)) from None

@@ -145,7 +145,8 @@ def _analysis(profile_path: Path, as_of: str, data_dir: str | None) -> Any:
     from llmstrategy.inputs.profile import load_profile
     from llmstrategy.pipeline import evaluate
 
-    a, _ = evaluate(load_profile(profile_path), load_catalog(data_dir), on_date=date.fromisoformat(as_of))
+    day = date.fromisoformat(as_of)  # the models and prices of that day (data/price_history.csv)
+    a, _ = evaluate(load_profile(profile_path), load_catalog(data_dir, on_date=day), on_date=day)
     return a
 
 

@@ -1,0 +1,193 @@
+"""Prices and models as of a date (data/price_history.csv): the loader's refusals, the price valid
+on a day, models not yet available, a date before the history, the committed file against
+models.csv, and `analyze --as-of` on a past date."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import DATA
+
+from llmstrategy.cli import main
+from llmstrategy.errors import CatalogError, UnknownIdError
+from llmstrategy.inputs.catalog import load_catalog, load_models
+from llmstrategy.inputs.price_history import (
+    COLUMNS,
+    catalog_on,
+    earliest,
+    load_price_history,
+    price_on,
+    reprice,
+)
+
+HISTORY = DATA / "price_history.csv"
+MODELS = load_models(DATA / "models.csv")
+TODAY = date.today()
+
+
+def _write(tmp_path: Path, *rows: str) -> Path:
+    p = tmp_path / "price_history.csv"
+    p.write_text(",".join(COLUMNS) + "\n" + "".join(r + "\n" for r in rows), encoding="utf-8")
+    return p
+
+
+GOOD = "gpt-4o,OpenAI,5,15,2024-05-13,launch post,2026-11-30"
+
+
+# --- the loader ------------------------------------------------------------------------------
+
+
+def test_loader_sorts_each_models_rows_by_date(tmp_path):
+    p = _write(tmp_path, "gpt-4o,OpenAI,2.5,10,2024-10-02,alias moved,2026-11-30", GOOD)
+    h = load_price_history(p, MODELS)
+    assert [x.valid_from for x in h["gpt-4o"]] == [date(2024, 5, 13), date(2024, 10, 2)]
+    assert earliest(h) == date(2024, 5, 13)
+
+
+@pytest.mark.parametrize(
+    ("row", "field", "fragment"),
+    [
+        ("gpt-9,OpenAI,5,15,2024-05-13,s,2026-11-30", "model_id", "unknown model id 'gpt-9'"),
+        ("gpt-4o,Anthropic,5,15,2024-05-13,s,2026-11-30", "provider", "models.csv says 'OpenAI'"),
+        ("gpt-4o,OpenAI,-5,15,2024-05-13,s,2026-11-30", "input_usd_per_mtok", "greater than or equal"),
+        ("gpt-4o,OpenAI,5,nan,2024-05-13,s,2026-11-30", "output_usd_per_mtok", "finite"),
+        ("gpt-4o,OpenAI,5,15,2024-13-40,s,2026-11-30", "valid_from", "date"),
+        ("gpt-4o,OpenAI,5,15,2024-05-13,,2026-11-30", "source", ""),
+        ("gpt-4o,OpenAI,5,15,2024-05-13,=HYPERLINK(1),2026-11-30", "source", "formula"),
+        ("gpt-4o,OpenAI,5,15,2024-05-13,s,", "as_of", ""),
+    ],
+)
+def test_loader_refuses_bad_rows_in_one_line(tmp_path, row, field, fragment):
+    p = _write(tmp_path, row)
+    with pytest.raises(CatalogError) as err:
+        load_price_history(p, MODELS)
+    msg = str(err.value)
+    assert "\n" not in msg and str(p) in msg and "line 2:" in msg and f"field '{field}'" in msg
+    assert fragment in msg
+
+
+def test_loader_refuses_a_second_row_for_a_day_a_wrong_header_and_a_ragged_row(tmp_path):
+    with pytest.raises(CatalogError, match="a second row for gpt-4o from 2024-05-13"):
+        load_price_history(_write(tmp_path, GOOD, GOOD.replace(",5,15,", ",6,16,")), MODELS)
+    bad = tmp_path / "h.csv"
+    bad.write_text("model,price\n", encoding="utf-8")
+    with pytest.raises(CatalogError, match="expected the columns"):
+        load_price_history(bad, MODELS)
+    with pytest.raises(CatalogError, match="line 2: the row has not"):
+        load_price_history(_write(tmp_path, GOOD + ",extra"), MODELS)
+    with pytest.raises(CatalogError, match="file not found"):
+        load_price_history(tmp_path / "none.csv", MODELS)
+
+
+# --- the price on a day ----------------------------------------------------------------------
+
+
+def test_the_price_valid_on_a_day_is_the_latest_row_on_or_before_it(tmp_path):
+    h = load_price_history(_write(tmp_path, GOOD, "gpt-4o,OpenAI,2.5,10,2024-10-02,cut,2026-11-30"), MODELS)
+    pts = h["gpt-4o"]
+    assert price_on(pts, date(2024, 5, 12)) is None
+    assert price_on(pts, date(2024, 5, 13)).input_usd_per_mtok == 5  # valid_from is inclusive
+    assert price_on(pts, date(2024, 10, 1)).input_usd_per_mtok == 5
+    assert price_on(pts, date(2024, 10, 2)).input_usd_per_mtok == 2.5
+
+
+def test_reprice_scales_the_other_prices_and_keeps_an_equal_price_as_is(tmp_path):
+    m = MODELS["gpt-4o"]  # 2.5 / 10, cached 1.25, batch 1.25 / 5
+    h = load_price_history(_write(tmp_path, GOOD), MODELS)
+    old = reprice(m, h["gpt-4o"][0])
+    assert (old.input_usd_per_mtok, old.output_usd_per_mtok) == (5, 15)
+    assert old.cached_input_usd_per_mtok == pytest.approx(m.cached_input_usd_per_mtok * 2)
+    assert old.batch_output_usd_per_mtok == pytest.approx(m.batch_output_usd_per_mtok * 1.5)
+    assert old.finetuned_input_usd_per_mtok == m.finetuned_input_usd_per_mtok  # not a base price
+    assert "valid from 2024-05-13" in old.source
+    same = h["gpt-4o"][0].model_copy(update={"input_usd_per_mtok": 2.5, "output_usd_per_mtok": 10})
+    assert reprice(m, same) is m
+
+
+def test_models_not_yet_priced_are_left_out_and_those_without_history_kept(tmp_path):
+    h = load_price_history(_write(tmp_path, GOOD, "gpt-5,OpenAI,1.25,10,2025-08-07,launch,2026-11-30"), MODELS)
+    models, later = catalog_on(MODELS, h, date(2025, 1, 1))
+    assert "gpt-5" not in models and later == {"gpt-5": date(2025, 8, 7)}
+    assert models["claude-opus-4"] == MODELS["claude-opus-4"]  # no row: as in models.csv
+    with pytest.raises(CatalogError) as err:
+        catalog_on(MODELS, h, date(2024, 5, 12), where="h.csv")
+    assert "no price history before 2024-05-13" in str(err.value) and "field '--as-of'" in str(err.value)
+
+
+# --- the committed file and load_catalog(on_date=...) ---------------------------------------
+
+
+def test_every_priced_model_has_a_sourced_history_that_ends_at_its_models_csv_price():
+    h = load_price_history(HISTORY, MODELS)
+    with HISTORY.open(newline="", encoding="utf-8") as fh:
+        raw = list(csv.DictReader(fh))
+    assert all(r["source"].strip() and r["as_of"].strip() for r in raw)
+    for mid, m in MODELS.items():
+        if not m.has_api_price:
+            continue
+        assert mid in h, f"{mid} has an API price but no row in data/price_history.csv"
+        now = price_on(h[mid], max(TODAY, m.as_of))
+        assert now is not None and (now.input_usd_per_mtok, now.output_usd_per_mtok) == (
+            m.input_usd_per_mtok,
+            m.output_usd_per_mtok,
+        ), f"{mid}: the latest price_history.csv row disagrees with models.csv (record the change with its date)"
+        assert all(p.as_of <= TODAY and p.valid_from <= TODAY for p in h[mid])
+
+
+def test_a_past_date_uses_that_dates_price_and_today_uses_todays():
+    launch = load_catalog(DATA, on_date=date(2024, 6, 1))
+    assert launch.models["gpt-4o"].input_usd_per_mtok == 5 and launch.models["gpt-4o"].output_usd_per_mtok == 15
+    assert "gpt-5" not in launch.models and launch.on_date == date(2024, 6, 1)
+    after_cut = load_catalog(DATA, on_date=date(2024, 11, 1))
+    assert after_cut.models["gpt-4o"].input_usd_per_mtok == 2.5
+    assert "gpt-4o-mini" in after_cut.models and "llama-3.1-70b" in after_cut.models
+    today = load_catalog(DATA, on_date=TODAY)
+    assert today.models == load_catalog(DATA).models  # today's prices are models.csv's
+    promo = load_catalog(DATA, on_date=date(2025, 1, 15)).models["deepseek-v3"]
+    assert (promo.input_usd_per_mtok, promo.output_usd_per_mtok) == (0.14, 0.28)
+
+
+def test_a_model_not_yet_available_is_named_as_such_and_its_rows_dropped():
+    cat = load_catalog(DATA, on_date=date(2024, 6, 1))
+    with pytest.raises(UnknownIdError, match=r"'gpt-5' was not available on 2024-06-01 \(first priced 2025-08-07"):
+        cat.model("gpt-5", field="assumptions.api_model")
+    assert set(cat.scores) <= set(cat.models) and set(cat.api_latency) <= set(cat.models)
+    assert all(o.model_id in cat.models for o in (*cat.finetune_offers, *cat.provisioned))
+
+
+def test_a_date_before_the_history_is_a_one_line_error():
+    with pytest.raises(CatalogError) as err:
+        load_catalog(DATA, on_date=date(2024, 5, 12))
+    assert str(err.value).count("\n") == 0 and "price_history.csv" in str(err.value)
+
+
+# --- analyze --as-of -------------------------------------------------------------------------
+
+
+def _api_monthly(out: str) -> float:
+    row = next(c for c in json.loads(out)["costs"] if c["id"] == "api")
+    assert "gpt-4o" in json.dumps(row["models"])
+    return float(row["monthly_usd"])
+
+
+def test_analyze_as_of_a_past_date_prices_that_date(write_profile):
+    prof = write_profile(assumptions={"api_model": "gpt-4o"})
+    runner = CliRunner()
+    costs = {}
+    for day in ("2024-06-01", "2024-11-01", TODAY.isoformat()):
+        res = runner.invoke(main, ["analyze", str(prof), "--json", "--as-of", day, "--samples", "100"])
+        assert res.exit_code == 0, res.output
+        costs[day] = _api_monthly(res.stdout)
+    # the API model's price halved on input and fell by a third on output between the two dates
+    assert costs["2024-06-01"] > costs["2024-11-01"] * 1.4
+    assert costs["2024-11-01"] == pytest.approx(costs[TODAY.isoformat()])
+    res = runner.invoke(main, ["analyze", str(prof), "--as-of", "2023-01-01"])
+    assert res.exit_code == 2 and "no price history before" in res.output and res.output.count("\n") == 1
+    named = write_profile("late.yaml", assumptions={"api_model": "gpt-5"})
+    res = runner.invoke(main, ["analyze", str(named), "--as-of", "2024-06-01"])
+    assert res.exit_code == 2 and "was not available on 2024-06-01" in res.output
