@@ -32,6 +32,7 @@ from llmstrategy.errors import LLMStrategyError, ProfileError
 from llmstrategy.inputs.catalog import load_catalog
 from llmstrategy.inputs.criteria import CRITERION_IDS
 from llmstrategy.inputs.profile import MAX_PROFILE_BYTES, Profile, load_profile
+from llmstrategy.inputs.strategies import STRATEGIES
 from llmstrategy.views.summary import text_summary
 
 AS_OF = "2026-11-23"
@@ -280,7 +281,7 @@ def _check_json(data: dict[str, Any], profile: Profile) -> None:
         assert v is not None and v >= 0, (where, v)
     assert data["workload"]["requests_per_month"] > 0
     ids = [c["id"] for c in data["costs"]]
-    assert len(ids) == len(set(ids)) == 16
+    assert len(ids) == len(set(ids)) == len(STRATEGIES)
     for c in data["costs"]:
         if not c["feasible"]:
             assert c["infeasible_reasons"], c["id"]
@@ -580,7 +581,7 @@ def test_zero_output_tokens() -> None:
     # with serverless serving today (data/finetune_offers.csv), a fact, not a zero-token failure
     closed = {k for k, c in costs.items() if k.startswith("api+") and "fine_tune" in k}
     # nor fine-tuned models on provisioned capacity (not priced yet: an honest refusal)
-    unpriced = {k for k in costs if k.startswith("private_cloud+") and "fine_tune" in k}
+    unpriced = {k for k in costs if k.startswith(("private_cloud+", "routed+")) and "fine_tune" in k}
     assert all("not priced yet" in " ".join(costs[k]["infeasible_reasons"]) for k in unpriced)
     assert all(c["feasible"] for k, c in costs.items() if k not in closed | unpriced), {
         k: c["infeasible_reasons"] for k, c in costs.items()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from llmstrategy.decision.ratings import Ratings
+from llmstrategy.decision.route_step import route_answer
 from llmstrategy.decision.scoring import Scores, has_corpus, knowledge_need
 from llmstrategy.economics.analysis import Analysis
 from llmstrategy.inputs.profile import Profile
@@ -128,8 +129,22 @@ def decision_path(a: Analysis, r: Ratings, s: Scores | None = None) -> DecisionP
                 else (f"break-even at {tokens:,.0f} tokens/month, not reached by growth" if tokens else "")
                 or (be.get("reason") or {}).get("api_vs_self_host", "no break-even")
             )
-            if soon:
-                dep = dep_if_painful
+            runnable = [d for d in (dep_if_painful, Deployment.SELF_HOST, Deployment.HYBRID) if _ok(s, d)]
+            if soon and not runnable and s is not None:  # painful, but the team cannot run its own model
+                dep = Deployment.API
+                why_not = "; ".join(s.reasons[s.index(dep_if_painful.value)])[:200]
+                steps.append(
+                    Step(
+                        "Will projected usage make API costs painful soon?",
+                        f"yes, but running your own model is ruled out ({why_not}): stay with APIs and cut the "
+                        "cost per task (smaller models, routing, caching)",
+                        evidence,
+                        "seed 003 §6 step 3; seed 002 (use the smallest model that works)",
+                    )
+                )
+                dep_signal = "API costs become painful, but self-hosting is ruled out"
+            elif soon:
+                dep = runnable[0]
                 steps.append(
                     Step(
                         "Will projected usage make API costs painful soon?",
@@ -284,6 +299,21 @@ def decision_path(a: Analysis, r: Ratings, s: Scores | None = None) -> DecisionP
         if rag
         else Adaptation.PROMPTING
     )
+    if dep is Deployment.API and s is not None:
+        routed = route_answer(a, r, s, ad)
+        if routed is not None:
+            steps.append(
+                Step(
+                    "Can a smaller model answer the easy requests?",
+                    routed.answer,
+                    routed.evidence,
+                    "seed 002 (use the smallest model that works); seed 003 (smaller for routing, larger for final "
+                    "answers); RouteLLM for the default split",
+                )
+            )
+            if routed.route:
+                dep = Deployment.ROUTED
+                dep_signal += "; routing lowers the cost per accepted task"
     ad_signal = {
         Adaptation.RAG_FINE_TUNE: "knowledge need and a fine-tuning trigger",
         Adaptation.FINE_TUNE: "a fine-tuning trigger (systematic failures, format or jargon)",
@@ -300,6 +330,11 @@ def decision_path(a: Analysis, r: Ratings, s: Scores | None = None) -> DecisionP
         ft_returns,
         ft_self_hosted,
     )
+
+
+def _ok(s: Scores | None, d: Deployment) -> bool:
+    """Is ``d`` with prompting feasible (True when there are no scores to ask)?"""
+    return s is None or bool(s.feasible[s.index(d.value)])
 
 
 def private_or_self_host(p: Profile, s: Scores | None) -> tuple[Deployment, str]:

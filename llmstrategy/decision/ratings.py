@@ -48,6 +48,7 @@ CONDITIONS: dict[str, tuple[str, Callable[[Profile], bool]]] = {
     ),
     "core_differentiator": ("the feature is a core differentiator", lambda p: p.core_differentiator),
     "not_core": ("the feature is not a core differentiator", lambda p: not p.core_differentiator),
+    "availability_target": ("an availability target is set", lambda p: p.availability_target is not None),
 }
 
 

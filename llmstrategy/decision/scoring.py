@@ -24,8 +24,8 @@ from llmstrategy.economics.analysis import Analysis, CostSummary
 from llmstrategy.economics.api import api_price
 from llmstrategy.economics.context import request_shape
 from llmstrategy.economics.hosted import frontier_model, measured
-from llmstrategy.economics.quality import QualityNeed, quality_gap, quality_need
-from llmstrategy.economics.selfhost import LEVEL_BELOW
+from llmstrategy.economics.quality import QualityNeed, quality_gap
+from llmstrategy.economics.routing import blended_pass_rate
 from llmstrategy.inputs.criteria import CRITERIA, CRITERION_IDS
 from llmstrategy.inputs.profile import Profile
 from llmstrategy.inputs.strategies import Deployment, Strategy
@@ -76,12 +76,12 @@ def pass_rate(c: CostSummary, a: Analysis, q: Mapping[str, float]) -> float:
         gap = quality_gap(m, need, catalog) if m is not None else None
         return _pass((gap if gap is not None else 0.0) + uplift, q)
 
-    if s.deployment is Deployment.HYBRID:
-        share = float(c.details.get("frontier_share", 0.0))
-        local_need = quality_need(p, catalog, level=LEVEL_BELOW[p.task_complexity])
-        frontier = expected(c.models.get("frontier"), a.context.quality)
-        local = expected(c.models.get("self_host"), local_need)
-        return share * frontier + (1 - share) * local
+    if s.deployment in (Deployment.HYBRID, Deployment.ROUTED):  # routing (llmstrategy.economics.routing)
+        large = expected(c.models.get("frontier"), a.context.quality)
+        small = expected(c.models.get("self_host") or c.models.get("small"), a.context.quality)
+        return blended_pass_rate(
+            small, large, float(c.details.get("quality_retained", 1.0)), float(c.details.get("frontier_share", 0.0))
+        )
     return expected(
         c.models.get("api") or c.models.get("self_host") or c.models.get("private_cloud"), a.context.quality
     )
@@ -121,11 +121,12 @@ def criteria_row(c: CostSummary, a: Analysis, r: Ratings) -> dict[str, float]:
         maint = min(5.0, maint + 1)
     latency = float(d["latency"])
     ttft = c.details.get("time_to_first_token_ms")
-    if c.strategy.deployment in (Deployment.SELF_HOST, Deployment.API, Deployment.PRIVATE_CLOUD) and ttft is not None:
-        latency = float(ttft)
-    elif c.strategy.deployment is Deployment.HYBRID and ttft is not None:
+    if c.strategy.deployment is Deployment.HYBRID and ttft is not None:
         share = float(c.details.get("frontier_share", 0.0))
         latency = share * float(r.deployments["api"]["latency"]) + (1 - share) * float(ttft)
+        latency += float(c.details.get("router_latency_ms", 0.0))
+    elif ttft is not None:  # api, routed (share-weighted, router included), self_host, private_cloud
+        latency = float(ttft)
     latency += float(ad["latency_added_ms"])
     ps = pass_rate(c, a, r.quality)
     return {
@@ -140,6 +141,7 @@ def criteria_row(c: CostSummary, a: Analysis, r: Ratings) -> dict[str, float]:
         "quality": ps,
         "knowledge_freshness": float(ad["knowledge_freshness"]),
         "hallucination_risk": float(ad["hallucination_risk"]),
+        "availability": float(c.details.get("availability", 1.0)),
     }
 
 

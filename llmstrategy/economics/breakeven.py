@@ -103,10 +103,16 @@ def _reserved_k_full(p: GpuPiece, a: float, b: float) -> int | None:
 
 
 def _one_replica_floor(p: GpuPiece) -> None:
-    """The closed forms below assume at least one replica; a larger floor (provisioned units)
-    is not a self-hosted fleet and never reaches the break-even."""
-    if p.min_replicas != 1.0:
+    """The on-demand closed forms assume a floor of one replica; reserved pieces (fleets and
+    provisioned units, bought in whole steps) take any whole floor m: c·max(m, ⌈qR⌉)."""
+    if p.min_replicas != 1.0 and not (p.reserved and float(p.min_replicas).is_integer() and p.min_replicas >= 1):
         raise ComputationError(f"break-even of {p.model_id}: a piece with a floor of {p.min_replicas:g} replicas")
+
+
+def _floor_flat(p: GpuPiece, a: float, b: float) -> tuple[float, float] | None:
+    """A reserved piece's floor: R in [0, m/q] at cost c·m; the part where c·m ≤ a + b·R."""
+    m, q = p.min_replicas, p.replicas_per_request_month
+    return _le(p.usd_per_replica_month * m - a, -b, 0.0, m / q)
 
 
 def piece_tail(p: GpuPiece, a: float, b: float) -> float:
@@ -119,7 +125,11 @@ def piece_tail(p: GpuPiece, a: float, b: float) -> float:
         return flat[0] if flat and flat[1] == INF else INF
     if p.reserved:
         k = _reserved_k_full(p, a, b)
-        return INF if k is None else (k - 1) / q
+        m = p.min_replicas
+        if k is None or k - 1 > m:  # steps above the floor decide (or nothing does)
+            return INF if k is None else (k - 1) / q
+        flat = _floor_flat(p, a, b)  # every step above the floor is inside: join the floor's part
+        return flat[0] if flat and flat[1] >= m / q else m / q
     linear = _le(-a, c * q - b, 1.0 / q, INF)
     if linear and linear[1] == INF:
         flat = _le(c - a, -b, 0.0, 1.0 / q)
@@ -149,8 +159,13 @@ def piece_intervals(p: GpuPiece, a: float, b: float, upto: float) -> list[tuple[
         last_k = min(last_k, k_full - 1)
     if last_k > MAX_RESERVED_STEPS:
         raise ComputationError(f"break-even needs more than {MAX_RESERVED_STEPS:,} reserved replicas of {p.model_id}")
-    if last_k >= 1:
-        k = np.arange(1, last_k + 1, dtype=float)
+    m = int(p.min_replicas)
+    if m > 1:
+        flat = _floor_flat(p, a, b)
+        if flat and flat[0] < upto:
+            out.append(flat)
+    if last_k >= m:
+        k = np.arange(m if m == 1 else m + 1, last_k + 1, dtype=float)
         lo, hi = (k - 1) / q, k / q
         if b > 0:
             lo = np.maximum(lo, (c * k - a) / b)
@@ -234,21 +249,29 @@ def break_even_pair(ctx: PricingContext, api_s: Strategy, other_s: Strategy) -> 
 
 
 def break_even(ctx: PricingContext) -> dict[str, Any]:
-    """``api`` vs ``self_host`` and ``api`` vs ``hybrid`` for every adaptation; the headline
-    keys are the prompting pair (the JSON contract's ``break_even``)."""
+    """``api`` vs ``self_host``, ``hybrid`` and ``private_cloud`` for every adaptation; the
+    headline keys are the prompting pairs (the JSON contract's ``break_even``). Provisioned
+    capacity is a piece like a GPU fleet (units of throughput bought in steps), so the same
+    exact solution applies."""
     pairs = []
     for ad in Adaptation:
         api_s = _strategy(Deployment.API, ad)
-        for dep in (Deployment.SELF_HOST, Deployment.HYBRID):
+        for dep in (Deployment.SELF_HOST, Deployment.HYBRID, Deployment.PRIVATE_CLOUD):
             pairs.append(break_even_pair(ctx, api_s, _strategy(dep, ad)))
     head = {(x.api, x.other): x for x in pairs}
     sh = head[("api", "self_host")]
     hy = head[("api", "hybrid")]
+    pc = head[("api", "private_cloud")]
     return {
         "api_vs_self_host_monthly_tokens": sh.monthly_tokens,
         "api_vs_hybrid_monthly_tokens": hy.monthly_tokens,
-        "reason": {"api_vs_self_host": sh.reason, "api_vs_hybrid": hy.reason},
-        "month_reached": {"api_vs_self_host": sh.month_reached, "api_vs_hybrid": hy.month_reached},
+        "api_vs_private_cloud_monthly_tokens": pc.monthly_tokens,
+        "reason": {"api_vs_self_host": sh.reason, "api_vs_hybrid": hy.reason, "api_vs_private_cloud": pc.reason},
+        "month_reached": {
+            "api_vs_self_host": sh.month_reached,
+            "api_vs_hybrid": hy.month_reached,
+            "api_vs_private_cloud": pc.month_reached,
+        },
         "profile_monthly_tokens": workload(ctx.profile).tokens_per_month,
         "pairs": [x.as_dict() for x in pairs],
     }

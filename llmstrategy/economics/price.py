@@ -17,9 +17,11 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from llmstrategy.economics.context import PricingContext, StrategyCost, infeasible
+from llmstrategy.economics.fallback import with_availability
 from llmstrategy.economics.hosted import price_api
 from llmstrategy.economics.private_cloud import price_private_cloud
 from llmstrategy.economics.provider_finetune import price_api_fine_tune
+from llmstrategy.economics.routing import price_routed
 from llmstrategy.economics.selfhost import price_hybrid, price_self_host
 from llmstrategy.inputs.strategies import STRATEGIES, Adaptation, Deployment, Strategy
 
@@ -28,7 +30,7 @@ Pricer = Callable[[Strategy, PricingContext, NDArray[np.float64]], StrategyCost]
 
 @lru_cache(maxsize=1)
 def pricers() -> dict[tuple[Deployment, Adaptation], Pricer]:
-    """(deployment, adaptation) → pricer, for all 16 strategies."""
+    """(deployment, adaptation) → pricer, for all 20 strategies."""
     table: dict[tuple[Deployment, Adaptation], Pricer] = {
         (Deployment.API, Adaptation.PROMPTING): price_api,
         (Deployment.API, Adaptation.RAG): price_api,
@@ -39,6 +41,7 @@ def pricers() -> dict[tuple[Deployment, Adaptation], Pricer]:
         table[(Deployment.SELF_HOST, a)] = price_self_host
         table[(Deployment.HYBRID, a)] = price_hybrid
         table[(Deployment.PRIVATE_CLOUD, a)] = price_private_cloud
+        table[(Deployment.ROUTED, a)] = price_routed
     return table
 
 
@@ -57,5 +60,5 @@ def price(strategy: Strategy, ctx: PricingContext, requests_per_month: ArrayLike
     pricer = pricers().get((strategy.deployment, strategy.adaptation))
     if pricer is None:
         return infeasible(strategy, req, "not priced by this version of the engine")
-    return pricer(strategy, ctx, req)
+    return with_availability(pricer(strategy, ctx, req), ctx)
 

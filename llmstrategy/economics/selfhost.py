@@ -34,13 +34,12 @@ from llmstrategy.economics.finetune import (
 from llmstrategy.economics.fleet import FleetPlan, best_fleet, fleet_details
 from llmstrategy.economics.hosted import frontier_model
 from llmstrategy.economics.quality import quality_need
+from llmstrategy.economics.routing import LEVEL_BELOW, route_settings, router_monthly_usd
 from llmstrategy.economics.serving import SelfHostSettings, self_host_settings, serving_setup
 from llmstrategy.inputs.catalog import GpuSpec, ModelSpec
 from llmstrategy.inputs.profile import Profile
 from llmstrategy.inputs.strategies import Strategy
 from llmstrategy.inputs.workload import DAYS_PER_MONTH, SECONDS_PER_DAY
-
-LEVEL_BELOW = {"high": "medium", "medium": "low", "low": "low"}
 
 
 def peak_capacity(
@@ -93,12 +92,12 @@ def price_self_host(strategy: Strategy, ctx: PricingContext, req: NDArray[np.flo
 
 
 def price_hybrid(strategy: Strategy, ctx: PricingContext, req: NDArray[np.float64]) -> StrategyCost:
-    """``hybrid``: ``hybrid_frontier_share`` of requests to the hosted frontier model, the rest
-    to a self-hosted model that needs one complexity level less (hard cases are routed away)."""
-    share = ctx.profile.assumptions.hybrid_frontier_share
-    if share is None:
-        share = float(ctx.catalog.value("hybrid.default_frontier_share"))
-    return _price_fleet(strategy, ctx, req, frontier_share=share)
+    """``hybrid``: routing (:mod:`routing`) with the small model self-hosted: a share of requests
+    (``assumptions.hybrid_frontier_share``, the profile's ``routing:``, or RouteLLM's operating point
+    for the task type) to the hosted frontier model, the rest to a self-hosted model that needs one
+    complexity level less (hard cases are routed away)."""
+    s = route_settings(ctx, strong_share=ctx.profile.assumptions.hybrid_frontier_share)
+    return _price_fleet(strategy, ctx, req, frontier_share=s.strong_share)
 
 
 def _price_fleet(
@@ -155,8 +154,15 @@ def _price_fleet(
             req * frontier_share, price, fshape, cache_hit_rate=p.cache_hit_rate, retry_rate=p.retry_rate
         )
         upfront["router_setup"] = float(v("hybrid.router_setup_engineer_months")) * ctx.engineer_monthly_usd
+        rs = route_settings(ctx, strong_share=frontier_share)
+        monthly["router"] = router_monthly_usd(req, fshape.input_tokens, rs)
         models["frontier"] = fid
-        details["frontier_share"] = frontier_share
+        details.update(
+            frontier_share=frontier_share,
+            quality_retained=rs.quality_retained,
+            routing_source=rs.source,
+            router_latency_ms=rs.router_latency_ms,
+        )
     piece_components: tuple[str, ...] = ("gpu_fleet", "fleet_operations")
     if strategy.uses_fine_tune:
         hours = self_host_training_gpu_hours(ft, float(fleet.model.total_params_b or 0), fleet.gpu)

@@ -18,6 +18,7 @@ CRITERIA: dict[str, tuple[str, str]] = {
     "quality": ("benefit", "Quality on this task"),
     "knowledge_freshness": ("benefit", "Knowledge freshness"),
     "hallucination_risk": ("cost", "Hallucination risk"),
+    "availability": ("benefit", "Availability"),
 }
 
 CRITERION_IDS: tuple[str, ...] = tuple(CRITERIA)

@@ -115,6 +115,17 @@ class RagSettings(_Strict):
     setup_engineer_months: float | None = Field(None, ge=0, le=1_000)
 
 
+class RoutingSettings(_Strict):
+    """How requests split between a small and a large model (``routed`` and ``hybrid``).
+    Omitted values take RouteLLM's published operating point for the task type
+    (``data/assumptions.yaml`` → ``routing``)."""
+
+    #: share of requests the router sends to the large model
+    strong_share: float | None = Field(None, ge=0, le=1)
+    #: the routed blend's pass rate as a share of the large model's (1: no loss)
+    quality_retained: float | None = Field(None, gt=0, le=1)
+
+
 class Assumptions(_Strict):
     """Choices the engine otherwise makes itself. Model and GPU names are catalog ids."""
 
@@ -162,6 +173,9 @@ class Profile(_Strict):
     required_accuracy: float | None = Field(None, gt=0, le=1)
     errors_caught_downstream: bool = False
     human_review_usd_per_task: float | None = Field(None, ge=0, le=1e6)
+    #: share of the time the service must answer (0.999 = 99.9 %); a provider below it needs a fallback
+    availability_target: float | None = Field(None, ge=0.9, lt=1)
+    routing: RoutingSettings | None = None
     evals: tuple[EvalResult, ...] = Field((), max_length=10_000)
     context_tokens_needed: int | None = Field(None, ge=1, le=MAX_TOKENS_PER_REQUEST)
     team: Team = Team()

@@ -3,7 +3,7 @@
 A strategy's id is the deployment alone for ``prompting``, else the deployment and
 the adaptation joined by ``+`` (``rag_fine_tune`` is written ``rag+fine_tune``):
 ``api``, ``api+rag``, ``api+fine_tune``, ``api+rag+fine_tune``, ``self_host``, … —
-16 ids, plus the outcome ``no_llm`` (seed 004, step 2: skip the LLM when rules,
+20 ids, plus the outcome ``no_llm`` (seed 004, step 2: skip the LLM when rules,
 search or classic ML suffice).
 
 Seed 001's columns map onto it: API (Buy) = ``api``; Fine-Tune = ``api+fine_tune``
@@ -25,6 +25,7 @@ class Deployment(StrEnum):
     SELF_HOST = "self_host"  # an open-weight model on the team's own GPUs
     HYBRID = "hybrid"  # self-hosted for most traffic, hosted frontier model for the hardest share
     PRIVATE_CLOUD = "private_cloud"  # a vendor's model on capacity provisioned in the team's own cloud tenancy
+    ROUTED = "routed"  # hosted APIs: a router sends easy requests to a small model, hard ones to a large one
 
 
 class Adaptation(StrEnum):
@@ -67,8 +68,8 @@ class Strategy:
 
     @property
     def sends_data_to_third_party(self) -> bool:
-        """True for every ``api`` and ``hybrid`` strategy (a provider sees the data)."""
-        return self.deployment in (Deployment.API, Deployment.HYBRID)
+        """True for every ``api``, ``routed`` and ``hybrid`` strategy (a provider sees the data)."""
+        return self.deployment in (Deployment.API, Deployment.HYBRID, Deployment.ROUTED)
 
     def as_dict(self) -> dict[str, str]:
         return {
@@ -81,7 +82,7 @@ class Strategy:
         return self.id
 
 
-#: Every strategy, deployments in order, then adaptations in order (16 entries).
+#: Every strategy, deployments in order, then adaptations in order (20 entries).
 STRATEGIES: tuple[Strategy, ...] = tuple(Strategy(d, a) for d in Deployment for a in Adaptation)
 
 _BY_ID = {s.id: s for s in STRATEGIES}
@@ -100,5 +101,5 @@ def strategy(strategy_id: str) -> Strategy:
 
 
 def strategy_ids() -> list[str]:
-    """The 16 strategy ids in canonical order."""
+    """The 20 strategy ids in canonical order."""
     return [s.id for s in STRATEGIES]

@@ -41,10 +41,14 @@ STRATEGY_COLORS: dict[str, str] = {
     "private_cloud+rag": "#ff9896",
     "private_cloud+fine_tune": "#7b4173",
     "private_cloud+rag+fine_tune": "#ce6dbd",
+    "routed": "#0b6e99",
+    "routed+rag": "#5ab4ac",
+    "routed+fine_tune": "#4d4d7a",
+    "routed+rag+fine_tune": "#8da0cb",
 }
 
 #: One dash per deployment, so lines differ without colour too (print, colour blindness).
-DASHES = {"api": "solid", "self_host": "dash", "hybrid": "dot", "private_cloud": "dashdot"}
+DASHES = {"api": "solid", "self_host": "dash", "hybrid": "dot", "private_cloud": "dashdot", "routed": "longdash"}
 
 
 def color(sid: str, recommended: str | None) -> str:

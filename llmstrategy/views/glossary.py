@@ -28,6 +28,16 @@ GLOSSARY: dict[str, tuple[str, str]] = {
         "A vendor's model (through Azure, AWS or Google Cloud, for example) on capacity reserved in your own cloud "
         "account and paid by the hour, whatever the load.",
     ),
+    "routing": (
+        "Routing",
+        "A small classifier reads each request and sends the easy ones to a cheap model and the hard ones to a "
+        "large one; published routers kept 95 % of the large model's quality with 14-65 % of the requests.",
+    ),
+    "availability": (
+        "Availability and fallback",
+        "The share of the time the service answers. A second provider that takes over while the first is down "
+        "(a fallback) raises it, for a small standing cost.",
+    ),
     "frontier": ("Frontier model", "One of the most capable (and most expensive) hosted models of the day."),
     "retrieval": (
         "Retrieval (RAG)",

@@ -94,10 +94,38 @@ FORMULAS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         ),
     ),
     (
-        "Hybrid",
-        "A share of requests goes to the hosted frontier model at its price; the rest to a self-hosted model that "
-        "needs one complexity level less (the hard cases are routed away), sized for its share; plus a router.",
-        ("hybrid.default_frontier_share", "hybrid.router_setup_engineer_months", "default_frontier_model"),
+        "Routing",
+        "A router reads each prompt (an embedding call) and sends a share s of requests to the large model, the "
+        "rest to the cheapest model meeting one complexity level less. s and the quality kept are RouteLLM's "
+        "published operating points for the benchmark the task resembles (MT Bench for chat and summaries, MMLU "
+        "for extraction and classification, GSM8K for reasoning, code and agents), or the profile's routing: "
+        "block. Blended pass rate = max(small alone, quality kept × large alone). Routed hosted APIs price both "
+        "models; the hybrid is the same split with the small model self-hosted.",
+        (
+            "routing.strong_share_open_ended",
+            "routing.strong_share_knowledge",
+            "routing.strong_share_reasoning",
+            "routing.quality_retained",
+            "routing.router_usd_per_mtok",
+            "routing.router_latency_ms",
+            "routing.setup_engineer_months",
+            "hybrid.router_setup_engineer_months",
+            "default_frontier_model",
+        ),
+    ),
+    (
+        "Availability and fallback",
+        "Availability A = share of requests answered: per hosted provider, private cloud or self-hosted fleet; "
+        "share-weighted over a routed pair; a hybrid's frontier API takes over while its fleet is down. Below the "
+        "profile's availability_target, a hosted model of another provider (the cheapest that meets the task) "
+        "serves the share 1 − A at its price, plus set-up and upkeep: together 1 − (1 − A)(1 − A_fallback).",
+        (
+            "availability.providers.default",
+            "availability.private_cloud",
+            "availability.self_host",
+            "availability.fallback_setup_engineer_months",
+            "availability.fallback_upkeep_engineer_fraction",
+        ),
     ),
     (
         "Break-even",

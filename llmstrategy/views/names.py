@@ -32,6 +32,10 @@ STRATEGY_NAMES: dict[str, str] = {
     "private_cloud+fine_tune": "Vendor model on capacity reserved in your own cloud account, fine-tuned",
     "private_cloud+rag+fine_tune": "Vendor model on capacity reserved in your own cloud account, with retrieval, "
     "fine-tuned",
+    "routed": "Hosted APIs, easy requests routed to a smaller model",
+    "routed+rag": "Hosted APIs with retrieval, easy requests routed to a smaller model",
+    "routed+fine_tune": "Hosted APIs, fine-tuned, easy requests routed to a smaller model",
+    "routed+rag+fine_tune": "Hosted APIs with retrieval, fine-tuned, easy requests routed to a smaller model",
     "no_llm": "No LLM",
 }
 
@@ -53,6 +57,10 @@ SHORT_NAMES: dict[str, str] = {
     "private_cloud+rag": "Private cloud + retrieval",
     "private_cloud+fine_tune": "Private cloud, fine-tuned",
     "private_cloud+rag+fine_tune": "Private cloud + retrieval, fine-tuned",
+    "routed": "Routed APIs (small + large)",
+    "routed+rag": "Routed APIs + retrieval",
+    "routed+fine_tune": "Routed APIs, fine-tuned",
+    "routed+rag+fine_tune": "Routed APIs + retrieval, fine-tuned",
     "no_llm": "No LLM",
 }
 
@@ -72,6 +80,12 @@ def strategy_name(sid: str | None, *, short: bool = False) -> str:
 COMPONENT_LABELS: dict[str, str] = {
     "api_inference": "Tokens (hosted API)",
     "api_frontier": "Tokens sent to the frontier model (hard cases)",
+    "api_large_model": "Tokens sent to the large model (hard requests)",
+    "api_small_model": "Tokens sent to the small model (easy requests)",
+    "router": "Router (reads each request to choose the model)",
+    "fallback_api": "Fallback provider's tokens while the main one is down",
+    "fallback_upkeep": "Keeping the fallback provider tested",
+    "fallback_setup": "Setting up a fallback provider",
     "gpu_fleet": "GPUs",
     "fleet_operations": "GPU operations (hosting, networking, monitoring)",
     "operations_staff": "Staff to run the servers",

@@ -94,6 +94,7 @@ _DEPLOYMENT_WORDS = {
     "self_host": "your own servers",
     "hybrid": "your own servers with a hosted frontier model for hard cases",
     "private_cloud": "capacity reserved in your own cloud account",
+    "routed": "hosted APIs with a router that sends easy requests to a smaller model",
 }
 
 

@@ -65,6 +65,17 @@ def test_reserved_steps_hand_computed():
     assert cost(np.array([r * 1.001]))[0] <= 1.5 * r * 1.001
 
 
+def test_reserved_floor_of_provisioned_units_hand_computed():
+    # provisioned units: a floor of m = 3 steps of 100 requests at $100 each, so $300 up to
+    # R = 300, then $100 a step; api = 1.5R. The floor is inside from R = 200 and every later
+    # step k (R in [100(k−1), 100k], cost 100k ≤ 1.5·100(k−1) for k ≥ 3) is inside: R* = 200.
+    p = GpuPiece("m", "g", 0, 0, 100, 0.01, True, 0.0, min_replicas=3)
+    r = solve(Affine(0, 1.5), Affine(0, 0), (p,))
+    assert r == pytest.approx(200)
+    assert p.monthly_usd(np.array([199.0]))[0] > 1.5 * 199
+    assert all(p.monthly_usd(np.array([x]))[0] <= 1.5 * x for x in (200.0, 250.0, 300.0, 301.0, 1000.0))
+
+
 def test_union_of_pieces_and_fixed_costs():
     # piece A alone has no tail (marginal 2 > 1); piece B (fixed 50) takes over:
     # 50 + 10·max(1, R/100) ≤ R from R = 60; B's tail starts there.

@@ -4,7 +4,7 @@ from llmstrategy.errors import LLMStrategyError
 from llmstrategy.inputs.strategies import STRATEGIES, Adaptation, Deployment, Strategy, strategy, strategy_ids
 
 
-def test_sixteen_strategies_with_the_contract_ids():
+def test_twenty_strategies_with_the_contract_ids():
     assert strategy_ids() == [
         "api",
         "api+rag",
@@ -22,8 +22,12 @@ def test_sixteen_strategies_with_the_contract_ids():
         "private_cloud+rag",
         "private_cloud+fine_tune",
         "private_cloud+rag+fine_tune",
+        "routed",
+        "routed+rag",
+        "routed+fine_tune",
+        "routed+rag+fine_tune",
     ]
-    assert len(set(STRATEGIES)) == 16
+    assert len(set(STRATEGIES)) == 20
 
 
 def test_round_trip_and_flags():
@@ -35,6 +39,7 @@ def test_round_trip_and_flags():
     assert s == Strategy(Deployment.SELF_HOST, Adaptation.RAG_FINE_TUNE)
     assert s.uses_rag and s.uses_fine_tune and not s.sends_data_to_third_party
     assert strategy("hybrid").sends_data_to_third_party
+    assert strategy("routed+rag").sends_data_to_third_party
 
 
 def test_unknown_id_lists_valid_ones():

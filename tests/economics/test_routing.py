@@ -1,0 +1,97 @@
+"""Routing between a small and a large model (issue 16): the published default split, the
+profile's own split, the blended pass rate, the priced components and the hard limits."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+from conftest import DATA, make_profile
+
+from llmstrategy.economics.context import pricing_context
+from llmstrategy.economics.hosted import expected_ttft_ms
+from llmstrategy.economics.price import price
+from llmstrategy.economics.routing import TASK_ROUTING_CLASS, blended_pass_rate, route_settings
+from llmstrategy.inputs.catalog import load_catalog
+from llmstrategy.inputs.strategies import strategy
+
+DAY = date(2026, 11, 29)
+HARD = {"task_complexity": "high", "requests_per_day": 20_000, "input_tokens_per_request": 1500}
+
+
+@pytest.fixture(scope="module")
+def cat():
+    return load_catalog(DATA)
+
+
+def ctx_for(cat, **changes):
+    return pricing_context(make_profile(**changes), cat, on_date=DAY)
+
+
+@pytest.mark.parametrize(
+    ("task", "key"),
+    [("chat", "open_ended"), ("summarization", "open_ended"), ("extraction", "knowledge"), ("coding", "reasoning")],
+)
+def test_the_default_split_is_routellms_for_the_benchmark_the_task_resembles(cat, task, key):
+    s = route_settings(ctx_for(cat, task_type=task))
+    assert TASK_ROUTING_CLASS[task] == key
+    assert s.strong_share == pytest.approx(cat.value(f"routing.strong_share_{key}"))
+    assert s.quality_retained == pytest.approx(0.95)
+    assert s.source.startswith("RouteLLM")
+    assert cat.value("routing.strong_share_open_ended") < cat.value("routing.strong_share_knowledge")
+
+
+def test_the_profiles_split_wins_and_the_hybrid_share_wins_over_both(cat):
+    ctx = ctx_for(cat, routing={"strong_share": 0.3, "quality_retained": 1.0})
+    s = route_settings(ctx)
+    assert (s.strong_share, s.quality_retained, s.source) == (0.3, 1.0, "profile")
+    assert route_settings(ctx, strong_share=0.5).strong_share == 0.5
+
+
+def test_blended_pass_rate_never_below_the_small_model_and_exact_at_the_ends():
+    assert blended_pass_rate(0.6, 0.9, 0.95, 0.3) == pytest.approx(0.855)
+    assert blended_pass_rate(0.88, 0.9, 0.95, 0.3) == pytest.approx(0.88)  # the small one alone is better
+    assert blended_pass_rate(0.6, 0.9, 0.95, 0.0) == 0.6
+    assert blended_pass_rate(0.6, 0.9, 0.95, 1.0) == 0.9
+
+
+def test_routed_prices_the_large_share_the_small_share_and_the_router(cat):
+    split = {"strong_share": 0.3, "quality_retained": 1.0}
+    ctx = ctx_for(cat, **HARD, routing=split, assumptions={"api_model": "claude-opus-4.7"})
+    req = np.array([1e6, 2e6])
+    routed, single = price(strategy("routed"), ctx, req), price(strategy("api"), ctx, req)
+    assert routed.feasible and routed.models["frontier"] == "claude-opus-4.7"
+    small = routed.models["small"]
+    assert small != "claude-opus-4.7"
+    m = routed.monthly_components_usd
+    np.testing.assert_allclose(m["api_large_model"], 0.3 * single.monthly_components_usd["api_inference"])
+    np.testing.assert_allclose(m["router"], req * 1500 * cat.value("routing.router_usd_per_mtok") / 1e6)
+    assert (m["api_small_model"] < 0.7 * single.monthly_components_usd["api_inference"]).all()
+    assert routed.monthly_usd[0] < single.monthly_usd[0]
+    assert routed.upfront_components_usd["router_setup"] == pytest.approx(
+        cat.value("routing.setup_engineer_months") * ctx.engineer_monthly_usd
+    )
+    assert routed.details["time_to_first_token_ms"] > cat.value("routing.router_latency_ms")
+
+
+def test_nothing_to_route_when_the_large_model_is_already_the_cheapest_that_qualifies(cat):
+    sc = price(strategy("routed"), ctx_for(cat, task_complexity="low"), [1e6])
+    assert not sc.feasible and "nothing to route" in sc.reasons[0]
+
+
+def test_routing_with_fine_tuning_is_refused_honestly(cat):
+    sc = price(strategy("routed+fine_tune"), ctx_for(cat, labeled_examples=5000), [1e6])
+    assert not sc.feasible and "not priced yet" in sc.reasons[0]
+
+
+def test_the_router_counts_against_the_latency_target(cat):
+    ctx = ctx_for(cat, **HARD, assumptions={"api_model": "claude-opus-4.7"})
+    sc = price(strategy("routed"), ctx, [1e6])
+    assert sc.feasible
+    slowest = max(expected_ttft_ms(cat.models[m], strategy("routed"), ctx) for m in sc.models.values())
+    # both models meet the target on their own; the router's 100 ms tips it over
+    slo = slowest + cat.value("routing.router_latency_ms") / 2
+    tight = ctx_for(cat, **HARD, assumptions={"api_model": "claude-opus-4.7"}, latency_slo_ms=slo)
+    out = price(strategy("routed"), tight, [1e6])
+    assert not out.feasible and "router" in out.reasons[0], out.reasons
