@@ -60,6 +60,7 @@ ALL_PROFILES = [c.profile_path for c in CASES] + EXAMPLES
 def test_the_recommendation_never_contradicts_its_own_evidence(path: Path):
     from llmstrategy.decision.path import fine_tune_returns, min_gain
     from llmstrategy.decision.ratings import load_ratings
+    from llmstrategy.decision.route_step import max_pass_loss
 
     a, d = _evaluate(path)
     s, rec = d.scores, d.strategy_id
@@ -69,6 +70,15 @@ def test_the_recommendation_never_contradicts_its_own_evidence(path: Path):
         # fine-tuning only with a measured return printed by the path
         if "fine_tune" in rec:
             assert d.path.fine_tune_returns, rec
+        # feasible at peak load: the fleet or the reserved units carry the peak request rate
+        details = a.cost(rec).details
+        load = details.get("peak_load_to_capacity")
+        if rec.split("+")[0] in ("self_host", "hybrid", "private_cloud"):
+            assert load is not None and load <= 1.0 + 1e-9, (rec, load)
+        # an availability target is met by the recommendation (with its fallback when it needs one)
+        target = a.profile.availability_target
+        if target is not None:
+            assert details["availability"] >= target, (rec, details["availability"], target)
     # every trap that applies to the recommended strategy is answered
     for t in d.traps:
         if t["trap"] != "Fine-tuning too early" or (rec and "fine_tune" in rec):
@@ -97,6 +107,20 @@ def test_the_recommendation_never_contradicts_its_own_evidence(path: Path):
             month = (a.extras["break_even"].get("month_reached") or {}).get("api_vs_self_host")
             soon = month is not None and month < a.profile.horizon_months
             assert st.answer.startswith("yes") == soon, (st.answer, st.evidence)
+    # the routing step's answer is what its own figures say
+    for st in d.path.steps:
+        if st.question.startswith("Can a smaller model"):
+            m = re.search(r"\$([\d.e-]+) routed vs \$([\d.e-]+) on one model", st.evidence)
+            p_r, p_a = (float(x) / 100 for x in re.findall(r"([\d.]+)%", st.evidence)[:2])
+            months = re.search(r"pays back in ([\d,.]+) months", st.evidence)
+            assert m, st.evidence
+            routes = (
+                float(m.group(1)) < float(m.group(2))
+                and p_a - p_r <= max_pass_loss(r) + 1e-3
+                and months is not None
+                and float(months.group(1).replace(",", "")) <= a.profile.horizon_months
+            )
+            assert st.answer.startswith("yes") == routes, (st.answer, st.evidence)
     # an LLM is never recommended alone for a task it cannot reach the required accuracy on
     fit = d.fit
     if fit is not None and fit.required_accuracy is not None and not fit.llm_alone_fits:
