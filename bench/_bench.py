@@ -61,3 +61,28 @@ def verdict(name: str, ratio: float, target: float, *, at_most: bool = True, ext
     out.write_text(json.dumps(runs, indent=2) + "\n")
     sys.stdout.flush()
     print(f"{name}: {ratio:.3f} (target {'≤' if at_most else '≥'} {target}) {'PASS' if ok else 'FAIL'}", flush=True)
+
+
+#: how many profiles the batch benchmarks render (issue 18: "a 24-profile batch")
+BATCH_SIZE = 24
+#: the volume multipliers the batch cycles through, so the copies are not the same analysis
+VOLUME_FACTORS = (1.0, 0.1, 10.0, 0.5)
+
+
+def batch_profiles(folder: Path, count: int = BATCH_SIZE) -> list[Path]:
+    """``count`` profiles in ``folder``: the example profiles in turn, each copy with its
+    requests per day scaled by the next of :data:`VOLUME_FACTORS` and its own name."""
+    import yaml
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(count):
+        src = PROFILES[i % len(PROFILES)]
+        doc = yaml.safe_load(src.read_text(encoding="utf-8"))
+        factor = VOLUME_FACTORS[(i // len(PROFILES)) % len(VOLUME_FACTORS)]
+        doc["requests_per_day"] = max(1, round(doc["requests_per_day"] * factor))
+        doc["name"] = f"{doc['name']} (batch {i:02d}, volume ×{factor:g})"
+        path = folder / f"{src.stem}_{i:02d}.yaml"
+        path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        paths.append(path)
+    return paths

@@ -1,18 +1,25 @@
-"""Benchmark 1: the cost of rendering the full report vs a floor notebook.
+"""Benchmark 1: the cost of rendering a report vs a floor notebook in a bare kernel.
 
-Both go through exactly the same path, in this process: ``llmstrategy.report.render_one``
-(papermill executes in a fresh kernel, nbconvert exports with the report template, the
-HTML is written atomically). The floor notebook has the report's parameters cell and one
-trivial cell, so the floor is the fixed cost of any render: kernel start, papermill and
-nbconvert, the template with plotly.js. Prints report / floor (median of ≥ 3 interleaved
-runs each). Target ≤ 1.5.
+The figure (issue 18): the wall time of rendering a batch of 24 profiles
+(``_bench.batch_profiles``: the example profiles in turn with their volumes varied), with
+``llmstrategy.report.render_batch`` in this process (``--jobs 1``: one warm kernel, fresh
+state per notebook, ``llmstrategy/report/warm.py``), divided by 24: the render per report,
+over the floor. The floor is the fixed cost of any render in a new kernel: a notebook with
+the report's parameters cell and one trivial cell, rendered by ``render_one`` in a fresh
+kernel (``kernel="fresh"``: kernel start, papermill, nbconvert, the template with
+plotly.js). Each batch starts its own warm kernel, so its kernel start and first (cold)
+notebook are in the figure. The floors are run between the batches (median of ≥ 3).
+Target ≤ 1.5. ``--compare-fresh`` also renders the batch with a fresh kernel per notebook
+(``LLMSTRATEGY_KERNEL=fresh``) and checks that both batches wrote the same HTML bytes.
 
-``--breakdown`` then splits one report render into papermill execution (kernel start and
-cells, with each cell's own duration from papermill's metadata) and the nbconvert export,
-and measures the same notebook as it would run with the two fixes proposed in RESULTS.md
-(measurement only): plotly's display path replaced by plain HTML output (``WHAT_IF``
-below), which keeps nbformat, jsonschema and its grammar-compiling ``rfc3987_syntax`` out
-of the kernel, and the kernel shut down at once after the last cell.
+``--single`` gives the figure as measured before issue 18 (one report of ``--profile`` vs
+the floor, both through ``render_one`` with a fresh kernel each, median of ≥ 3 alternated
+runs). ``--single --breakdown`` then splits one report render into papermill execution
+(kernel start and cells, with each cell's own duration from papermill's metadata) and the
+nbconvert export, and measures the same notebook as it would run with the two fixes
+proposed in RESULTS.md (measurement only): plotly's display path replaced by plain HTML
+output (``WHAT_IF`` below), which keeps nbformat, jsonschema and its grammar-compiling
+``rfc3987_syntax`` out of the kernel, and the kernel shut down at once after the last cell.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _bench import AS_OF, PROFILE, ROOT, interleaved, load_average, median, verdict
+from _bench import AS_OF, BATCH_SIZE, PROFILE, ROOT, batch_profiles, interleaved, load_average, median, verdict
 
 NOTEBOOK = "strategy_report"  # the full report (report.DEFAULT_NOTEBOOK); --notebook picks another
 TARGET = 1.5
@@ -64,9 +71,12 @@ def floor_notebook(report_nb: dict) -> dict:
 def main() -> None:
     global NOTEBOOK
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=5, help="renders of each notebook (≥ 3)")
-    ap.add_argument("--profile", default=str(PROFILE), help="example profile to render")
-    ap.add_argument("--breakdown", action="store_true", help="also show where a report render's time goes")
+    ap.add_argument("--runs", type=int, default=2, help="batches (or, with --single, renders of each notebook)")
+    ap.add_argument("--batch", type=int, default=BATCH_SIZE, help="profiles in the batch")
+    ap.add_argument("--compare-fresh", action="store_true", help="also render the batch with a fresh kernel each")
+    ap.add_argument("--single", action="store_true", help="the figure before issue 18: one report vs the floor")
+    ap.add_argument("--profile", default=str(PROFILE), help="example profile to render (--single)")
+    ap.add_argument("--breakdown", action="store_true", help="with --single: where a report render's time goes")
     ap.add_argument("--notebook", default="strategy_report", help="report notebook in notebooks/ (without .ipynb)")
     args = ap.parse_args()
     NOTEBOOK = args.notebook
@@ -80,8 +90,92 @@ def main() -> None:
     src = report.notebooks_dir() / f"{NOTEBOOK}.ipynb"
     shutil.copy(src, nbdir / f"{NOTEBOOK}.ipynb")
     (nbdir / "floor.ipynb").write_text(json.dumps(floor_notebook(json.loads(src.read_text()))), encoding="utf-8")
-    report_render.notebooks_dir = lambda: nbdir  # both notebooks from one folder, same code path (render_one's lookup)
+    import llmstrategy.report.names as report_names
 
+    # both notebooks from one folder, same code path (render_one's and check_notebook's lookups)
+    report_render.notebooks_dir = report_names.notebooks_dir = lambda: nbdir
+    if args.single:
+        single(report, args, nbdir, work)
+    else:
+        batch(report, args, work)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def _fresh_floor(report: Any, profile: str, out: Path) -> None:
+    """The floor notebook rendered by ``render_one`` in a new kernel (``kernel="fresh"``)."""
+    import llmstrategy.report.render as report_render
+
+    execute = report_render.execute_notebook
+    report_render.execute_notebook = lambda *a, **k: execute(*a, **{**k, "kernel": "fresh"})
+    try:
+        r = report.render_one(profile, notebook="floor", out_dir=out, as_of=AS_OF)
+    finally:
+        report_render.execute_notebook = execute
+    if not r.ok:
+        sys.exit(f"floor render failed: {r.error}")
+
+
+def batch(report: Any, args: Any, work: Path) -> None:
+    """Render per report on a batch (one warm kernel) / floor (a fresh kernel per render)."""
+    import os
+
+    from llmstrategy.report import warm
+
+    profiles = batch_profiles(work / "profiles", args.batch)
+
+    def run_batch(mode: str) -> float:
+        os.environ["LLMSTRATEGY_KERNEL"] = mode
+        warm.discard()  # each batch starts its own kernel: its start and cold first notebook count
+        out = work / f"out_{mode}"
+        shutil.rmtree(out, ignore_errors=True)
+        t0 = time.perf_counter()
+        results = report.render_batch(profiles, notebook=NOTEBOOK, out_dir=out, jobs=1, as_of=AS_OF, progress=False)
+        seconds = time.perf_counter() - t0
+        failed = [r.error for r in results if not r.ok]
+        if failed:
+            sys.exit(f"{len(failed)} render(s) of the {mode} batch failed: {failed[0]}")
+        warm.discard()
+        return seconds
+
+    t0 = time.perf_counter()
+    _fresh_floor(report, args.profile, work / "floor")  # warm-up: imports papermill and nbconvert
+    print(f"warm-up (imports papermill and nbconvert once): {time.perf_counter() - t0:.2f} s; {load_average()}")
+    t_batch: list[float] = []
+    t_fresh: list[float] = []
+    t_floor: list[float] = []
+    for _ in range(max(1, args.runs)):
+        t_batch.append(run_batch("warm"))
+        if args.compare_fresh:
+            t_fresh.append(run_batch("fresh"))
+        for _ in range(2):
+            t0 = time.perf_counter()
+            _fresh_floor(report, args.profile, work / "floor")
+            t_floor.append(time.perf_counter() - t0)
+    os.environ.pop("LLMSTRATEGY_KERNEL", None)
+    n = len(profiles)
+    per_report = median(t_batch) / n
+    print(f"batch of {n} (warm kernel, jobs 1): " + ", ".join(f"{t:.1f}" for t in t_batch) + f" s; {load_average()}")
+    print("floor (fresh kernel): " + ", ".join(f"{t:.2f}" for t in t_floor) + " s")
+    extra = {"per_report_s": round(per_report, 3), "floor_s": round(median(t_floor), 3), "profiles": n}
+    if t_fresh:
+        fresh = median(t_fresh) / n
+        same = all(
+            (work / "out_warm" / f"{p.stem}.html").read_bytes() == (work / "out_fresh" / f"{p.stem}.html").read_bytes()
+            for p in profiles
+        )
+        print(f"batch of {n} (fresh kernel per report): " + ", ".join(f"{t:.1f}" for t in t_fresh) + " s")
+        print(f"fresh per report / floor: {fresh / median(t_floor):.2f}; warm / fresh: {per_report / fresh:.3f}")
+        print(f"HTML of the {n} reports the same bytes in both batches: {same}")
+        extra |= {"fresh_per_report_s": round(fresh, 3), "same_html": same}
+    print(f"render per report {per_report:.2f} s / floor {median(t_floor):.2f} s")
+    verdict("render per report/floor (batch)", per_report / median(t_floor), TARGET, extra=extra)
+
+
+def single(report: Any, args: Any, nbdir: Path, work: Path) -> None:
+    """The figure before issue 18: one report vs the floor, a fresh kernel each."""
+    import os
+
+    os.environ["LLMSTRATEGY_KERNEL"] = "fresh"
     sizes: dict[str, int] = {}
 
     def render(name: str) -> None:
@@ -100,7 +194,6 @@ def main() -> None:
     print(f"HTML: report {sizes[NOTEBOOK]:,} bytes, floor {sizes['floor']:,} bytes")
     if args.breakdown:
         breakdown(report, nbdir, work, Path(args.profile), max(3, args.runs))
-    shutil.rmtree(work, ignore_errors=True)
     ratio = median(t_report) / median(t_floor)
     print(f"median report {median(t_report):.2f} s / median floor {median(t_floor):.2f} s")
     verdict(
@@ -146,7 +239,9 @@ def breakdown(report: Any, nbdir: Path, work: Path, profile: Path, runs: int) ->
             if name == "what_if":
                 executed = _execute_immediate_shutdown(report, nbdir / f"{name}.ipynb", work / "bd" / "w.ipynb", params)
             else:
-                executed = report.execute_notebook(nbdir / f"{name}.ipynb", work / "bd" / f"{name}.ipynb", params)
+                executed = report.execute_notebook(
+                    nbdir / f"{name}.ipynb", work / "bd" / f"{name}.ipynb", params, kernel="fresh"
+                )
             t_exec = time.perf_counter() - t0
             t0 = time.perf_counter()
             report.export_html(executed, "breakdown")

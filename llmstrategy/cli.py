@@ -347,9 +347,22 @@ def gpus_import(
     is_flag=True,
     help="Also print each report to <name>.pdf beside it (A4), with headless Chromium (/usr/bin/chromium).",
 )
+@click.option(
+    "--kernel",
+    type=click.Choice(["warm", "fresh"]),
+    default=None,
+    help="warm: one kernel per process, fresh state per notebook (the default); fresh: a new kernel per notebook.",
+)
 @_one_line_errors
 def render(
-    profiles: tuple[Path, ...], notebook: str, out: Path, jobs: int, timeout: int, no_index: bool, pdf: bool
+    profiles: tuple[Path, ...],
+    notebook: str,
+    out: Path,
+    jobs: int,
+    timeout: int,
+    no_index: bool,
+    pdf: bool,
+    kernel: str | None,
 ) -> None:
     """Render HTML reports for PROFILES with papermill and nbconvert (plus CSV tables
     beside each report and an index.html landing page listing every report in --out).
@@ -363,6 +376,8 @@ def render(
 
     if pdf:
         report.check_pdf_support()  # one line and exit code 2 before any render
+    if kernel:  # the workers inherit it (llmstrategy.report.warm)
+        os.environ["LLMSTRATEGY_KERNEL"] = kernel
     results = report.render_batch(list(profiles), notebook=notebook, out_dir=out, jobs=jobs, timeout_s=timeout)
     failed = [r for r in results if not r.ok]
     for r in results:

@@ -2,21 +2,32 @@
 
 Where the notebooks and the nbconvert template live (:func:`notebooks_dir`,
 :func:`templates_dir`), :func:`execute_notebook` (a failed cell becomes a one-line
-:class:`RenderError` naming the cell as counted in the source notebook) and
+:class:`RenderError` naming the cell as counted in the source notebook; by default in
+the process's warm kernel with fresh state per notebook, :mod:`.warm`, or with
+``LLMSTRATEGY_KERNEL=fresh`` in a new kernel each time) and
 :func:`export_html` (one self-contained page, the same bytes for the same inputs).
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 from llmstrategy.errors import RenderError
+from llmstrategy.report.engine import ENGINE_NAME, register_engine
 
 KERNEL_NAME = "python3"
 TEMPLATE_NAME = "llmstrategy"
 DEFAULT_NOTEBOOK = "strategy_report"
+#: ``warm`` (default) or ``fresh``: how :func:`execute_notebook` gets its kernel
+KERNEL_ENV = "LLMSTRATEGY_KERNEL"
+KERNEL_MODES = ("warm", "fresh")
+#: the kernel's own log (its TCP-transport warning, the interrupt on an immediate shutdown)
+#: is noise on the user's terminal; cell errors still come back as outputs
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 
 
 def notebooks_dir() -> Path:
@@ -52,31 +63,64 @@ def _failed_cell_name(notebook_path: Path, err: Any) -> str:
     return f"executed cell {err.cell_index}"
 
 
+def kernel_mode() -> str:
+    """``warm`` (default: one kernel per process, fresh state per notebook; :mod:`.warm`) or
+    ``fresh`` (one new kernel per notebook), from :data:`KERNEL_ENV`."""
+    value = os.environ.get(KERNEL_ENV, "").strip().lower() or "warm"
+    if value not in KERNEL_MODES:
+        raise RenderError(f"expected one of {', '.join(KERNEL_MODES)}, got {value!r}", field=KERNEL_ENV)
+    return value
+
+
 def execute_notebook(
-    notebook_path: Path, executed_path: Path, parameters: dict[str, Any], *, timeout_s: int = 600
+    notebook_path: Path,
+    executed_path: Path,
+    parameters: dict[str, Any],
+    *,
+    timeout_s: int = 600,
+    kernel: str | None = None,
 ) -> Any:
-    """Execute with papermill; parameters are JSON-serializable data, never code strings."""
+    """Execute with papermill; parameters are JSON-serializable data, never code strings.
+    ``kernel``: ``warm`` or ``fresh`` (default :func:`kernel_mode`)."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
+    mode = kernel or kernel_mode()
     json.dumps(parameters)  # fail early on anything that is not plain data
     executed_path.parent.mkdir(parents=True, exist_ok=True)
+    options: dict[str, Any] = {
+        "parameters": parameters,
+        "kernel_name": KERNEL_NAME,
+        "execution_timeout": timeout_s,
+        "progress_bar": False,
+        "log_output": False,
+        "cwd": str(notebook_path.parent),
+        "engine_name": ENGINE_NAME,  # papermill's nbclient engine, saving less often (.engine)
+    }
+    register_engine()
     try:
+        if mode == "warm":
+            from llmstrategy.report import warm
+
+            kernel_obj = warm.acquire(KERNEL_NAME, str(notebook_path.parent), KERNEL_ARGUMENTS)
+            try:
+                nb = pm.execute_notebook(str(notebook_path), str(executed_path), warm_kernel=kernel_obj, **options)
+                warm.release(kernel_obj)
+                return nb
+            except PapermillExecutionError:
+                warm.release(kernel_obj)  # the cell's error came back as an output: the kernel is idle
+                raise
+            except BaseException:
+                warm.discard()  # a timeout (the cell still runs), a dead kernel, an interrupt
+                raise
         return pm.execute_notebook(
             str(notebook_path),
             str(executed_path),
-            parameters=parameters,
-            kernel_name=KERNEL_NAME,
-            execution_timeout=timeout_s,
-            progress_bar=False,
-            log_output=False,
-            cwd=str(notebook_path.parent),
             # outputs are collected and saved by then; a graceful shutdown of the report's
             # kernel costs ~1.3 s per render (bench/RESULTS.md)
             shutdown_kernel="immediate",
-            # the kernel's own log (its TCP-transport warning, the interrupt on immediate
-            # shutdown) is noise on the user's terminal; cell errors still come back as outputs
-            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            extra_arguments=KERNEL_ARGUMENTS,
+            **options,
         )
     except PapermillExecutionError as err:
         raise RenderError(
@@ -90,12 +134,25 @@ def _is_stderr(output: Any) -> bool:
     return bool(output.get("output_type") == "stream" and output.get("name") == "stderr")
 
 
+@functools.cache
+def _exporter(template_dir: str) -> Any:
+    """One exporter per process and template folder: a new one compiles the report
+    template's ~40 Jinja templates again (≈ 0.1 s a report); its output is the same."""
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[template_dir],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+
+
 def export_html(nb: Any, title: str) -> str:
     """Export an executed notebook to one self-contained HTML page (no code, no prompts, no
     stderr: a warning names files of the install). Papermill gives its injected-parameters
     cell a random id; it gets a fixed one here, so the same inputs give the same bytes."""
-    from nbconvert import HTMLExporter
-
     from llmstrategy.views.plotly_offline import page_plotly_js
 
     for cell in nb.cells:
@@ -104,13 +161,7 @@ def export_html(nb: Any, title: str) -> str:
         if "outputs" in cell:  # a warning (numpy's name the install's paths) is not for readers
             cell["outputs"] = [o for o in cell["outputs"] if not _is_stderr(o)]
 
-    exporter = HTMLExporter(
-        template_name=TEMPLATE_NAME,
-        extra_template_basedirs=[str(templates_dir())],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-    )
+    exporter = _exporter(str(templates_dir()))
     # plotly.js once, the partial bundle unless LLMSTRATEGY_PLOTLY=full (views/plotly_offline.py)
     resources = {"metadata": {"name": title}, "plotlyjs": page_plotly_js(nb)}
     body, _ = exporter.from_notebook_node(nb, resources=resources)

@@ -409,7 +409,8 @@ def test_csv_exports_match_the_analysis(rendered: dict[str, Any], profile: Path)
     out = rendered["out"]
     assert sorted(Path(p).name for p in r.csv_paths) == sorted(f"{profile.stem}.{k}.csv" for k in CSV_TABLES)
     frames = {k: pd.read_csv(out / f"{profile.stem}.{k}.csv") for k in CSV_TABLES}
-    a, _ = evaluate(load_profile(profile), load_catalog(), on_date=date.fromisoformat(AS_OF))
+    day = date.fromisoformat(AS_OF)  # the report's catalog is the one of its date
+    a, _ = evaluate(load_profile(profile), load_catalog(on_date=day), on_date=day)
     ruled_out = {x["id"] for x in a.extras["scores"] if not x["feasible"]}
 
     costs = frames["costs"].set_index("strategy")

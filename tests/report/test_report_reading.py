@@ -126,9 +126,8 @@ def _decision(stem: str) -> tuple[Any, Any]:
     from llmstrategy.inputs.profile import load_profile
     from llmstrategy.pipeline import evaluate
 
-    return evaluate(
-        load_profile(ROOT / "data" / "profiles" / f"{stem}.yaml"), load_catalog(), on_date=date.fromisoformat(AS_OF)
-    )
+    day = date.fromisoformat(AS_OF)
+    return evaluate(load_profile(ROOT / "data" / "profiles" / f"{stem}.yaml"), load_catalog(on_date=day), on_date=day)
 
 
 # ---------------------------------------------------------------- the first screen
