@@ -46,6 +46,14 @@ def fmt_percent(x: float | None, digits: int = 0) -> str:
     return f"{x * 100:.{digits}f}%"
 
 
+def fmt_nines(share: float) -> str:
+    """A share near 1 as a percentage with the digits that tell the nines apart (0.99999 →
+    "99.999 %", 0.995 → "99.5 %")."""
+    gap = 1.0 - share
+    decimals = max(1, math.ceil(round(-math.log10(gap), 6)) - 2) if 0 < gap < 1 else 1
+    return f"{share * 100:.{decimals}f} %"
+
+
 def fmt_tokens(x: float | None) -> str:
     return fmt_count(x, "tokens")
 

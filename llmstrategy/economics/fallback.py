@@ -14,7 +14,6 @@ ruled out with the reason.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import replace
 
@@ -24,16 +23,9 @@ from numpy.typing import NDArray
 from llmstrategy.economics.api import api_monthly_usd, api_price, choose_api_model
 from llmstrategy.economics.context import PricingContext, StrategyCost, context_needed, infeasible, request_shape
 from llmstrategy.economics.hosted import api_model_problem
+from llmstrategy.fmt import fmt_nines as pct
 from llmstrategy.inputs.catalog import ModelSpec
 from llmstrategy.inputs.strategies import Deployment, Strategy
-
-
-def pct(share: float) -> str:
-    """A share near 1 as a percentage with the digits that tell the nines apart (0.99999 →
-    99.999 %, 0.995 → 99.5 %)."""
-    gap = 1.0 - share
-    decimals = max(1, math.ceil(round(-math.log10(gap), 6)) - 2) if 0 < gap < 1 else 1
-    return f"{share * 100:.{decimals}f} %"
 
 
 def provider_availability(provider: str, ctx: PricingContext) -> float:

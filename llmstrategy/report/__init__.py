@@ -14,7 +14,8 @@ the folder (:func:`index_row`).
 Modules: :mod:`.execute` (papermill and nbconvert), :mod:`.names` (report names),
 :mod:`.render` (one render, a batch, the CSV tables), :mod:`.workers` (worker processes
 that die with their parent), :mod:`.warm` (one warm kernel per process, fresh state per
-notebook), :mod:`.engine` (the papermill engine: warm kernel, fewer saves), :mod:`.index` (the landing page), :mod:`.pdf` (``render --pdf``:
+notebook), :mod:`.engine` (the papermill engine: warm kernel, fewer saves),
+:mod:`.index` (the landing page), :mod:`.pdf` (``render --pdf``:
 the reports printed by headless Chromium). The names below are re-exported for
 callers; to replace one in a test, patch it on the module that looks it up (for example
 ``llmstrategy.report.render.execute_notebook``).

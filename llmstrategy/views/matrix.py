@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from llmstrategy.decision.recommend import Decision
-from llmstrategy.fmt import fmt_usd
+from llmstrategy.fmt import fmt_nines, fmt_usd
 from llmstrategy.inputs.criteria import CRITERIA, CRITERION_IDS
 from llmstrategy.views.names import plain_text, strategy_name
 from llmstrategy.views.styling import style_of
@@ -35,6 +35,7 @@ CRITERION_FORMATS: dict[str, tuple[str, Any]] = {
     "quality": ("Expected pass rate", lambda x: f"{x:.0%}"),
     "knowledge_freshness": ("Knowledge freshness (1-5)", lambda x: f"{x:.0f}"),
     "hallucination_risk": ("Hallucination risk (1-5)", lambda x: f"{x:.0f}"),
+    "availability": ("Availability", fmt_nines),
 }
 
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from llmstrategy.decision.recommend import Decision
 from llmstrategy.economics.analysis import Analysis, CostSummary
-from llmstrategy.fmt import fmt_count, fmt_usd
+from llmstrategy.fmt import fmt_count, fmt_nines, fmt_usd
 from llmstrategy.inputs.criteria import CRITERIA
 from llmstrategy.views.glossary import term
 from llmstrategy.views.names import component_label, plain_text, strategy_name
@@ -210,6 +210,7 @@ def sure_html(a: Analysis) -> str:
             f"<p>Confidence <span class='lls-conf lls-conf-{E(conf['level'])}'>{E(conf['level'])}</span>: "
             f"{reasons} (<a href='#certainty'>details</a>).</p>"
         )
+    out += _evidence_lines(a, str(rec.get("strategy") or ""))
     if rec.get("human_review"):
         out.append("<p>A person must check the tasks it gets wrong; that review is priced in.</p>")
     statement = ((rec.get("fit") or {}).get("statement") or "").strip()
@@ -221,6 +222,30 @@ def sure_html(a: Analysis) -> str:
     if len(warns) > MAX_ITEMS:
         out.append(f"<p class='lls-note'>and {len(warns) - MAX_ITEMS} more warnings in the decision section.</p>")
     return "".join(out) or "<p>Nothing measures it for this profile.</p>"
+
+
+def _evidence_lines(a: Analysis, sid: str) -> list[str]:
+    """Where the recommendation's expected pass rate comes from (the user's own evals, or a
+    proxy from public benchmarks) and, with an availability target, how often it answers."""
+    row = next((r for r in a.extras.get("scores") or [] if r.get("id") == sid), None)
+    out = []
+    if row is not None and row.get("pass_rate") is not None:
+        src = str(row.get("pass_rate_source") or "")
+        where = (
+            f"measured on your own evals ({E(src.split('(', 1)[1].rstrip(')'))} passed)"
+            if src.startswith("measured")
+            else "an estimate from public benchmarks, not yet measured on your tasks: run your own eval "
+            "(evals: in the profile or --evals)"
+        )
+        out.append(f"<p>Expected to get <b>{row['pass_rate']:.0%}</b> of tasks right: {where}.</p>")
+    details = a.cost(sid).details if sid and sid != "no_llm" else {}
+    target = a.profile.availability_target
+    if target is not None and "availability" in details:
+        fb = details.get("fallback_model")
+        how = f"with {E(_model_name(a, str(fb)))} as a fallback provider" if fb else "on its own"
+        share, goal = E(fmt_nines(float(details["availability"]))), E(fmt_nines(target))
+        out.append(f"<p>Answers {share} of the time {how} (target {goal}).</p>")
+    return out
 
 
 def _list(items: list[str], tag: str = "ul") -> str:

@@ -1,0 +1,42 @@
+"""The first page says where the expected pass rate comes from (your evals or a benchmark
+proxy) and, with an availability target, how often the recommendation answers."""
+
+from __future__ import annotations
+
+from conftest import DATA, make_profile
+
+from llmstrategy.fmt import fmt_nines
+from llmstrategy.inputs.catalog import load_catalog
+from llmstrategy.pipeline import evaluate
+from llmstrategy.views.onepage import sure_html
+
+
+def _sure(**changes):
+    a, d = evaluate(make_profile(**changes), load_catalog(DATA), samples=100, with_sensitivity=False)
+    return a, d, sure_html(a)
+
+
+def test_a_proxy_pass_rate_says_it_is_not_measured():
+    a, d, html = _sure()
+    assert "estimate from public benchmarks" in html and "measured on your own evals" not in html
+
+
+def test_a_measured_pass_rate_says_how_many_passed():
+    a, d, _ = _sure()
+    model = a.cost(d.strategy_id).models["api"]
+    a, d, html = _sure(evals=[{"model": model, "passed": 183, "total": 200}])
+    assert a.cost(d.strategy_id).models.get("api") == model  # 91.5 % measured keeps the same choice
+    assert "measured on your own evals (183/200 passed)" in html
+
+
+def test_an_availability_target_shows_the_fallback_and_the_nines():
+    a, d, html = _sure(availability_target=0.999)
+    details = a.cost(d.strategy_id).details
+    assert f"Answers {fmt_nines(details['availability'])} of the time" in html
+    assert "target 99.9 %" in html
+    if details.get("fallback_model"):
+        assert "as a fallback provider" in html
+
+
+def test_nines_keep_the_digits_that_differ():
+    assert [fmt_nines(x) for x in (0.99999, 0.999, 0.995, 0.999975)] == ["99.999 %", "99.9 %", "99.5 %", "99.997 %"]
