@@ -107,9 +107,11 @@ def revisit_when(a: Analysis, rec_id: str | None, d_steps: tuple[Step, ...] = ()
     be = a.extras.get("break_even", {})
     tok = be.get("api_vs_self_host_monthly_tokens")
     month = (be.get("month_reached") or {}).get("api_vs_self_host")
-    if rec_id and rec_id.startswith("api") and tok:
+    if rec_id and rec_id.startswith(("api", "routed")) and tok:
         when = f"growth reaches it in month {month}" if month is not None else "growth alone does not reach it"
-        out.append(f"Volume passes {tok:,.0f} tokens/month, where self-hosting becomes cheaper ({when}).")
+        team = (p.team.ml_engineers > 0 and p.team.infra_engineers > 0) or p.team.can_hire
+        who = "" if team else " for a team with ML and infrastructure engineers, which this one lacks"
+        out.append(f"Volume passes {tok:,.0f} tokens/month, where self-hosting becomes cheaper{who} ({when}).")
     elif not p.data_may_leave:
         out.append(
             "The data policy changes (data_may_leave): the API and hybrid strategies, ruled out today, would "
@@ -118,11 +120,11 @@ def revisit_when(a: Analysis, rec_id: str | None, d_steps: tuple[Step, ...] = ()
     elif rec_id and rec_id.startswith(("self_host", "hybrid")) and tok:
         out.append(f"Volume falls below {tok:,.0f} tokens/month, where the API becomes cheaper again.")
     if p.stage == "pre_mvp":
-        out.append("The use case is validated (leave pre-MVP): re-run with stage: validated.")
+        out.append("The use case is validated: re-run the analysis for a validated product (stage: validated).")
     if any(st.question == "Does fine-tuning pay for itself?" and st.answer.startswith("no") for st in d_steps):
         out.append(
-            "Prompting and retrieval leave systematic failures in format, style or jargon (set systematic_failures: "
-            "true): fine-tuning then pays for itself (seed 003 step 4)."
+            "Prompting and retrieval still leave the same failures in format, style or jargon "
+            "(systematic_failures: true): fine-tuning then pays for itself (seed 003 step 4)."
         )
     if p.systematic_failures and p.labeled_examples == 0:
         out.append("You have 100-10K labeled examples of the desired output (seed 001): fine-tuning becomes possible.")
@@ -133,7 +135,7 @@ def revisit_when(a: Analysis, rec_id: str | None, d_steps: tuple[Step, ...] = ()
             m = a.context.catalog.models.get(mid)
             if m is not None and m.deprecation_date is not None and m.deprecation_date.toordinal() <= horizon_end:
                 out.append(f"{mid} ({role}) is retired on {m.deprecation_date.isoformat()}, within the horizon.")
-    out.append("Prices in data/models.csv or data/gpus.csv change: re-import them and re-run.")
+    out.append("Model or GPU prices change: refresh the price catalogs (llmstrategy prices import) and re-run.")
     return out
 
 
