@@ -10,7 +10,9 @@ which). On a date D (:func:`catalog_on`):
   same ratio, input-side by the input ratio and output-side by the output ratio, so published
   discounts keep their share (fine-tuned model prices are left as they are);
 - a model whose first row is after D was not available on D: it is left out of the catalog;
-- a model without any row keeps its ``models.csv`` price (no history recorded);
+- a model without any row keeps its ``models.csv`` price (no history recorded), and so does a
+  model on a day on or after its ``models.csv`` ``as_of`` when no history row is newer (a price
+  refreshed by ``prices import`` counts from the day it was read);
 - retired models stay (``deprecation_date``): the pricers skip a model retired on D.
 
 A date before every ``valid_from`` of the file is refused (one-line :class:`CatalogError`): the
@@ -168,7 +170,10 @@ def catalog_on(
             out[mid] = m
             continue
         p = price_on(points, day)
-        if p is None:
+        read = getattr(m, "as_of", None)  # the date models.csv's price was read
+        if read is not None and read <= day and (p is None or p.valid_from <= read):
+            out[mid] = m  # models.csv is the newest price known on that day (e.g. just imported)
+        elif p is None:
             later[mid] = points[0].valid_from
         else:
             out[mid] = reprice(m, p)

@@ -16,6 +16,7 @@ import os
 import re
 import stat
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -182,13 +183,16 @@ def render_one(
         title = load_profile(profile).name  # validates before a kernel starts
         as_of = as_of or date.today().isoformat()
         params = {"profile_path": str(profile), "report_mode": True, "as_of": as_of, "data_dir": data_dir}
-        nb = execute_notebook(nb_path, executed, params, timeout_s=timeout_s)
-        nb = nbformat.read(str(executed), as_version=4) if nb is None else nb
-        idx, _ = _first_failure(nb)
-        if idx >= 0:
-            raise RenderError(f"cell {idx} of {nb_path.name} produced an error", path=str(nb_path))
-        html = export_html(nb, title)
-        analysis = _analysis(profile, as_of, data_dir)
+        # the tables' analysis runs in this process while the kernel runs the notebook
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(_analysis, profile, as_of, data_dir)
+            nb = execute_notebook(nb_path, executed, params, timeout_s=timeout_s)
+            nb = nbformat.read(str(executed), as_version=4) if nb is None else nb
+            idx, _ = _first_failure(nb)
+            if idx >= 0:
+                raise RenderError(f"cell {idx} of {nb_path.name} produced an error", path=str(nb_path))
+            html = export_html(nb, title)
+            analysis = pending.result()
         row = index_row(analysis)
         # the tables do not depend on the notebook
         csvs = {out / f"{name}.{k}.csv": csv_text(df) for k, df in table_frames(analysis).items()}

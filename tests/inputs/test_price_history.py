@@ -191,3 +191,12 @@ def test_analyze_as_of_a_past_date_prices_that_date(write_profile):
     named = write_profile("late.yaml", assumptions={"api_model": "gpt-5"})
     res = runner.invoke(main, ["analyze", str(named), "--as-of", "2024-06-01"])
     assert res.exit_code == 2 and "was not available on 2024-06-01" in res.output
+
+
+def test_a_price_refreshed_after_the_history_counts_from_the_day_it_was_read(tmp_path):
+    # prices import wrote a new gpt-4o price read on 2027-02-01; the history stops in 2024
+    h = load_price_history(_write(tmp_path, GOOD, "gpt-4o,OpenAI,2.5,10,2024-10-02,alias moved,2026-11-30"), MODELS)
+    refreshed = MODELS["gpt-4o"].model_copy(update={"input_usd_per_mtok": 1.0, "as_of": date(2027, 2, 1)})
+    fresh = {**MODELS, "gpt-4o": refreshed}
+    on = {d: catalog_on(fresh, h, d)[0]["gpt-4o"].input_usd_per_mtok for d in (date(2025, 1, 1), date(2027, 3, 1))}
+    assert on == {date(2025, 1, 1): 2.5, date(2027, 3, 1): 1.0}
