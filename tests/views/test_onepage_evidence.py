@@ -17,7 +17,7 @@ def _sure(**changes):
 
 
 def test_a_proxy_pass_rate_says_it_is_not_measured():
-    a, d, html = _sure()
+    _a, _d, html = _sure()
     assert "estimate from public benchmarks" in html and "measured on your own evals" not in html
 
 
