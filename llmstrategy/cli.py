@@ -355,13 +355,7 @@ def gpus_import(
 )
 @_one_line_errors
 def render(
-    profiles: tuple[Path, ...],
-    notebook: str,
-    out: Path,
-    jobs: int,
-    timeout: int,
-    no_index: bool,
-    pdf: bool,
+    profiles: tuple[Path, ...], notebook: str, out: Path, jobs: int, timeout: int, no_index: bool, pdf: bool,
     kernel: str | None,
 ) -> None:
     """Render HTML reports for PROFILES with papermill and nbconvert (plus CSV tables

@@ -23,6 +23,7 @@ from llmstrategy.economics.context import (
     PricingContext,
 )
 from llmstrategy.economics.sizing import ReplicaSizing, SizingParams, size_all_layouts
+from llmstrategy.errors import ProfileError
 from llmstrategy.inputs.catalog import GpuSpec, ModelSpec
 from llmstrategy.inputs.workload import DAYS_PER_MONTH, HOURS_PER_MONTH, SECONDS_PER_DAY
 
@@ -45,17 +46,31 @@ class SelfHostSettings:
     market_prices: Mapping[str, float] | None = None  # GPU id → USD per GPU-hour in that market
 
 
+#: markets whose GPUs are paid every hour whatever the load (a fleet in them is sized as reserved)
+PAID_EVERY_HOUR = ("commit_1y", "commit_3y", "owned")
+
+
 def self_host_settings(ctx: PricingContext) -> SelfHostSettings:
     p, v = ctx.profile, ctx.catalog.value
     a = p.assumptions
     market: str | None = None
     prices: dict[str, float] | None = None
+    pricing = a.gpu_pricing or str(v("self_host.default_gpu_pricing"))
     if ctx.catalog.gpu_offers:  # price every GPU in one market: like with like
         market = a.gpu_market or str(v("self_host.default_gpu_market"))
         prices = {g: usd for (g, mk), usd in ctx.catalog.gpu_offers.items() if mk == market}
+        if market in PAID_EVERY_HOUR:  # a committed or owned GPU costs the same idle or busy
+            if a.gpu_pricing == "on_demand":
+                raise ProfileError(
+                    f"a {market} GPU is paid every hour of its term, so it cannot scale down off-peak; expected "
+                    "gpu_pricing: reserved (or leave it out) with this market",
+                    path=p.source_path,
+                    field="assumptions.gpu_pricing",
+                )
+            pricing = "reserved"
     return SelfHostSettings(
         precision=a.precision or str(v("self_host.default_precision")),
-        gpu_pricing=a.gpu_pricing or str(v("self_host.default_gpu_pricing")),
+        gpu_pricing=pricing,
         gpu_utilization=a.gpu_utilization or float(v("self_host.default_gpu_utilization")),
         tpot_slo_ms=p.tpot_slo_ms or float(v("self_host.default_tpot_slo_ms")),
         ttft_slo_ms=p.latency_slo_ms or float(v("self_host.default_ttft_slo_ms")),
