@@ -48,8 +48,8 @@ lint: $(STAMP) ## ruff and mypy only
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-lab: $(STAMP) ## Open JupyterLab on the notebooks
-	$(BIN)/jupyter lab notebooks/
+lab: $(STAMP) ## Open JupyterLab on the notebooks (adds --allow-root when run as root)
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
 
 bench: $(STAMP) ## Run the benchmarks in bench/
 	@for b in bench/bench_*.py; do [ -f "$$b" ] && $(BIN)/python "$$b"; done; true

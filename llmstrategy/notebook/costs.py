@@ -5,6 +5,7 @@ Monte Carlo uncertainty.
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import numpy as np
@@ -12,8 +13,10 @@ import numpy as np
 from llmstrategy.economics.analysis import cost_curves, default_volume_grid
 from llmstrategy.fmt import fmt_usd
 from llmstrategy.notebook.session import Session, _html, _out
+from llmstrategy.notebook.state import live
 
 
+@live
 def workload_table(s: Session) -> Any:
     from llmstrategy.views.styling import styled, value_formatter
     from llmstrategy.views.tables import workload_frame
@@ -23,6 +26,7 @@ def workload_table(s: Session) -> Any:
     return styled(df, caption="Workload derived from the profile")
 
 
+@live
 def costs_table(s: Session) -> Any:
     """Every priced strategy, cheapest first (month 0), the recommendation starred and in bold."""
     from llmstrategy.views.names import plain_text, strategy_name
@@ -54,6 +58,7 @@ def costs_table(s: Session) -> Any:
     )
 
 
+@live
 def components_table(s: Session) -> Any:
     """Where the money goes: strategies × monthly components, then × one-off components
     (components that are zero everywhere are left out, zeros show blank)."""
@@ -78,6 +83,7 @@ def components_table(s: Session) -> Any:
     return _html("".join(parts))
 
 
+@live
 def cost_breakdown_figure(s: Session) -> Any:
     """Where the money goes each month, for every allowed option (stacked by line-item group)."""
     from llmstrategy.views import takeaways
@@ -91,6 +97,7 @@ def cost_breakdown_figure(s: Session) -> Any:
     return _out(s, fig, takeaways.breakdown(s.analysis, rec))
 
 
+@live
 def cost_curves_figure(
     s: Session,
     *,
@@ -151,63 +158,92 @@ def cost_curves_figure(
     )
 
 
+def _curves_with_takeaway(s: Session) -> Any:
+    from llmstrategy.views import takeaways
+
+    ok = takeaways.allowed(s.analysis)
+    hidden = len(set(ok) - takeaways.shown_by_default(s.analysis, s.decision))
+    return _out(s, cost_curves_figure(s), takeaways.cost_curves(s.analysis, s.decision, hidden))
+
+
 def cost_curves_view(s: Session) -> Any:
     """Report mode: the figure. Interactive: the figure under what-if widgets for the retry
-    and cache rates, the GPU type and utilization, and API and GPU price multipliers."""
-    if s.report_mode:
-        from llmstrategy.views import takeaways
-
-        ok = takeaways.allowed(s.analysis)
-        hidden = len(set(ok) - takeaways.shown_by_default(s.analysis, s.decision))
-        return _out(s, cost_curves_figure(s), takeaways.cost_curves(s.analysis, s.decision, hidden))
+    and cache rates, the GPU type and utilization, and API and GPU price multipliers, with a
+    reset button. Each widget changes the notebook's state (the profile or the catalog's
+    prices), which re-runs the engine and redraws every view of the notebook."""
+    if s.report_mode or s.state is None:
+        return _curves_with_takeaway(s)
     import ipywidgets as w
-    from IPython.display import display
 
     from llmstrategy.economics.serving import self_host_settings
+    from llmstrategy.errors import LLMStrategyError
 
-    base = self_host_settings(s.analysis.context)
+    state = s.state
+    p0 = state.session.profile
     style = {"description_width": "150px"}
-    retry = w.FloatSlider(value=s.profile.retry_rate, min=0, max=0.9, step=0.01, description="retry rate", style=style)
+    retry = w.FloatSlider(value=p0.retry_rate, min=0, max=0.9, step=0.01, description="retry rate", style=style)
     cache = w.FloatSlider(
-        value=s.profile.cache_hit_rate, min=0, max=0.95, step=0.01, description="cache hit rate", style=style
+        value=p0.cache_hit_rate, min=0, max=0.95, step=0.01, description="cache hit rate", style=style
     )
     gpu = w.Dropdown(
         options=[("cheapest per volume", "")] + [(g.name, g.id) for g in s.catalog.gpus.values()],
-        value=s.profile.assumptions.gpu or "",
+        value=p0.assumptions.gpu or "",
         description="GPU",
         style=style,
     )
     util = w.FloatSlider(
-        value=base.gpu_utilization, min=0.1, max=0.95, step=0.05, description="GPU utilization", style=style
+        value=self_host_settings(state.session.analysis.context).gpu_utilization,
+        min=0.1,
+        max=0.95,
+        step=0.05,
+        description="GPU utilization",
+        style=style,
     )
+    # log sliders: one arrow-key press is ×10^0.05 (12 %), 20 presses per decade
     api_m = w.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.05, description="API prices ×", style=style)
     gpu_m = w.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.05, description="GPU prices ×", style=style)
-    controls = (retry, cache, gpu, util, api_m, gpu_m)
-    for c in controls:
+    status = w.HTML("")
+    for c, name in ((retry, "retry"), (cache, "cache"), (gpu, "gpu"), (util, "util"), (api_m, "api"), (gpu_m, "gpux")):
         c.continuous_update = False
-    out = w.Output()
+        c.add_class(f"lls-whatif-{name}")
 
-    def redraw(*_: Any) -> None:
-        with out:
-            out.clear_output(wait=True)
-            display(
-                cost_curves_figure(
-                    s,
-                    retry_rate=retry.value,
-                    cache_hit_rate=cache.value,
-                    gpu=gpu.value or None,
-                    gpu_utilization=util.value,
-                    api_price_multiplier=api_m.value,
-                    gpu_price_multiplier=gpu_m.value,
-                )
-            )
+    def assumptions(**changes: Any) -> dict[str, Any]:
+        return {**state.session.profile.assumptions.model_dump(), **changes}
 
-    for c in controls:
-        c.observe(redraw, names="value")
-    redraw()
-    return w.VBox([w.HBox([w.VBox([retry, cache, gpu]), w.VBox([util, api_m, gpu_m])]), out])
+    changes: dict[Any, Any] = {
+        retry: lambda v: {"retry_rate": round(float(v), 4)},
+        cache: lambda v: {"cache_hit_rate": round(float(v), 4)},
+        gpu: lambda v: {"assumptions": assumptions(gpu=v or None)},
+        util: lambda v: {"assumptions": assumptions(gpu_utilization=round(float(v), 4))},
+        api_m: lambda v: {"api_price_multiplier": float(v)},
+        gpu_m: lambda v: {"gpu_price_multiplier": float(v)},
+    }
+
+    def moved(change: dict[str, Any]) -> None:
+        if state.quiet:
+            return
+        try:
+            state.update(**changes[change["owner"]](change["new"]))
+        except LLMStrategyError as err:
+            status.value = f"<p class='lls-warning'>{html.escape(str(err), quote=False)}</p>"
+            return
+        status.value = ""
+
+    def reset(initial: Session) -> None:
+        retry.value, cache.value = initial.profile.retry_rate, initial.profile.cache_hit_rate
+        gpu.value = initial.profile.assumptions.gpu or ""
+        util.value = self_host_settings(initial.analysis.context).gpu_utilization
+        api_m.value = gpu_m.value = 1.0
+        status.value = ""
+
+    for c in changes:
+        c.observe(moved, names="value")
+    state.on_reset(reset)
+    controls = w.HBox([w.VBox([retry, cache, gpu]), w.VBox([util, api_m, gpu_m])])
+    return w.VBox([controls, w.HBox([state.reset_button(), status]), state.view(_curves_with_takeaway)])
 
 
+@live
 def horizon_figure(s: Session) -> Any:
     from llmstrategy.views import takeaways
     from llmstrategy.views.charts import horizon_figure as fig
@@ -230,12 +266,14 @@ def horizon_figure(s: Session) -> Any:
     )
 
 
+@live
 def break_even(s: Session) -> Any:
     from llmstrategy.views.summary_html import break_even_html
 
     return _html(break_even_html(s.analysis))
 
 
+@live
 def seed_check(s: Session) -> Any:
     """Seed 001's cost tiers reproduced, beside the same tiers from first principles."""
     from llmstrategy.economics.seedcheck import seed_check as check
@@ -244,6 +282,7 @@ def seed_check(s: Session) -> Any:
     return _html(seed_check_html(check(s.catalog)))
 
 
+@live
 def uncertainty(s: Session) -> Any:
     """Monte Carlo: cost percentiles, P(cheapest), P(recommended), and what drives the choice."""
     from llmstrategy.views.summary_html import uncertainty_html
@@ -262,6 +301,7 @@ def uncertainty(s: Session) -> Any:
     return _html(uncertainty_html(unc, s.profile.horizon_months, s.decision.strategy_id if s.decision else None))
 
 
+@live
 def uncertainty_figure(s: Session) -> Any:
     """P10-P90 band and P50 of each feasible strategy's horizon total."""
     from llmstrategy.views import takeaways

@@ -9,6 +9,7 @@ from typing import Any
 
 from llmstrategy.fmt import fmt_count
 from llmstrategy.notebook.session import Session, _html, _out
+from llmstrategy.notebook.state import live
 
 
 def _models(s: Session) -> Any:
@@ -33,6 +34,7 @@ MODEL_COLUMNS = [
 ]
 
 
+@live
 def models_figure(s: Session, df: Any = None) -> Any:
     """Quality vs cost per 1,000 requests of the models the profile allows, with the
     Pareto frontier highlighted."""
@@ -60,6 +62,7 @@ def models_figure(s: Session, df: Any = None) -> Any:
     )
 
 
+@live
 def models_table(s: Session, df: Any = None) -> Any:
     """The allowed models, cheapest first, sortable (★ marks the Pareto frontier)."""
     from llmstrategy.views.styling import styled
@@ -77,6 +80,7 @@ def models_table(s: Session, df: Any = None) -> Any:
     )
 
 
+@live
 def models_excluded_table(s: Session) -> Any:
     """The catalog models the profile's constraints rule out, and why."""
     from llmstrategy.views.styling import styled
@@ -88,6 +92,7 @@ def models_excluded_table(s: Session) -> Any:
     return styled(df.reset_index(drop=True), caption=f"{len(df)} models ruled out by the profile's constraints")
 
 
+@live
 def model_constraints(s: Session) -> Any:
     """The constraints that filter the catalog, in plain words."""
     p = s.profile
@@ -107,19 +112,19 @@ def model_constraints(s: Session) -> Any:
 def models_view(s: Session) -> Any:
     """Report mode: the scatter, then the sortable table. Interactive: filters by
     provider, open/closed weights, minimum context and minimum quality, a sort order, and
-    the scatter and table they filter."""
+    the scatter and table they filter (redrawn too when another widget changes the state)."""
     from IPython.display import display
 
-    if s.report_mode:
+    if s.report_mode or s.state is None:
         display(models_figure(s))
         return models_table(s)
     import ipywidgets as w
 
     from llmstrategy.views.tables import filter_models
 
+    state = s.state
     full = _models(s)
-    allowed = full[full["allowed"]]
-    providers = sorted(allowed["provider"].unique())
+    providers = sorted(full[full["allowed"]]["provider"].unique())
     provider = w.SelectMultiple(options=providers, value=tuple(providers), description="provider", rows=6)
     weights = w.ToggleButtons(options=["any", "open", "closed"], value="any", description="weights")
     contexts = [0, 8_000, 32_000, 128_000, 200_000, 1_000_000]
@@ -132,32 +137,31 @@ def models_view(s: Session) -> Any:
         value="per_1k_requests_usd",
         description="sort by",
     )
-    out = w.Output()
 
-    def redraw(*_: Any) -> None:
+    def draw(cur: Session) -> None:
+        full = _models(cur)
         ow = {"any": None, "open": True, "closed": False}[weights.value]
         df = filter_models(
-            allowed,
+            full[full["allowed"]],
             providers=provider.value,
             open_weight=ow,
             min_context_tokens=min_ctx.value,
             min_quality=min_q.value,
         )
         df = df.sort_values(sort.value, ascending=sort.value == "per_1k_requests_usd")
-        with out:
-            out.clear_output(wait=True)
-            if df.empty:
-                display(_html('<p class="lls-note">No model passes these filters.</p>'))
-                return
-            display(models_figure(s, df))
-            display(models_table(s, df))
+        if df.empty:
+            display(_html('<p class="lls-note">No model passes these filters.</p>'))
+            return
+        display(models_figure(cur, df))
+        display(_html(models_table(cur, df).to_html()))
 
+    out = state.view(draw)
     for widget in (provider, weights, min_ctx, min_q, sort):
-        widget.observe(redraw, names="value")
-    redraw()
+        widget.observe(lambda *_: state.refresh(out), names="value")
     return w.VBox([w.HBox([provider, w.VBox([weights, min_ctx, min_q, sort])]), out])
 
 
+@live
 def sizing_table(s: Session) -> Any:
     """The self-hosted strategies' fleets at this workload (month 0)."""
     import pandas as pd
@@ -211,6 +215,7 @@ def sizing_table(s: Session) -> Any:
     return _html(table + note)
 
 
+@live
 def calibration_table(s: Session) -> Any:
     """The sizing model's predictions against published measurements, each in its own unit
     (throughput in output tokens/s per GPU, time per output token in ms, batch latency in s)."""

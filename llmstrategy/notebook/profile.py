@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from llmstrategy.notebook.session import Session
+from llmstrategy.notebook.state import live
 
 
 def _plain_value(v: Any) -> str:
@@ -24,6 +25,7 @@ def _plain_value(v: Any) -> str:
     return str(v)
 
 
+@live
 def profile_table(s: Session) -> Any:
     """Every profile field and its value (report mode of the profile editor)."""
     import pandas as pd
@@ -47,11 +49,26 @@ def profile_table(s: Session) -> Any:
     return styled(df, caption=f"Profile fields ({Path(s.profile_path).name})")
 
 
-def profile_editor(s: Session, *, save_dir: str = "../data/profiles") -> Any:
-    """Report mode: the profile's fields as a table. Interactive: a widget per field, the
-    derived workload updated live, and a button that saves the profile as YAML."""
+def profile_editor(s: Session, *, save_dir: str = "../data/profiles", report_dir: str = "../reports") -> Any:
+    """Report mode: the profile's fields as a table. Interactive: a widget per field with
+    its help text, the derived workload updated live, "Save profile" (clean YAML, then the
+    next step) and "Render report" (writes the report into ``report_dir`` and links it).
+    Every valid change goes to the notebook's state, so every other cell follows it; the
+    reset button puts the parameters cell's profile back."""
     if s.report_mode:
         return profile_table(s)
-    from llmstrategy.views.widgets import ProfileEditor
+    import ipywidgets as w
 
-    return ProfileEditor(s.profile, save_dir=save_dir).widget
+    from llmstrategy.notebook.editor import ProfileEditor
+
+    state = s.state
+    if state is None:
+        return ProfileEditor(s.profile, save_dir=save_dir, report_dir=report_dir).widget
+    editor = ProfileEditor(
+        state.session.profile,
+        save_dir=save_dir,
+        report_dir=report_dir,
+        on_change=lambda p: state.update(profile=p),
+    )
+    state.on_reset(lambda initial: editor.load(initial.profile))
+    return w.VBox([editor.widget, state.reset_button()])

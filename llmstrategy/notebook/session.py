@@ -1,12 +1,13 @@
 """A notebook's session (the profile, its catalog, analysis and decision, loaded once by
 :func:`open_session`), the display helpers every cell uses, and the report's frame:
-header, headline figures, sources and footer.
+header, headline figures, sources and footer. An interactive session carries the
+notebook's :class:`~llmstrategy.notebook.state.NotebookState`, which its widgets change.
 """
 
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,12 +18,14 @@ from llmstrategy.economics.analysis import Analysis
 from llmstrategy.fmt import fmt_count, fmt_usd
 from llmstrategy.inputs.catalog import Catalog, load_catalog
 from llmstrategy.inputs.profile import Profile, load_profile
+from llmstrategy.notebook.state import NotebookState, drawing_live, live, no_math
 from llmstrategy.pipeline import DEFAULT_SAMPLES, DEFAULT_SEED, evaluate
 
 
 @dataclass(frozen=True)
 class Session:
-    """A loaded profile, its catalog and its analysis, shared by a notebook's cells."""
+    """A loaded profile, its catalog and its analysis, shared by a notebook's cells.
+    ``state``: the interactive notebook's state (None in report mode)."""
 
     profile: Profile
     catalog: Catalog
@@ -30,6 +33,7 @@ class Session:
     report_mode: bool
     profile_path: str
     decision: Decision | None = None
+    state: NotebookState | None = field(default=None, compare=False, repr=False)
 
 
 def open_session(
@@ -43,18 +47,27 @@ def open_session(
 ) -> Session:
     """Load a profile and run the whole engine on it (costs, break-even, decision, Monte
     Carlo: :func:`pipeline.evaluate`). In report mode every figure comes back as static HTML
-    (:func:`_out`), which needs no plotly renderer (and so never imports nbformat in the kernel)."""
+    (:func:`_out`), which needs no plotly renderer (and so never imports nbformat in the kernel).
+    Interactive: the session carries a new :class:`NotebookState` (one per notebook), and
+    every cell shows its result in an output area that state redraws on each widget change."""
     profile = load_profile(profile_path)
-    catalog = load_catalog(data_dir)
     on_date = date.fromisoformat(as_of) if as_of else None
+    catalog = load_catalog(data_dir, on_date=on_date)  # the models and prices of that day
     a, d = evaluate(profile, catalog, on_date=on_date, seed=seed, samples=samples)
-    return Session(profile, catalog, a, report_mode, str(profile_path), d)
+    s = Session(profile, catalog, a, report_mode, str(profile_path), d)
+    if report_mode:
+        return s
+    state = NotebookState(s, seed=seed, samples=samples)
+    s = replace(s, state=state)
+    state.initial = state.session = s
+    return s
 
 
 def _html(text: str) -> Any:
+    """``text`` as displayable HTML; in a live output area, proof against LaTeX typesetting."""
     from IPython.display import HTML
 
-    return HTML(text)
+    return HTML(no_math(text) if drawing_live() else text)
 
 
 def _out(s: Session, fig: Any, takeaway: str = "") -> Any:
@@ -74,6 +87,7 @@ def _out(s: Session, fig: Any, takeaway: str = "") -> Any:
     return _html(f'<div class="lls-chart">{takeaway_html(takeaway)}{figure_html(fig)}</div>')
 
 
+@live
 def header(s: Session, title: str) -> Any:
     """Report title, date and the profile's name and description (escaped)."""
     p = s.profile
@@ -86,6 +100,7 @@ def header(s: Session, title: str) -> Any:
     )
 
 
+@live
 def kpis(s: Session) -> Any:
     """Headline figures: volume, and the cheapest priced strategy's monthly cost. When the
     profile's data may not leave, a note says which priced strategies send it out."""
@@ -131,6 +146,7 @@ def _data_residency_note(s: Session) -> str:
     )
 
 
+@live
 def sources_table(s: Session) -> Any:
     """Every default the engine used, with its unit, source and date."""
     import pandas as pd
@@ -140,6 +156,7 @@ def sources_table(s: Session) -> Any:
     return styled(pd.DataFrame(s.catalog.sources_table()), caption="Assumptions and their sources")
 
 
+@live
 def footer(s: Session) -> Any:
     files = ", ".join(html.escape(str(Path(f).name)) for f in s.catalog.files.values())
     return _html(

@@ -1,9 +1,8 @@
-"""The workload-profile editor: ipywidgets for every profile field, the derived workload
-updated live, and a save button that writes the profile as YAML.
-
-The pure parts (the field table :data:`FIELDS`, :func:`form_to_data`,
-:func:`derived_summary`, :func:`profile_filename`, :func:`save_profile_to`) need no
-widgets and are tested on their own; :class:`ProfileEditor` only wires them to ipywidgets.
+"""The workload-profile editor's pure parts: the field table :data:`FIELDS` (label, widget
+kind, range and help text of every profile field), :func:`form_to_data`,
+:func:`derived_summary`, :func:`profile_filename`, :func:`profile_yaml` (clean numbers:
+no float noise, integers as integers) and :func:`save_profile_to`. They need no widgets
+and are tested on their own; ``llmstrategy.notebook.editor`` wires them to ipywidgets.
 """
 
 from __future__ import annotations
@@ -11,14 +10,14 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args
 
 import yaml
 
-from llmstrategy.errors import LLMStrategyError, ProfileError
+from llmstrategy.errors import ProfileError
+from llmstrategy.files import atomic_write_text
 from llmstrategy.fmt import fmt_count
 from llmstrategy.inputs.profile import (
     LatencyClass,
@@ -27,8 +26,7 @@ from llmstrategy.inputs.profile import (
     Sensitivity,
     Stage,
     TaskType,
-    profile_from_dict,
-    save_profile,
+    Team,
 )
 from llmstrategy.inputs.workload import workload
 
@@ -36,7 +34,8 @@ from llmstrategy.inputs.workload import workload
 @dataclass(frozen=True)
 class Field:
     """One editable profile field: its path (``team.ml_engineers``), the widget kind, a
-    label, and the range or options. ``zero_is_none`` fields read 0 as "not set"."""
+    label in full, the range or options, and a one-line help text (used when the profile
+    model's own field has no ``description``). ``zero_is_none`` fields read 0 as "not set"."""
 
     path: str
     kind: str  # text, textarea, dropdown, log, float, int, check, int_text, float_text
@@ -47,61 +46,110 @@ class Field:
     step: float = 0.01
     zero_is_none: bool = False
     group: str = "Workload"
+    help: str = ""
 
 
-#: Log sliders move in steps of 10^0.0001 (0.023 %): fine enough that a round value such
-#: as 900 reads back as 900 (3 significant figures) after the slider snaps it.
-LOG_STEP = 0.0001
+#: Log sliders move in steps of 10^0.05 (×1.12, 20 arrow-key presses per decade); the exact
+#: value is typed in the box beside the slider, which a slider move sets to 2 significant figures.
+LOG_STEP = 0.05
+_W, _C, _T, _U = "Workload", "Constraints", "Task", "Team"
 
-#: Every top-level profile field (nested ``team`` too); ``weights``, ``rag`` and
-#: ``assumptions`` are edited as YAML in :data:`ADVANCED_FIELDS`.
+#: Every top-level profile field (nested ``team`` too); ``languages``, ``evals``, ``weights``,
+#: ``rag``, ``routing`` and ``assumptions`` are edited as YAML in :data:`ADVANCED_FIELDS`.
 FIELDS: tuple[Field, ...] = (
-    Field("name", "text", "name", group="Use case"),
-    Field("description", "textarea", "description", group="Use case"),
-    Field("notes", "textarea", "notes", group="Use case"),
-    Field("stage", "dropdown", "stage", get_args(Stage), group="Use case"),
-    Field("requests_per_day", "log", "requests/day", lo=0, hi=9, step=LOG_STEP),
-    Field("input_tokens_per_request", "log", "input tokens", lo=0, hi=6, step=LOG_STEP),
-    Field("output_tokens_per_request", "log", "output tokens", lo=0, hi=5, step=LOG_STEP),
-    Field("monthly_growth", "float", "growth/month", lo=-0.5, hi=1.0, step=0.01),
-    Field("peak_to_average", "log", "peak/average", lo=0, hi=2, step=LOG_STEP),
-    Field("retry_rate", "float", "retry rate", lo=0, hi=0.9, step=0.01),
-    Field("cache_hit_rate", "float", "cache hit rate", lo=0, hi=0.95, step=0.01),
-    Field("horizon_months", "int", "horizon (months)", lo=1, hi=60, step=1),
-    Field("latency", "dropdown", "latency class", get_args(LatencyClass), group="Constraints"),
-    Field("latency_slo_ms", "float_text", "latency SLO ms (0: none)", zero_is_none=True, group="Constraints"),
-    Field("tpot_slo_ms", "float_text", "ms per token (0: none)", zero_is_none=True, group="Constraints"),
-    Field("data_may_leave", "check", "data may leave", group="Constraints"),
-    Field("own_cloud_allowed", "check", "own cloud allowed", group="Constraints"),
-    Field("data_sensitivity", "dropdown", "sensitivity", get_args(Sensitivity), group="Constraints"),
-    Field("context_tokens_needed", "int_text", "context tokens (0: auto)", zero_is_none=True, group="Constraints"),
-    Field("task_type", "dropdown", "task type", get_args(TaskType), group="Task"),
-    Field("task_complexity", "dropdown", "task complexity", get_args(Level), group="Task"),
-    Field("domain_specificity", "dropdown", "domain specificity", get_args(Level), group="Task"),
-    Field("needs_consistent_format", "check", "needs consistent format", group="Task"),
-    Field("knowledge_changes_often", "check", "knowledge changes often", group="Task"),
-    Field("systematic_failures", "check", "systematic failures", group="Task"),
-    Field("core_differentiator", "check", "core differentiator", group="Task"),
-    Field("rules_suffice", "check", "rules suffice", group="Task"),
-    Field("labeled_examples", "int_text", "labeled examples", group="Task"),
-    Field("required_accuracy", "float_text", "required accuracy (0: none)", zero_is_none=True, group="Task"),
-    Field("errors_caught_downstream", "check", "errors caught downstream", group="Task"),
-    Field("human_review_usd_per_task", "float_text", "review $/failed task (0: none)", zero_is_none=True, group="Task"),
-    Field("team.ml_engineers", "float_text", "ML engineers", group="Team"),
-    Field("team.infra_engineers", "float_text", "infra engineers", group="Team"),
-    Field("team.can_hire", "check", "can hire", group="Team"),
-    Field("team.hire_months", "float_text", "months to hire (0: default)", zero_is_none=True, group="Team"),
-    Field("team.hire_usd_per_engineer", "float_text", "$ to hire one (0: default)", zero_is_none=True, group="Team"),
-)
+    Field("name", "text", "Name", group="Use case", help="A short name for the use case; it titles every report."),
+    Field("description", "textarea", "Description", group="Use case",
+          help="What the model does, shown under the title."),
+    Field("notes", "textarea", "Notes", group="Use case", help="Anything to remember; not used in the computation."),
+    Field("stage", "dropdown", "Stage", get_args(Stage), group="Use case",
+          help="pre_mvp: testing the idea; validated: people rely on it; scaling: volume growing fast."),
+    Field("requests_per_day", "log", "Requests per day", lo=-2, hi=10, step=LOG_STEP,
+          help="Average requests a day today. Type the exact number in the box; the slider moves ×1.12 a step."),
+    Field("input_tokens_per_request", "log", "Input tokens per request", lo=0, hi=6, step=LOG_STEP,
+          help="Prompt size of one request, pasted context included (a token is about ¾ of an English word)."),
+    Field("output_tokens_per_request", "log", "Output tokens per request", lo=0, hi=5, step=LOG_STEP,
+          help="Tokens the model writes per request (hidden reasoning of reasoning models comes on top)."),
+    Field("monthly_growth", "float", "Growth per month", lo=-0.5, hi=1.0, step=0.01,
+          help="Share by which the volume grows each month (0.10 = 10 % a month; negative: it shrinks)."),
+    Field("peak_to_average", "log", "Peak over average rate", lo=0, hi=2, step=LOG_STEP,
+          help="The busiest hour's request rate over the day's average (at least 1); sizes self-hosted fleets."),
+    Field("retry_rate", "float", "Retry rate", lo=0, hi=0.9, step=0.01,
+          help="Share of requests sent a second time (errors, regenerations)."),
+    Field("cache_hit_rate", "float", "Cache hit rate", lo=0, hi=0.95, step=0.01,
+          help="Share of requests answered from a cache, without calling the model."),
+    Field("horizon_months", "int", "Horizon (months)", lo=1, hi=120, step=1,
+          help="Months the comparison covers; one-off costs count once within it."),
+    Field("latency", "dropdown", "Latency class", get_args(LatencyClass), group=_C,
+          help="interactive: a person waits for the answer; batch: answers may come later (batch prices)."),
+    Field("latency_slo_ms", "float_text", "Time to first token target (ms)", zero_is_none=True, group=_C,
+          help="Longest acceptable wait for the first token, in milliseconds; 0: no target."),
+    Field("tpot_slo_ms", "float_text", "Time per output token target (ms)", zero_is_none=True, group=_C,
+          help="Longest acceptable time between output tokens, in milliseconds; 0: the default."),
+    Field("data_may_leave", "check", "Data may leave the organisation", group=_C,
+          help="May a third-party model provider see the data? If not, only deployments you control qualify."),
+    Field("own_cloud_allowed", "check", "Own cloud tenancy allowed", group=_C,
+          help="When the data may not leave: may it go to a vendor's model deployed in your own cloud account?"),
+    Field("data_sensitivity", "dropdown", "Data sensitivity", get_args(Sensitivity), group=_C,
+          help="How sensitive the data is, from public to regulated."),
+    Field("availability_target", "float_text", "Availability target (share)", zero_is_none=True, group=_C,
+          help="Share of the time the service must answer (0.999 = 99.9 %); a provider below it needs a fallback."),
+    Field("context_tokens_needed", "int_text", "Context window needed (tokens)", zero_is_none=True, group=_C,
+          help="Reference material the task consults, in tokens; 0: input + output tokens per request."),
+    Field("task_type", "dropdown", "Task type", get_args(TaskType), group=_T,
+          help="What the model does; it sets the benchmark a model's quality is judged on."),
+    Field("task_complexity", "dropdown", "Task complexity", get_args(Level), group=_T,
+          help="How hard the task is; it sets the minimum model quality."),
+    Field("domain_specificity", "dropdown", "Domain specificity", get_args(Level), group=_T,
+          help="How far the domain is from general text (jargon, formats); high favours fine-tuning."),
+    Field("needs_consistent_format", "check", "Needs a consistent output format", group=_T,
+          help="Every answer must follow a strict format (fine-tuning helps)."),
+    Field("knowledge_changes_often", "check", "Knowledge changes often", group=_T,
+          help="The facts the answers rely on change often (retrieval keeps them fresh)."),
+    Field("systematic_failures", "check", "Prompting fails systematically", group=_T,
+          help="Prompting fails the same way again and again on your tests (fine-tuning can fix that)."),
+    Field("core_differentiator", "check", "The model is a core differentiator", group=_T,
+          help="The model's behaviour is part of what sets the product apart."),
+    Field("rules_suffice", "check", "Rules, search or classic ML suffice", group=_T,
+          help="A simpler system would do the job: then no LLM is recommended."),
+    Field("labeled_examples", "int_text", "Labelled examples", group=_T,
+          help="Input and output pairs you have for fine-tuning."),
+    Field("required_accuracy", "float_text", "Required accuracy (share)", zero_is_none=True, group=_T,
+          help="Share of outputs that must be right (0.95 = 95 %); 0: no requirement."),
+    Field("errors_caught_downstream", "check", "Errors are caught downstream", group=_T,
+          help="A person or an automatic check catches a wrong output before it does harm."),
+    Field("human_review_usd_per_task", "float_text", "Cost to fix a failed task (USD)", zero_is_none=True, group=_T,
+          help="What a person's time to fix one failed task costs, in US dollars; 0: none."),
+    Field("team.ml_engineers", "float_text", "ML engineers", group=_U,
+          help="Machine-learning engineers on the team (fractions allowed); self-hosting needs one."),
+    Field("team.infra_engineers", "float_text", "Infrastructure engineers", group=_U,
+          help="Infrastructure engineers on the team; self-hosting needs one."),
+    Field("team.can_hire", "check", "May hire the missing engineers", group=_U,
+          help="If so, the months and the cost of hiring them count."),
+    Field("team.hire_months", "float_text", "Months to hire an engineer", zero_is_none=True, group=_U,
+          help="0: the default in data/assumptions.yaml."),
+    Field("team.hire_usd_per_engineer", "float_text", "Recruiting cost per engineer (USD)", zero_is_none=True,
+          group=_U, help="0: the default in data/assumptions.yaml."),
+)  # fmt: skip
 
 #: The editor's tabs, the volume sliders first.
 GROUP_ORDER = ("Workload", "Constraints", "Task", "Team", "Use case")
 
 #: Nested settings edited as one YAML text box.
-ADVANCED_FIELDS = ("languages", "evals", "weights", "rag", "assumptions")
+ADVANCED_FIELDS = ("languages", "evals", "weights", "rag", "routing", "assumptions")
 
 #: Slider scales are log10 for ``log`` fields; these keep the integer fields integers.
 INTEGER_FIELDS = {"input_tokens_per_request", "output_tokens_per_request", "horizon_months", "labeled_examples"}
+
+
+def field_help(f: Field) -> str:
+    """The field's help text: the profile model's own ``description`` when it has one,
+    else :attr:`Field.help`."""
+    head, _, tail = f.path.partition(".")
+    model_field = (Team.model_fields.get(tail) if tail else None) or Profile.model_fields.get(head)
+    if tail and head != "team":
+        model_field = None
+    description = getattr(model_field, "description", None) if model_field is not None else None
+    return description or f.help
 
 
 def field_value(profile: Profile, path: str) -> Any:
@@ -115,14 +163,15 @@ def field_value(profile: Profile, path: str) -> Any:
 def advanced_yaml(profile: Profile) -> str:
     """The profile's ``weights``, ``rag`` and ``assumptions`` as YAML (unset ones omitted)."""
     data = profile.model_dump(mode="json", exclude_none=True, include=set(ADVANCED_FIELDS))
-    data = {k: v for k, v in data.items() if v not in ({}, None)}
+    data = clean_numbers({k: v for k, v in data.items() if v not in ({}, None)})
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True) if data else ""
 
 
 def form_to_data(values: dict[str, Any], advanced: str = "") -> dict[str, Any]:
     """Turn the form's values (dotted path → value) and the advanced YAML into the
     mapping :func:`~llmstrategy.inputs.profile.profile_from_dict` validates. Empty text and the
-    0 of a ``zero_is_none`` field mean "not set"; integer fields are rounded."""
+    0 of a ``zero_is_none`` field mean "not set"; integer fields are rounded, other numbers
+    cleaned of float noise (:func:`clean_numbers`)."""
     by_path = {f.path: f for f in FIELDS}
     data: dict[str, Any] = {}
     for path, value in values.items():
@@ -135,6 +184,8 @@ def form_to_data(values: dict[str, Any], advanced: str = "") -> dict[str, Any]:
             continue
         if path in INTEGER_FIELDS or f.kind == "int_text":
             value = round(float(value))
+        elif isinstance(value, float):
+            value = clean_numbers(value)
         head, _, tail = path.partition(".")
         if tail:
             data.setdefault(head, {})[tail] = value
@@ -150,7 +201,7 @@ def form_to_data(values: dict[str, Any], advanced: str = "") -> dict[str, Any]:
         if extra is None:
             extra = {}
         if not isinstance(extra, dict):
-            raise ProfileError("expected a mapping of weights, rag or assumptions", field="advanced settings")
+            raise ProfileError(f"expected a mapping of {', '.join(ADVANCED_FIELDS)}", field="advanced settings")
         unknown = sorted(set(map(str, extra)) - set(ADVANCED_FIELDS))
         if unknown:
             raise ProfileError(
@@ -214,13 +265,35 @@ def suggested_filename(profile: Profile) -> str:
     return f"{slug or 'profile'}.yaml"
 
 
+def clean_numbers(value: Any, *, digits: int = 12) -> Any:
+    """``value`` (a profile's mapping, list or scalar) with every float rounded to
+    ``digits`` significant figures (a slider's 0.15000000000000002 is 0.15) and written as
+    an integer when it is one (``ml_engineers: 0``, not ``0.0``); booleans stay booleans."""
+    if isinstance(value, dict):
+        return {k: clean_numbers(v, digits=digits) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean_numbers(v, digits=digits) for v in value]
+    if isinstance(value, float) and math.isfinite(value):
+        value = float(f"{value:.{digits}g}")
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value
+    return value
+
+
+def profile_yaml(profile: Profile) -> str:
+    """The profile as the YAML the editor saves: the fields in the model's order, unset
+    ones left out, numbers cleaned by :func:`clean_numbers`."""
+    data = clean_numbers(profile.model_dump(mode="json", exclude_none=True))
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
 def save_profile_to(profile: Profile, directory: str | Path, filename: str, *, overwrite: bool = False) -> Path:
-    """Write ``profile`` as YAML to ``directory/filename`` atomically; refuses to replace
-    an existing file unless ``overwrite``."""
+    """Write ``profile`` as YAML (:func:`profile_yaml`) to ``directory/filename``
+    atomically; refuses to replace an existing file unless ``overwrite``."""
     target = Path(directory) / profile_filename(filename)
     if target.exists() and not overwrite:
         raise ProfileError("file exists (tick 'overwrite' to replace it)", path=str(target))
-    return save_profile(profile, target)
+    atomic_write_text(target, profile_yaml(profile))
+    return target
 
 
 def round_sig(x: float, digits: int) -> float:
@@ -236,123 +309,3 @@ def snapped(exact: float, shown: float, step: float) -> bool:
     if exact <= 0 or shown <= 0:
         return exact == shown
     return abs(math.log10(shown) - math.log10(exact)) <= step / 2 + 1e-9
-
-
-class ProfileEditor:
-    """The interactive editor: one widget per :data:`FIELDS` entry, the advanced YAML box,
-    the live derived workload, and the save controls. ``widget`` is what a cell shows."""
-
-    def __init__(self, profile: Profile, *, save_dir: str | Path = "../data/profiles"):
-        import ipywidgets as w
-
-        self.profile: Profile | None = profile
-        self.save_dir = Path(save_dir)
-        self.inputs: dict[str, Any] = {f.path: self._make(f, field_value(profile, f.path)) for f in FIELDS}
-        self.advanced = w.Textarea(
-            value=advanced_yaml(profile),
-            description="languages, evals, weights, rag, assumptions (YAML)",
-            layout=w.Layout(width="95%", height="110px"),
-            style={"description_width": "initial"},
-        )
-        self.derived = w.HTML(derived_html(profile))
-        self.status = w.HTML("")
-        self.filename = w.Text(value=suggested_filename(profile), description="file name")
-        self.overwrite = w.Checkbox(value=False, description="overwrite", indent=False)
-        self.save_button = w.Button(description="Save profile", button_style="primary", icon="save")
-        self.save_button.add_class("lls-save")
-        # a log slider snaps its value to its step grid when displayed (900 becomes 891):
-        # keep each one's exact value and take a new one only when it moved a full step
-        self.exact: dict[str, float] = {f.path: float(field_value(profile, f.path)) for f in FIELDS if f.kind == "log"}
-        for f in FIELDS:
-            if f.kind == "log":
-                self.inputs[f.path].observe(self._log_moved(f), names="value")
-        for widget in (*self.inputs.values(), self.advanced):
-            widget.observe(self._changed, names="value")
-        self.save_button.on_click(self._save)
-        groups: dict[str, list[Any]] = {g: [] for g in GROUP_ORDER}
-        for f in FIELDS:
-            groups.setdefault(f.group, []).append(self.inputs[f.path])
-        tabs = w.Tab(children=[w.VBox(ws) for ws in groups.values()])
-        for i, title in enumerate(groups):
-            tabs.set_title(i, title)
-        self.widget = w.VBox(
-            [
-                self.derived,
-                tabs,
-                self.advanced,
-                w.HBox([self.filename, self.overwrite, self.save_button]),
-                self.status,
-            ]
-        )
-
-    @staticmethod
-    def _make(f: Field, value: Any) -> Any:
-        import ipywidgets as w
-
-        common: dict[str, Any] = {"description": f.label, "style": {"description_width": "160px"}}
-        layout = w.Layout(width="520px")
-        if f.kind == "text":
-            widget = w.Text(value=value or "", layout=layout, **common)
-        elif f.kind == "textarea":
-            widget = w.Textarea(value=value or "", layout=w.Layout(width="95%", height="60px"), **common)
-        elif f.kind == "dropdown":
-            widget = w.Dropdown(options=list(f.options), value=value, **common)
-        elif f.kind == "log":
-            v = max(float(value), 10**f.lo)
-            widget = w.FloatLogSlider(
-                value=v, base=10, min=f.lo, max=f.hi, step=f.step, readout_format=".3s", layout=layout, **common
-            )
-        elif f.kind == "float":
-            widget = w.FloatSlider(value=value, min=f.lo, max=f.hi, step=f.step, layout=layout, **common)
-        elif f.kind == "int":
-            widget = w.IntSlider(value=value, min=int(f.lo), max=int(f.hi), step=int(f.step), layout=layout, **common)
-        elif f.kind == "check":
-            widget = w.Checkbox(value=bool(value), **common)
-        elif f.kind == "int_text":
-            widget = w.IntText(value=int(value or 0), **common)
-        else:
-            widget = w.FloatText(value=float(value or 0), **common)
-        widget.add_class("lls-field-" + f.path.replace(".", "-").replace("_", "-"))
-        return widget
-
-    def _log_moved(self, f: Field) -> Callable[[dict[str, Any]], None]:
-        def moved(change: dict[str, Any]) -> None:
-            if not snapped(self.exact[f.path], float(change["new"]), f.step):
-                self.exact[f.path] = round_sig(float(change["new"]), 4)
-
-        return moved
-
-    def values(self) -> dict[str, Any]:
-        return {path: self.exact.get(path, widget.value) for path, widget in self.inputs.items()}
-
-    def current(self) -> Profile:
-        """The profile the form describes now (raises :class:`ProfileError`)."""
-        return profile_from_dict(form_to_data(self.values(), self.advanced.value), path="<form>")
-
-    def _changed(self, *_: Any) -> None:
-        try:
-            self.profile = self.current()
-        except LLMStrategyError as err:
-            self.profile = None
-            self._say(str(err), error=True)
-            return
-        self.derived.value = derived_html(self.profile)
-        self._say("")
-
-    def _save(self, *_: Any) -> None:
-        try:
-            profile = self.current()
-            path = save_profile_to(profile, self.save_dir, self.filename.value, overwrite=self.overwrite.value)
-        except LLMStrategyError as err:
-            self._say(str(err), error=True)
-            return
-        except OSError as err:
-            self._say(f"cannot write the profile: {err.strerror}", error=True)
-            return
-        self._say(f"saved {path}")
-
-    def _say(self, text: str, *, error: bool = False) -> None:
-        color = "#b00020" if error else "#2e7d32"
-        self.status.value = (
-            f'<span class="lls-status" style="color:{color}">{html.escape(text, quote=False)}</span>' if text else ""
-        )

@@ -1,8 +1,8 @@
 """The notebooks' widgets in a real JupyterLab, driven by headless Chromium.
 
-The test starts ``jupyter lab`` on 127.0.0.1 (free port, random token, temporary HOME,
-Jupyter and JupyterLab settings folders), opens a *copy* of the notebook (the repository's
-file is never saved over), runs all cells, sets a slider (typing into its readout box)
+The test starts ``jupyter lab`` (:func:`test_jupyterlab_browser.lab_server`: 127.0.0.1, free
+port, random token, temporary HOME and settings folders), opens a *copy* of the notebook
+(the repository's file is never saved over), runs all cells, sets a slider or types a value
 and waits for the output that depends on it to change. A screenshot goes to ``artifacts/screenshots/``.
 
 To test another notebook, add a :class:`WidgetCheck` (notebook, the control to move,
@@ -13,33 +13,18 @@ the output to watch, and how the watched text must change) and a test calling
 from __future__ import annotations
 
 import json
-import os
 import re
-import secrets
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from browser import CHROMIUM, CHROMIUM_ARGS
+from test_jupyterlab_browser import _KERNEL_READY, LabServer, lab_server
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
-JUPYTER = Path(sys.executable).with_name("jupyter")
-
-#: JupyterLab user settings written into the temporary settings folder: no news pop-up,
-#: no update check, no autosave (the copy is thrown away anyway).
-LAB_SETTINGS = {
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false", "checkForUpdates": False},
-    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
-}
 
 
 @dataclass(frozen=True)
@@ -54,6 +39,7 @@ class WidgetCheck:
     changed: Callable[[str, str], bool]
     value: str | None = None
     presses: int = 0
+    box: str = ".widget-readout"  # where ``value`` is typed, inside ``control``
 
 
 def _count(text: str) -> float:
@@ -68,7 +54,17 @@ WORKLOAD_PROFILE = WidgetCheck(
     control=".lls-field-requests-per-day",
     watched=".lls-derived-tokens_per_month",
     value="20000",  # the default profile has 2,000 requests/day: tokens per month × 10
+    box="input[type=number]",  # the exact value's box beside the log slider
     changed=lambda before, after: abs(_count(after) / _count(before) - 10) < 0.1,
+)
+
+#: Five arrow-key presses on the requests-per-day slider: ×10^0.25 = ×1.78 (it was ×1.001).
+WORKLOAD_ARROWS = WidgetCheck(
+    notebook="notebooks/workload_profile.ipynb",
+    control=".lls-field-requests-per-day",
+    watched=".lls-derived-tokens_per_month",
+    presses=5,
+    changed=lambda before, after: 1.6 < _count(after) / _count(before) < 2.0,
 )
 
 
@@ -90,106 +86,11 @@ DECISION_MATRIX = WidgetCheck(
 )
 
 
-def _lab_problem() -> str | None:
-    if not JUPYTER.exists():
-        return f"{JUPYTER} is missing (pip install jupyterlab)"
-    return None
-
-
-def _require_lab() -> None:
-    require_chromium()
-    problem = _lab_problem()
-    if problem is None:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"the JupyterLab test needs jupyter under CI: {problem}", pytrace=False)
-    pytest.skip(problem)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class LabServer:
-    url: str
-    token: str
-    root: Path
-    log: Path
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
-    """JupyterLab on a copy of notebooks/ (with data/ linked), in a temporary HOME."""
-    _require_lab()
-    base = tmp_path_factory.mktemp("lab")
-    home, root = base / "home", base / "root"
-    settings = home / "lab-user-settings"
-    for name, value in LAB_SETTINGS.items():
-        path = settings / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(value))
-    shutil.copytree(ROOT / "notebooks", root / "notebooks")
-    (root / "data").symlink_to(ROOT / "data", target_is_directory=True)
-    token, port = secrets.token_hex(16), _free_port()
-    env = {
-        **os.environ,
-        "HOME": str(home),
-        "JUPYTER_CONFIG_DIR": str(home / "jupyter-config"),
-        "JUPYTER_RUNTIME_DIR": str(home / "jupyter-runtime"),
-        "JUPYTERLAB_SETTINGS_DIR": str(settings),
-        "JUPYTERLAB_WORKSPACES_DIR": str(home / "lab-workspaces"),
-        "IPYTHONDIR": str(home / "ipython"),
-    }
-    cmd = [
-        str(JUPYTER),
-        "lab",
-        "--no-browser",
-        "--ip=127.0.0.1",
-        f"--port={port}",
-        f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={root}",
-        "--LabApp.expose_app_in_browser=True",
-        "--ServerApp.port_retries=0",
-    ]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        cmd.append("--allow-root")
-    log = base / "lab.log"
-    with log.open("wb") as fh:
-        proc = subprocess.Popen(cmd, env=env, cwd=root, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"jupyter lab exited with {proc.returncode}: {log.read_text()[-2000:]}")
-            try:
-                req = urllib.request.Request(f"{url}/api/status", headers={"Authorization": f"token {token}"})
-                with urllib.request.urlopen(req, timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"jupyter lab not ready in 60 s: {log.read_text()[-2000:]}")
-            time.sleep(0.3)
-        yield LabServer(url, token, root, log)
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)  # the server and the kernels it started
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
-
-
-_KERNEL_READY = """() => {
-  const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-  const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
-  return !!k && k.connectionStatus === 'connected' && k.status === 'idle';
-}"""
+    """JupyterLab on a copy of notebooks/ (tests/test_jupyterlab_browser.py's server)."""
+    with lab_server(tmp_path_factory.mktemp("lab")) as server:
+        yield server
 
 
 def check_widget(lab: LabServer, check: WidgetCheck, screenshot: Path) -> tuple[str, str]:
@@ -216,7 +117,7 @@ def check_widget(lab: LabServer, check: WidgetCheck, screenshot: Path) -> tuple[
             assert watched is not None
             before = watched.inner_text()
             if check.value is not None:  # ipywidgets 8: the readout is an editable box
-                box = page.wait_for_selector(f"{check.control} .widget-readout")
+                box = page.wait_for_selector(f"{check.control} {check.box}")
                 assert box is not None
                 box.scroll_into_view_if_needed()
                 box.click()
@@ -264,3 +165,10 @@ def test_decision_matrix_weight_slider_reranks_the_strategies(lab: LabServer) ->
     before, after = check_widget(lab, DECISION_MATRIX, ARTIFACTS / "lab_decision_matrix.png")
     assert _ranking(before)[0] != _ranking(after)[0], (before, after)
     assert "Recommendation:" in after
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_log_slider_arrow_keys_move_the_volume(lab: LabServer) -> None:
+    before, after = check_widget(lab, WORKLOAD_ARROWS, ARTIFACTS / "lab_workload_arrows.png")
+    assert _count(after) > _count(before)

@@ -252,7 +252,7 @@ def _tokens_shown(editor: Any) -> str:
 
 def test_editor_updates_the_derived_workload_live(tmp_path: Path) -> None:
     from llmstrategy.inputs.profile import load_profile
-    from llmstrategy.views.widgets import ProfileEditor
+    from llmstrategy.notebook.editor import ProfileEditor
 
     editor = ProfileEditor(load_profile(ROOT / "data" / "profiles" / "internal_kb_qa.yaml"), save_dir=tmp_path)
     assert _tokens_shown(editor) == "137M"
@@ -264,7 +264,7 @@ def test_editor_updates_the_derived_workload_live(tmp_path: Path) -> None:
 
 def test_editor_shows_validation_errors_as_one_line(tmp_path: Path) -> None:
     from llmstrategy.inputs.profile import load_profile
-    from llmstrategy.views.widgets import ProfileEditor
+    from llmstrategy.notebook.editor import ProfileEditor
 
     editor = ProfileEditor(load_profile(PROFILES[0]), save_dir=tmp_path)
     editor.inputs["name"].value = ""
@@ -280,7 +280,7 @@ def test_editor_shows_validation_errors_as_one_line(tmp_path: Path) -> None:
 
 def test_editor_saves_yaml_that_loads_back(tmp_path: Path) -> None:
     from llmstrategy.inputs.profile import load_profile
-    from llmstrategy.views.widgets import ProfileEditor
+    from llmstrategy.notebook.editor import ProfileEditor
 
     original = load_profile(ROOT / "data" / "profiles" / "hospital_discharge_summaries.yaml")
     editor = ProfileEditor(original, save_dir=tmp_path)
@@ -390,7 +390,7 @@ def test_report_mode_profile_table_lists_every_field() -> None:
     from llmstrategy.notebook import open_session, profile_table
     from llmstrategy.views.widgets import FIELDS
 
-    s = open_session(ROOT / "data" / "profiles" / "internal_kb_qa.yaml", as_of=AS_OF, report_mode=False)
+    s = open_session(ROOT / "data" / "profiles" / "internal_kb_qa.yaml", as_of=AS_OF, report_mode=True)
     html = profile_table(s).to_html()
     for f in FIELDS:
         assert f">{f.path}<" in html, f.path
@@ -408,24 +408,28 @@ def test_saved_profile_yaml_is_plain() -> None:
 
 
 def test_editor_keeps_exact_values_when_a_slider_snaps(tmp_path: Path) -> None:
-    """A log slider shows 900 as 10^2.9542 = 899.9: the profile keeps 900 until the user
-    moves the slider by at least one step; a move keeps 4 significant figures."""
+    """A log slider shows 900 on its grid of 10^0.05 steps as 10^2.95 = 891: the box beside
+    it keeps 900 until the slider moves by at least one step; a move writes 2 significant
+    figures into the box; a typed value is kept exactly."""
     from llmstrategy.inputs.profile import load_profile
-    from llmstrategy.views.widgets import FIELDS, ProfileEditor, snapped
+    from llmstrategy.notebook.editor import ProfileEditor
+    from llmstrategy.views.widgets import FIELDS, snapped
 
     step = {f.path: f.step for f in FIELDS}["input_tokens_per_request"]
-    assert snapped(900, 10**2.9542, step) and not snapped(900, 10**2.9545, step)
+    assert step == 0.05  # 20 arrow-key presses per decade, ×1.12 each
+    assert snapped(900, 10**2.95, step) and not snapped(900, 10**3.0, step)
     editor = ProfileEditor(
         load_profile(ROOT / "data" / "profiles" / "startup_support_assistant.yaml"), save_dir=tmp_path
     )
-    editor.inputs["input_tokens_per_request"].value = 10**2.9542  # what the browser sends back
-    editor.inputs["requests_per_day"].value = 10**3.3010
+    editor.sliders["input_tokens_per_request"].value = 10**2.95  # what the browser sends back
+    editor.sliders["requests_per_day"].value = 10**3.3
     assert editor.current().input_tokens_per_request == 900
     assert editor.current().requests_per_day == 2000
-    editor.inputs["input_tokens_per_request"].value = 10**3.0  # a real move
-    assert editor.current().input_tokens_per_request == 1000
-    editor.inputs["requests_per_day"].value = 10**4.3010  # typed 20000, snapped to 19998.6
-    assert editor.current().requests_per_day == 20000
+    editor.sliders["input_tokens_per_request"].value = 10**3.05  # one arrow-key press: 1122
+    assert editor.current().input_tokens_per_request == 1100
+    editor.inputs["requests_per_day"].value = 2345  # typed: exact, and the slider follows
+    assert editor.current().requests_per_day == 2345
+    assert editor.sliders["requests_per_day"].value == pytest.approx(2345)
 
 
 @pytest.mark.parametrize(
