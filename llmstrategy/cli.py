@@ -342,6 +342,7 @@ def gpus_import(
     "--timeout", type=click.IntRange(10, 3600), default=600, show_default=True, help="Seconds a notebook cell may run."
 )
 @click.option("--no-index", is_flag=True, help="Do not write <out>/index.html, the landing page.")
+@click.option("--as-of", "as_of", default=None, help="Analysis date YYYY-MM-DD: that day's models and prices.")
 @click.option(
     "--pdf",
     is_flag=True,
@@ -356,7 +357,7 @@ def gpus_import(
 @_one_line_errors
 def render(
     profiles: tuple[Path, ...], notebook: str, out: Path, jobs: int, timeout: int, no_index: bool, pdf: bool,
-    kernel: str | None,
+    kernel: str | None, as_of: str | None,
 ) -> None:
     """Render HTML reports for PROFILES with papermill and nbconvert (plus CSV tables
     beside each report and an index.html landing page listing every report in --out).
@@ -372,7 +373,9 @@ def render(
         report.check_pdf_support()  # one line and exit code 2 before any render
     if kernel:  # the workers inherit it (llmstrategy.report.warm)
         os.environ["LLMSTRATEGY_KERNEL"] = kernel
-    results = report.render_batch(list(profiles), notebook=notebook, out_dir=out, jobs=jobs, timeout_s=timeout)
+    day = _parse_date(as_of)
+    iso = day.isoformat() if day else None
+    results = report.render_batch([*profiles], notebook=notebook, out_dir=out, jobs=jobs, timeout_s=timeout, as_of=iso)
     failed = [r for r in results if not r.ok]
     for r in results:
         if r.ok:

@@ -364,3 +364,14 @@ def test_subprocess_prices_import(tmp_path, catalog_copy):
     assert "2 invalid entries skipped" in lines[0]
     assert len(lines) == 3 and all(x.startswith("  skipped: ") for x in lines[1:])
     assert len(load_models(catalog_copy)) == len(load_models(DATA / "models.csv"))
+
+
+def test_render_as_of_a_date_before_the_price_history_is_one_line_before_any_render(tmp_path: Path) -> None:
+    from llmstrategy.cli import main
+
+    out = tmp_path / "out"
+    profile = str(DATA / "profiles" / "startup_support_assistant.yaml")
+    res = CliRunner().invoke(main, ["render", profile, "--out", str(out), "--as-of", "2020-01-01"])
+    assert res.exit_code == 2 and "no price history before" in res.output and "--as-of" in res.output
+    assert len(res.output.strip().splitlines()) == 1
+    assert not any(out.glob("*.html"))

@@ -250,12 +250,16 @@ def render_batch(
 ) -> list[RenderResult]:
     """Render every profile; one failure does not stop the others. ``jobs`` > 1 renders
     in parallel processes. Results come back in the order of ``profiles``. Raises (before
-    any render) for a notebook that is not a name in ``notebooks/`` or an output folder
-    that cannot be written."""
+    any render) for a notebook that is not a name in ``notebooks/``, an output folder
+    that cannot be written, or an ``as_of`` date the catalog cannot price."""
     from tqdm import tqdm
+
+    from llmstrategy.inputs.catalog import load_catalog
 
     check_notebook(notebook)
     check_out_dir(out_dir)
+    if as_of is not None:
+        load_catalog(data_dir, on_date=date.fromisoformat(as_of))
     started = time.time()
     for folder in (Path(out_dir), Path(out_dir) / CLAIMS_DIR):  # left by a killed render
         clean_stale_temp_files(folder, older_than=started)

@@ -97,7 +97,7 @@ COMPONENT_LABELS: dict[str, str] = {
     "rag_setup": "Building retrieval (engineer time)",
     "rag_initial_embedding": "Embedding the documents once",
     "self_host_setup": "Setting up self-hosting (engineer time)",
-    "router_setup": "Building the router to the frontier model",
+    "router_setup": "Building the router and testing its split",
     "fine_tune_setup": "Preparing fine-tuning (engineer time)",
     "training": "Training runs",
     "labeling": "Labeling examples",

@@ -64,6 +64,24 @@ def _deployment_line(a: Analysis, d: Decision) -> str:
             f"A hosted API stays cheaper than running your own model over the {h}-month horizon{more} "
             f"(today: {E(fmt_count(a.workload.tokens_per_month))})."
         )
+    lines = []
+    if signal.startswith("API costs become painful, but self-hosting is ruled out"):
+        lines.append(
+            f"Running your own model would cost less at this volume (the {term('break-even', 'break-even')} is "
+            f"{E(fmt_count(tokens))} tokens a month), but this team cannot run one: hosted APIs."
+        )
+    if "routing lowers the cost" in signal:
+        sc, rec = d.scores, str(d.strategy_id)
+        single = rec.replace("routed", "api", 1)
+        i, j = sc.index(rec), sc.index(single)
+        saving = (sc.cost_per_accepted_task_usd[j] - sc.cost_per_accepted_task_usd[i]) * a.workload.requests_per_month
+        lines.append(
+            f"A {term('router', 'routing')} sends the easy requests to a smaller model: "
+            f"{E(fmt_usd(float(saving)))} a month less than one model for all of them, at an expected pass rate "
+            f"of {sc.pass_rate[i]:.0%} against {sc.pass_rate[j]:.0%}."
+        )
+    if lines:
+        return " ".join(lines)
     step = d.path.steps[1] if len(d.path.steps) > 1 else d.path.steps[0]
     text = plain_text(step.answer, horizon_months=p.horizon_months, bare_hybrid=True)
     return E(text[:1].upper() + text[1:])

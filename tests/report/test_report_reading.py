@@ -119,7 +119,7 @@ def open_page(browser: Any) -> Any:
         p.close()
 
 
-def _decision(stem: str) -> tuple[Any, Any]:
+def _decision(stem: str, path: Path | None = None) -> tuple[Any, Any]:
     from datetime import date
 
     from llmstrategy.inputs.catalog import load_catalog
@@ -127,7 +127,8 @@ def _decision(stem: str) -> tuple[Any, Any]:
     from llmstrategy.pipeline import evaluate
 
     day = date.fromisoformat(AS_OF)
-    return evaluate(load_profile(ROOT / "data" / "profiles" / f"{stem}.yaml"), load_catalog(on_date=day), on_date=day)
+    path = path or ROOT / "data" / "profiles" / f"{stem}.yaml"
+    return evaluate(load_profile(path), load_catalog(on_date=day), on_date=day)
 
 
 # ---------------------------------------------------------------- the first screen
@@ -266,18 +267,31 @@ def _pdftotext(pdf: Path, first: int, last: int) -> str:
     ).stdout
 
 
+ROUTED_CASE = ROOT / "tests" / "cases" / "profiles" / "named_frontier_routing_pays.yaml"
+
+
 @pytest.mark.browser
-def test_render_pdf_writes_the_summary_on_the_first_page(reports: dict[str, Any], tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("profile", "line_item"),
+    [
+        (ROOT / "data" / "profiles" / "startup_support_assistant.yaml", "Retrieval: an engineer's upkeep"),
+        (ROUTED_CASE, "Tokens sent to the small model"),  # a four-line description above the summary
+    ],
+    ids=["startup_support_assistant", "named_frontier_routing_pays"],
+)
+def test_render_pdf_writes_the_summary_on_the_first_page(
+    reports: dict[str, Any], tmp_path: Path, profile: Path, line_item: str
+) -> None:
     require_chromium()
     from llmstrategy.fmt import fmt_usd
     from llmstrategy.views.names import strategy_name
 
-    stem = "startup_support_assistant"
+    stem = profile.stem
     out = tmp_path / "out"
     exe = Path(sys.executable).with_name("llmstrategy")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "llmstrategy.cli"]
     proc = subprocess.run(
-        [*cmd, "render", str(ROOT / "data" / "profiles" / f"{stem}.yaml"), "--out", str(out), "--pdf"],
+        [*cmd, "render", str(profile), "--out", str(out), "--pdf", "--as-of", AS_OF],
         capture_output=True,
         text=True,
         timeout=300,
@@ -288,11 +302,11 @@ def test_render_pdf_writes_the_summary_on_the_first_page(reports: dict[str, Any]
     assert f"wrote {pdf}" in proc.stdout
     assert pdf.read_bytes()[:5] == b"%PDF-"
     assert sorted(p.name for p in out.iterdir() if p.name.startswith(".") and p.is_file()) == []  # no temp file
-    assert 'href="startup_support_assistant.pdf"' in (out / "index.html").read_text(encoding="utf-8")
-    a, d = _decision(stem)
+    assert f'href="{stem}.pdf"' in (out / "index.html").read_text(encoding="utf-8")
+    a, d = _decision(stem, profile)
     first = " ".join(_pdftotext(pdf, 1, 1).split())
     assert strategy_name(d.strategy_id) in first and fmt_usd(a.cost(d.strategy_id).monthly_usd) in first
-    for words in ("WHAT IT COSTS", "WHAT WOULD CHANGE IT", "NEXT STEPS", "Retrieval: an engineer's upkeep"):
+    for words in ("WHAT IT COSTS", "WHAT WOULD CHANGE IT", "NEXT STEPS", line_item):
         assert words in first, words
     second = " ".join(_pdftotext(pdf, 2, 2).split())
     assert second.startswith("The decision, step by step"), second[:80]

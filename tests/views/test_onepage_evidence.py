@@ -40,3 +40,21 @@ def test_an_availability_target_shows_the_fallback_and_the_nines():
 
 def test_nines_keep_the_digits_that_differ():
     assert [fmt_nines(x) for x in (0.99999, 0.999, 0.995, 0.999975)] == ["99.999 %", "99.9 %", "99.5 %", "99.997 %"]
+
+
+def test_a_routed_recommendation_says_why_in_words_and_figures():
+    from pathlib import Path
+
+    from llmstrategy.inputs.profile import load_profile
+    from llmstrategy.views.onepage import why_lines
+
+    path = Path(__file__).resolve().parents[1] / "cases" / "profiles" / "named_frontier_routing_pays.yaml"
+    a, d = evaluate(load_profile(path), load_catalog(DATA), samples=100, with_sensitivity=False)
+    assert d.strategy_id == "routed"
+    first = why_lines(a, d)[0]
+    assert "cannot run one" in first and "a month less than one model" in first
+    i, j = d.scores.index("routed"), d.scores.index("api")
+    saving = (d.scores.cost_per_accepted_task_usd[j] - d.scores.cost_per_accepted_task_usd[i]) * (
+        a.workload.requests_per_month
+    )
+    assert f"${saving:,.0f} a month less" in first
