@@ -107,6 +107,11 @@ def test_the_recommendation_never_contradicts_its_own_evidence(path: Path):
             month = (a.extras["break_even"].get("month_reached") or {}).get("api_vs_self_host")
             soon = month is not None and month < a.profile.horizon_months
             assert st.answer.startswith("yes") == soon, (st.answer, st.evidence)
+    # "no hosted API can do it" only when every hosted strategy is ruled out
+    for st in d.path.steps:
+        if st.question == "Can a hosted API do this task at all?":
+            hosted = ("api", "api+rag", "routed", "routed+rag")
+            assert st.answer.startswith("no") and not any(s.feasible[s.index(x)] for x in hosted), st
     # the routing step's answer is what its own figures say
     for st in d.path.steps:
         if st.question.startswith("Can a smaller model"):

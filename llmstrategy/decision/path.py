@@ -9,12 +9,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from llmstrategy.decision.path_rules import (
+    feasible_prompting,
+    fine_tune_returns,
+    min_gain,
+    private_or_self_host,
+)
 from llmstrategy.decision.ratings import Ratings
 from llmstrategy.decision.route_step import route_answer
 from llmstrategy.decision.scoring import Scores, has_corpus, knowledge_need
 from llmstrategy.economics.analysis import Analysis
-from llmstrategy.inputs.profile import Profile
 from llmstrategy.inputs.strategies import NO_LLM_ID, Adaptation, Deployment, Strategy
+
+#: the adaptations a hosted API serves without training a model
+ONE_MODEL_ADAPTATIONS = (Adaptation.PROMPTING, Adaptation.RAG)
 
 
 @dataclass(frozen=True)
@@ -103,7 +111,21 @@ def decision_path(a: Analysis, r: Ratings, s: Scores | None = None) -> DecisionP
                 "seed 003 §6 step 1",
             )
         )
-        if p.stage == "pre_mvp":
+        hosted = [Strategy(d, ad).id for d in (Deployment.API, Deployment.ROUTED) for ad in ONE_MODEL_ADAPTATIONS]
+        if s is not None and not any(s.feasible[s.index(x)] for x in hosted):
+            dep, why = private_or_self_host(p, s)
+            steps.append(
+                Step(
+                    "Can a hosted API do this task at all?",
+                    "no: "
+                    + ("a private deployment in your cloud" if dep is Deployment.PRIVATE_CLOUD else "self-host")
+                    + f": {why}",
+                    "; ".join(s.reasons[s.index(Deployment.API.value)])[:300],
+                    "seed 003 §6 step 1 (self-hosted / private-cloud models); seed 001 (latency: API 100-2000 ms)",
+                )
+            )
+            dep_signal = "no hosted API meets the task"
+        elif p.stage == "pre_mvp":
             dep = Deployment.API
             steps.append(
                 Step(
@@ -129,8 +151,9 @@ def decision_path(a: Analysis, r: Ratings, s: Scores | None = None) -> DecisionP
                 else (f"break-even at {tokens:,.0f} tokens/month, not reached by growth" if tokens else "")
                 or (be.get("reason") or {}).get("api_vs_self_host", "no break-even")
             )
-            runnable = [d for d in (dep_if_painful, Deployment.SELF_HOST, Deployment.HYBRID) if _ok(s, d)]
-            if soon and not runnable and s is not None:  # painful, but the team cannot run its own model
+            yours = (dep_if_painful, Deployment.SELF_HOST, Deployment.HYBRID)
+            can_run = [d for d in yours if feasible_prompting(s, d)]
+            if soon and not can_run and s is not None:  # painful, but the team cannot run its own model
                 dep = Deployment.API
                 why_not = "; ".join(s.reasons[s.index(dep_if_painful.value)])[:200]
                 steps.append(
@@ -144,7 +167,7 @@ def decision_path(a: Analysis, r: Ratings, s: Scores | None = None) -> DecisionP
                 )
                 dep_signal = "API costs become painful, but self-hosting is ruled out"
             elif soon:
-                dep = runnable[0]
+                dep = can_run[0]
                 steps.append(
                     Step(
                         "Will projected usage make API costs painful soon?",
@@ -330,63 +353,3 @@ def decision_path(a: Analysis, r: Ratings, s: Scores | None = None) -> DecisionP
         ft_returns,
         ft_self_hosted,
     )
-
-
-def _ok(s: Scores | None, d: Deployment) -> bool:
-    """Is ``d`` with prompting feasible (True when there are no scores to ask)?"""
-    return s is None or bool(s.feasible[s.index(d.value)])
-
-
-def private_or_self_host(p: Profile, s: Scores | None) -> tuple[Deployment, str]:
-    """Seed 003's two answers when no third party may see the data but the organisation's own
-    cloud may: a team that cannot run models (no ML or infra engineer, no hiring) takes the
-    vendor-managed private deployment; otherwise the cheaper per accepted task of the two
-    (prompting variants), and self-hosting when only it is feasible."""
-    team = (p.team.ml_engineers > 0 and p.team.infra_engineers > 0) or p.team.can_hire
-    if s is None:
-        return (
-            (Deployment.SELF_HOST, "a team that can run models")
-            if team
-            else (
-                Deployment.PRIVATE_CLOUD,
-                "no team to run a model",
-            )
-        )
-    pc, sh = s.index(Deployment.PRIVATE_CLOUD.value), s.index(Deployment.SELF_HOST.value)
-    if not s.feasible[pc]:
-        return Deployment.SELF_HOST, "no provisioned offer meets the task (" + "; ".join(s.reasons[pc])[:200] + ")"
-    if not team or not s.feasible[sh]:
-        return Deployment.PRIVATE_CLOUD, "no ML and infrastructure team to run your own model" if not team else (
-            "self-hosting is ruled out (" + "; ".join(s.reasons[sh])[:200] + ")"
-        )
-    c_pc, c_sh = float(s.cost_per_accepted_task_usd[pc]), float(s.cost_per_accepted_task_usd[sh])
-    if c_pc <= c_sh:
-        return Deployment.PRIVATE_CLOUD, f"cheaper per accepted task (${c_pc:,.5f} vs ${c_sh:,.5f} self-hosted)"
-    return Deployment.SELF_HOST, f"cheaper per accepted task (${c_sh:,.5f} vs ${c_pc:,.5f} in your cloud)"
-
-
-def min_gain(r: Ratings) -> float:
-    """The pass-rate gain that counts as a clear return in accuracy (``data/strategies.yaml``)."""
-    return float(r.recommendation.get("fine_tune_min_pass_gain", 0.03))
-
-
-def fine_tune_returns(
-    p: Profile, gain: float, cost_ft_usd: float, cost_base_usd: float, min_pass_gain: float, base_pass_rate: float = 0.0
-) -> tuple[str, ...]:
-    """Seed 004 step 7's rule, each return measurable: fine-tuning pays when it lowers the cost per
-    accepted task without losing accuracy (cost at scale; that cost already prices retrying or
-    escalating a failed task), or when it gains at least ``min_pass_gain`` of expected pass rate
-    where retries cannot buy accuracy: systematic failures (seed 003 step 4), or a required
-    accuracy the strategy without it misses (accuracy and reliability). Defensibility (a core
-    differentiator) is named beside a measured return, never alone. Empty: it does not pay."""
-    out = []
-    retries_cannot_buy = p.systematic_failures or (
-        p.required_accuracy is not None and base_pass_rate < p.required_accuracy and not p.errors_caught_downstream
-    )
-    if gain >= min_pass_gain and retries_cannot_buy:
-        out.append(f"accuracy (+{gain * 100:.1f} points of pass rate that retries cannot buy)")
-    if cost_ft_usd < cost_base_usd and gain >= 0:
-        out.append(f"cost at scale (${cost_ft_usd:,.5f} vs ${cost_base_usd:,.5f} per accepted task)")
-    if out and p.core_differentiator:
-        out.append("defensibility (a core differentiator)")
-    return tuple(out)

@@ -112,6 +112,8 @@ def cost_per_accepted_task_usd(c: CostSummary, a: Analysis, pass_share: float) -
 def criteria_row(c: CostSummary, a: Analysis, r: Ratings) -> dict[str, float]:
     """The 11 criteria for one feasible strategy (units: see ``data/strategies.yaml`` scales)."""
     d = r.deployments[c.strategy.deployment.value]
+    if c.details.get("deployment_kind") == "managed_endpoint":  # private cloud, open model on an endpoint
+        d = r.deployments.get("private_cloud_endpoint", d)
     ad = r.adaptations[c.strategy.adaptation.value]
     t_d, t_a = float(d["time_to_production"]), float(ad["time_to_production"])
     ttp = max(t_d, t_a) + (0.5 * min(t_d, t_a) if min(t_d, t_a) > 0.5 else 0.0)

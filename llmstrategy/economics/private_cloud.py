@@ -1,6 +1,10 @@
-"""Private deployments in the team's own cloud tenancy (``private_cloud``): a vendor's model on
-provisioned throughput (Azure provisioned throughput units, Bedrock provisioned throughput,
-Vertex AI generative AI scale units), billed per unit-hour whether used or not.
+"""Private deployments in the team's own cloud tenancy (``private_cloud``), of two kinds: a
+vendor's model on provisioned throughput (Azure provisioned throughput units, Bedrock provisioned
+throughput, Vertex AI generative AI scale units), billed per unit-hour whether used or not; or a
+managed endpoint of an open-weight model (:mod:`managed_endpoint`: SageMaker, Azure ML), billed
+per instance-hour. :func:`price_private_cloud` takes the kind that costs less at today's volume
+(a managed endpoint only for a team with an ML engineer, or that can hire one: the model is
+theirs to choose, evaluate and upgrade) and names the other in its details.
 
 Sizing, as the vendors document it (Microsoft's PTU sizing guide): tokens per minute at the
 peak = billable requests per minute at the peak × (input tokens + output weight × output
@@ -16,6 +20,7 @@ Fine-tuned models on provisioned capacity are not priced yet.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -32,9 +37,10 @@ from llmstrategy.economics.context import (
     request_shape,
 )
 from llmstrategy.economics.hosted import expected_ttft_ms, latency_problem, lifecycle_problem, quality_problem
+from llmstrategy.economics.managed_endpoint import managed_endpoint_cost
 from llmstrategy.inputs.provisioned import ProvisionedOffer
 from llmstrategy.inputs.strategies import Strategy
-from llmstrategy.inputs.workload import DAYS_PER_MONTH, HOURS_PER_MONTH
+from llmstrategy.inputs.workload import DAYS_PER_MONTH, HOURS_PER_MONTH, workload
 
 MINUTES_PER_MONTH = DAYS_PER_MONTH * 24 * 60
 #: a commitment's length [months], to compare with the horizon
@@ -72,7 +78,38 @@ def offers_for(ctx: PricingContext) -> list[ProvisionedOffer]:
 
 
 def price_private_cloud(strategy: Strategy, ctx: PricingContext, req: NDArray[np.float64]) -> StrategyCost:
-    """See the module docstring."""
+    """The cheaper kind at the profile's volume today: provisioned throughput or a managed
+    endpoint (see the module docstring); both infeasible gives both kinds' reasons."""
+    prov = price_provisioned(strategy, ctx, req)
+    team = ctx.profile.team
+    if team.ml_engineers <= 0 and not team.can_hire:
+        endpoint = infeasible(strategy, req, "a managed endpoint of an open model needs an ML engineer to run it")
+    else:
+        endpoint = managed_endpoint_cost(strategy, ctx, req)
+    if not (prov.feasible or endpoint.feasible):
+        return infeasible(strategy, req, *prov.reasons, *(f"managed endpoint: {r}" for r in endpoint.reasons))
+    # the kind is chosen once, at the profile's own volume, so the curve is one kind's at every volume
+    today = np.array([workload(ctx.profile).requests_per_month])
+
+    def cost_today(c: StrategyCost) -> float:
+        again = (price_provisioned if c is prov else managed_endpoint_cost)(strategy, ctx, today)
+        return float(again.monthly_usd[0])
+
+    kinds = sorted((c for c in (prov, endpoint) if c.feasible), key=lambda c: (cost_today(c), c is endpoint))
+    best, other = kinds[0], (kinds[1] if len(kinds) > 1 else None)
+    kind = "managed_endpoint" if best is endpoint else "provisioned_throughput"
+    details: dict[str, Any] = {**best.details, "deployment_kind": kind}
+    if other is not None:
+        details["alternative"] = {
+            "deployment_kind": "provisioned_throughput" if other is prov else "managed_endpoint",
+            "models": dict(other.models),
+            "monthly_usd": cost_today(other),
+        }
+    return replace(best, details=details)
+
+
+def price_provisioned(strategy: Strategy, ctx: PricingContext, req: NDArray[np.float64]) -> StrategyCost:
+    """Provisioned throughput of a vendor's model (see the module docstring)."""
     if strategy.uses_fine_tune:
         return infeasible(strategy, req, "fine-tuned models on provisioned capacity are not priced yet")
     p = ctx.profile
@@ -134,6 +171,7 @@ def price_private_cloud(strategy: Strategy, ctx: PricingContext, req: NDArray[np
     )
     units = units_needed(peak_tpm, offer)
     details: dict[str, Any] = {
+        "deployment_kind": "provisioned_throughput",
         "model_choice": f"cheapest of {len(pieces)} provisioned offers that meet {ctx.quality.describe()}, the latency "
         "target and the horizon",
         "vendor": offer.vendor,

@@ -26,6 +26,7 @@ from llmstrategy.inputs.checks import check_catalog
 from llmstrategy.inputs.defaults import Sourced, load_defaults
 from llmstrategy.inputs.finetune_offers import FineTuneOffer, load_offers
 from llmstrategy.inputs.gpu_offers import load_offers as load_gpu_offers
+from llmstrategy.inputs.managed_endpoints import ManagedEndpointOffer, load_managed_endpoints
 from llmstrategy.inputs.price_history import catalog_as_of
 from llmstrategy.inputs.provisioned import ProvisionedOffer, load_provisioned
 
@@ -140,6 +141,7 @@ class Catalog:
     finetune_offers: tuple[FineTuneOffer, ...] = ()  # providers' fine-tuning offers (data/finetune_offers.csv)
     gpu_offers: Mapping[tuple[str, str], float] = field(default_factory=dict)  # (gpu, market) → USD/GPU-hour
     provisioned: tuple[ProvisionedOffer, ...] = ()  # private deployments' capacity offers
+    managed_endpoints: tuple[ManagedEndpointOffer, ...] = ()  # open models' instances in your cloud account
     on_date: date | None = None  # the date the models and prices are as of (None: models.csv as it is)
     unavailable: Mapping[str, date] = field(default_factory=dict)  # model → first priced, after on_date
 
@@ -194,7 +196,13 @@ class Catalog:
             o.model_copy(update={"usd_per_unit_hour": o.usd_per_unit_hour * gpu}) if o.usd_per_unit_hour else o
             for o in self.provisioned
         )
-        return replace(self, models=models, gpus=gpus, gpu_offers=offers, provisioned=provisioned)
+        endpoints = tuple(
+            o.model_copy(update={"usd_per_instance_hour": o.usd_per_instance_hour * gpu})
+            for o in self.managed_endpoints
+        )
+        return replace(
+            self, models=models, gpus=gpus, gpu_offers=offers, provisioned=provisioned, managed_endpoints=endpoints
+        )
 
     def sources_table(self) -> list[dict[str, Any]]:
         """Every default with its unit, source and date, for the report's assumptions."""
@@ -332,6 +340,7 @@ CATALOG_FILES = {
     "finetune_offers": "finetune_offers.csv",
     "gpu_offers": "gpu_offers.csv",
     "provisioned": "provisioned_throughput.csv",
+    "managed_endpoints": "managed_endpoints.csv",
     "price_history": "price_history.csv",
 }
 
@@ -365,6 +374,7 @@ def load_catalog(
         api_latency=load_latency(files["api_latency"], models),
         finetune_offers=load_offers(files["finetune_offers"], models),
         provisioned=load_provisioned(files["provisioned"], models),
+        managed_endpoints=load_managed_endpoints(files["managed_endpoints"], gpus),
     )
     check_catalog(catalog)
     return catalog if on_date is None else catalog_as_of(catalog, on_date)

@@ -10,8 +10,11 @@ from typing import Any
 
 #: plain group → (components, colour)
 GROUPS: dict[str, tuple[tuple[str, ...], str]] = {
-    "Tokens (hosted API)": (("api_inference", "api_frontier"), "#4c78a8"),
-    "Reserved cloud capacity": (("provisioned_capacity",), "#e45756"),
+    "Tokens (hosted API)": (
+        ("api_inference", "api_frontier", "api_large_model", "api_small_model", "router", "fallback_api"),
+        "#4c78a8",
+    ),
+    "Reserved cloud capacity": (("provisioned_capacity", "managed_endpoint_instances"), "#e45756"),
     "Retrieval": (("rag_query_embedding", "rag_corpus_embedding", "rag_vector_store", "rag_upkeep"), "#72b7b2"),
     "GPUs and their operation": (("gpu_fleet", "fleet_operations"), "#54a24b"),
     "Staff to run the servers": (("operations_staff",), "#b279a2"),

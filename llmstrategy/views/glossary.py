@@ -25,8 +25,9 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     ),
     "private-cloud": (
         "Private cloud capacity",
-        "A vendor's model (through Azure, AWS or Google Cloud, for example) on capacity reserved in your own cloud "
-        "account and paid by the hour, whatever the load.",
+        "A model run for you inside your own cloud account, paid by the hour whatever the load: a vendor's model "
+        "on reserved capacity (Azure, AWS Bedrock or Google Cloud provisioned throughput), or an open model on a "
+        "managed endpoint (SageMaker, Azure ML) that the vendor's instances serve.",
     ),
     "routing": (
         "Routing",

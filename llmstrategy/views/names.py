@@ -27,11 +27,10 @@ STRATEGY_NAMES: dict[str, str] = {
     "hybrid+rag": "Self-hosted model with retrieval and a hosted frontier model for hard cases",
     "hybrid+fine_tune": "Self-hosted model, fine-tuned, with a hosted frontier model for hard cases",
     "hybrid+rag+fine_tune": "Self-hosted model with retrieval, fine-tuned, with a hosted frontier model for hard cases",
-    "private_cloud": "Vendor model on capacity reserved in your own cloud account",
-    "private_cloud+rag": "Vendor model on capacity reserved in your own cloud account, with retrieval",
-    "private_cloud+fine_tune": "Vendor model on capacity reserved in your own cloud account, fine-tuned",
-    "private_cloud+rag+fine_tune": "Vendor model on capacity reserved in your own cloud account, with retrieval, "
-    "fine-tuned",
+    "private_cloud": "Model deployed privately in your own cloud account",
+    "private_cloud+rag": "Model deployed privately in your own cloud account, with retrieval",
+    "private_cloud+fine_tune": "Model deployed privately in your own cloud account, fine-tuned",
+    "private_cloud+rag+fine_tune": "Model deployed privately in your own cloud account, with retrieval, fine-tuned",
     "routed": "Hosted APIs, easy requests routed to a smaller model",
     "routed+rag": "Hosted APIs with retrieval, easy requests routed to a smaller model",
     "routed+fine_tune": "Hosted APIs, fine-tuned, easy requests routed to a smaller model",
@@ -102,6 +101,7 @@ COMPONENT_LABELS: dict[str, str] = {
     "training": "Training runs",
     "labeling": "Labeling examples",
     "provisioned_capacity": "Reserved model capacity in your cloud account",
+    "managed_endpoint_instances": "Instances of your model's managed endpoint in your cloud account",
     "private_cloud_setup": "Setting up the reserved capacity (engineer time)",
 }
 
@@ -126,6 +126,13 @@ COMPONENT_SHORT: dict[str, str] = {
     "training": "Training",
     "labeling": "Labeling",
     "provisioned_capacity": "Reserved capacity",
+    "managed_endpoint_instances": "Endpoint instances",
+    "api_large_model": "Large model tokens",
+    "api_small_model": "Small model tokens",
+    "router": "Router",
+    "fallback_api": "Fallback tokens",
+    "fallback_upkeep": "Fallback upkeep",
+    "fallback_setup": "Fallback set-up",
     "private_cloud_setup": "Private cloud set-up",
 }
 

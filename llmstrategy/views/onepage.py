@@ -64,6 +64,11 @@ def _deployment_line(a: Analysis, d: Decision) -> str:
             f"A hosted API stays cheaper than running your own model over the {h}-month horizon{more} "
             f"(today: {E(fmt_count(a.workload.tokens_per_month))})."
         )
+    if signal == "no hosted API meets the task":
+        step = next(x for x in d.path.steps if x.question == "Can a hosted API do this task at all?")
+        why = plain_text(step.answer.split(": ", 1)[1], horizon_months=h, bare_hybrid=True)
+        first = plain_text(step.evidence.split(" (", 1)[0], horizon_months=h)
+        return f"No hosted API meets the task ({E(first)}); {E(why)}."
     lines = []
     if signal.startswith("API costs become painful, but self-hosting is ruled out"):
         lines.append(

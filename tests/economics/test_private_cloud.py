@@ -114,3 +114,25 @@ def test_a_strong_team_chooses_between_self_hosting_and_your_cloud_by_cost_and_s
     pc, sh = (float(s.cost_per_accepted_task_usd[s.index(x)]) for x in ("private_cloud", "self_host"))
     assert "cheaper per accepted task" in step.answer
     assert step.answer.startswith("a private deployment") == (pc <= sh)
+
+
+def test_the_cheaper_kind_at_todays_volume_is_taken_and_the_other_named(cat):
+    team = {"ml_engineers": 1, "infra_engineers": 0}
+    for rpd in (2_000, 2_000_000):
+        p = make_profile(data_may_leave=False, own_cloud_allowed=True, team=team, requests_per_day=rpd)
+        ctx = pricing_context(p, cat, on_date=DAY)
+        req = rpd * 365 / 12
+        sc = price(strategy("private_cloud"), ctx, [req])
+        alt = sc.details["alternative"]
+        assert sc.monthly_usd[0] <= alt["monthly_usd"] + 1e-6
+        assert {sc.details["deployment_kind"], alt["deployment_kind"]} == {"managed_endpoint", "provisioned_throughput"}
+        # the same kind whatever volumes the curve is asked at
+        wide = price(strategy("private_cloud"), ctx, [req / 100, req, req * 100])
+        assert wide.details["deployment_kind"] == sc.details["deployment_kind"]
+
+
+def test_a_team_without_an_ml_engineer_gets_no_managed_endpoint(cat):
+    p = make_profile(data_may_leave=False, own_cloud_allowed=True, team={"ml_engineers": 0, "infra_engineers": 0})
+    sc = price(strategy("private_cloud"), pricing_context(p, cat, on_date=DAY), [1e6])
+    assert sc.feasible and sc.details["deployment_kind"] == "provisioned_throughput"
+    assert "alternative" not in sc.details

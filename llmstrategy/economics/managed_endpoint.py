@@ -1,0 +1,206 @@
+"""A managed endpoint of an open-weight model in the team's own cloud account (SageMaker real-time
+inference, an Azure Machine Learning managed online endpoint): the second kind of ``private_cloud``
+besides provisioned throughput (:mod:`private_cloud`).
+
+The model is sized with the self-hosting machinery (:func:`serving.layout_pieces`: every layout of
+every qualifying model on the instance's GPU, under the profile's latency targets) and billed the
+way the vendors bill: whole instances, per instance-hour, while they run. One instance holds
+``GPUs per instance / GPUs per replica`` model replicas (a layout must divide the instance); the
+fleet covers the peak all month, like a provisioned reservation: instances =
+max(1, ⌈served requests × peak_to_average / (seconds per month × instance capacity × (1 −
+peak_headroom))⌉), cost = instances × USD per instance-hour × 730. The vendor runs the instances,
+the host and the serving container, replaces failed instances and rolls upgrades out on capacity
+of its own, so no spare instance and no operations staff per GPU are added; the team still owns the
+model (choice, upgrades, scaling policy, monitoring): ``self_host.ops_engineer_fraction`` of an
+engineer (``operations_staff``, the same for every option, so the cheapest instances at each
+volume are the cheapest endpoint and the break-even stays exact). Set-up is a
+private deployment's (``private_cloud.setup_engineer_months``). The listed on-demand instance price
+is used whatever the profile's ``gpu_pricing``: no commitment price is in the data.
+Fine-tuned models are not priced here yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from llmstrategy.economics.context import (
+    GpuPiece,
+    PricingContext,
+    StrategyCost,
+    add_rag,
+    context_needed,
+    infeasible,
+    request_shape,
+)
+from llmstrategy.economics.fleet import candidate_models
+from llmstrategy.economics.serving import ServingSetup, layout_pieces, self_host_settings, serving_setup
+from llmstrategy.economics.sizing import ReplicaSizing
+from llmstrategy.inputs.catalog import ModelSpec
+from llmstrategy.inputs.managed_endpoints import ManagedEndpointOffer
+from llmstrategy.inputs.strategies import Strategy
+from llmstrategy.inputs.workload import DAYS_PER_MONTH, HOURS_PER_MONTH, SECONDS_PER_DAY
+
+SECONDS_PER_MONTH = DAYS_PER_MONTH * SECONDS_PER_DAY
+#: the monthly components that are the cheapest piece's cost (instances, and the team's share)
+ENDPOINT_COMPONENTS = ("managed_endpoint_instances",)
+
+
+@dataclass(frozen=True)
+class EndpointOption:
+    """One way to serve the load: a model in one layout on one vendor instance type."""
+
+    model: ModelSpec
+    offer: ManagedEndpointOffer
+    sizing: ReplicaSizing
+    replicas_per_instance: int
+    piece: GpuPiece  # a "replica" of the piece is one instance
+
+    @property
+    def instance_requests_per_second(self) -> float:
+        """What one instance serves within the latency targets [req/s]."""
+        return self.replicas_per_instance * self.sizing.requests_per_second
+
+
+def endpoint_setup(strategy: Strategy, ctx: PricingContext) -> ServingSetup:
+    """The self-hosting serving setup, sized for the peak all month and without a spare."""
+    s = self_host_settings(ctx)
+    return replace(serving_setup(request_shape(strategy, ctx), ctx, s), reserved=True, spare_replicas=0.0)
+
+
+def endpoint_options(strategy: Strategy, ctx: PricingContext) -> tuple[list[EndpointOption], list[str]]:
+    """Every qualifying model × offered instance × layout that divides the instance, volume in
+    requests/month before cache and retries; and why the rest were left out."""
+    p = ctx.profile
+    reasons: list[str] = []
+    models = candidate_models(ctx, ctx.quality, context_needed(strategy, ctx))
+    if isinstance(models, str):
+        return [], [models]
+    offers = [o for o in ctx.catalog.managed_endpoints if p.assumptions.gpu in (None, o.gpu_id)]
+    if not offers:
+        return [], [f"no managed-endpoint instance with {p.assumptions.gpu} (data/managed_endpoints.csv)"]
+    base = endpoint_setup(strategy, ctx)
+    served_per_request = (1.0 - p.cache_hit_rate) * (1.0 + p.retry_rate)
+    out: list[EndpointOption] = []
+    for m in models:
+        u = base
+        r_hidden = ctx.reasoning_tokens_per_output_token
+        if m.reasoning_by_default and r_hidden > 0:  # hidden reasoning is decoded before the answer
+            hidden = base.output_tokens * r_hidden
+            u = replace(base, output_tokens=base.output_tokens + hidden, hidden_tokens_before_answer=hidden)
+        for o in offers:
+            lp = layout_pieces(m, ctx.catalog.gpus[o.gpu_id], o.usd_per_gpu_hour, u)
+            if isinstance(lp, str):
+                reasons.append(f"{o.instance_type}: {lp}")
+                continue
+            _, fitting, pieces, _ = lp
+            for r, pc in zip(fitting, pieces, strict=True):
+                if o.gpus_per_instance % r.gpus_per_replica:
+                    reasons.append(f"{o.instance_type}: {m.id} needs {r.gpus_per_replica} GPUs per replica")
+                    continue
+                k = o.gpus_per_instance // r.gpus_per_replica
+                piece = GpuPiece(
+                    model_id=m.id,
+                    gpu_id=o.instance_type,
+                    tensor_parallel=r.tensor_parallel,
+                    pipeline_stages=r.pipeline_stages,
+                    usd_per_replica_month=o.usd_per_instance_hour * HOURS_PER_MONTH,
+                    replicas_per_request_month=pc.replicas_per_request_month / k * served_per_request,
+                    reserved=True,
+                )
+                out.append(EndpointOption(m, o, r, k, piece))
+    return out, reasons
+
+
+def _undominated(options: list[EndpointOption]) -> list[EndpointOption]:
+    """Options no other beats in price per instance and instances per request (a
+    dominated option is never the cheapest, so leaving it out is exact); ties keep the first."""
+    cols = np.array(
+        [
+            [o.piece.usd_per_replica_month, o.piece.replicas_per_request_month] for o in options
+        ]
+    ).T
+    le = np.all(cols[:, :, None] <= cols[:, None, :], axis=0)
+    lt = np.any(cols[:, :, None] < cols[:, None, :], axis=0)
+    earlier = np.arange(len(options))[:, None] < np.arange(len(options))[None, :]
+    beaten = le & (lt | earlier)
+    np.fill_diagonal(beaten, False)
+    return [o for o, b in zip(options, beaten.any(axis=0), strict=True) if not b]
+
+
+def managed_endpoint_cost(strategy: Strategy, ctx: PricingContext, req: NDArray[np.float64]) -> StrategyCost:
+    """``private_cloud`` as a managed endpoint of an open-weight model (see the module docstring)."""
+    if strategy.uses_fine_tune:
+        return infeasible(strategy, req, "fine-tuned models on a managed endpoint are not priced yet")
+    if not ctx.catalog.managed_endpoints:
+        return infeasible(strategy, req, "no managed-endpoint instance in the data (data/managed_endpoints.csv)")
+    v = ctx.catalog.value
+    ops = float(v("self_host.ops_engineer_fraction")) * ctx.engineer_monthly_usd
+    options, reasons = endpoint_options(strategy, ctx)
+    if not options:
+        why = "; ".join(list(dict.fromkeys(reasons))[:3])
+        return infeasible(strategy, req, "no open-weight model fits a managed-endpoint instance: " + why)
+    options = _undominated(options)
+    costs = np.stack([o.piece.monthly_usd(req) for o in options])
+    choice = np.argmin(costs, axis=0)
+    monthly: dict[str, NDArray[np.float64]] = {
+        "managed_endpoint_instances": costs.min(axis=0),
+        "operations_staff": np.full_like(req, ops),  # the team's share: the model is yours to run
+    }
+    upfront = {"private_cloud_setup": float(v("private_cloud.setup_engineer_months")) * ctx.engineer_monthly_usd}
+    add_rag(strategy, ctx, req, monthly, upfront)
+    first = options[int(choice[0])]
+    details = {**_details(first, strategy, ctx, req, len(options)), "operations_usd_per_month": ops}
+    return StrategyCost(
+        strategy,
+        req,
+        monthly,
+        upfront,
+        {"private_cloud": first.model.id},
+        details,
+        gpu_pieces=tuple(o.piece for o in options),
+        piece_components=ENDPOINT_COMPONENTS,
+    )
+
+
+def _details(
+    o: EndpointOption, strategy: Strategy, ctx: PricingContext, req: NDArray[np.float64], n_options: int
+) -> dict[str, Any]:
+    """The month-0 endpoint: its instances at the peak and what they carry."""
+    p = ctx.profile
+    served = float(req[0]) * (1.0 - p.cache_hit_rate) * (1.0 + p.retry_rate)
+    instances = float(o.piece.replicas(np.array([float(req[0])]))[0])
+    peak = served * p.peak_to_average / SECONDS_PER_MONTH
+    capacity = instances * o.instance_requests_per_second
+    r = o.sizing
+    shape = request_shape(strategy, ctx)
+    return {
+        "model_choice": f"cheapest of {n_options} model x instance x layout options that meet "
+        f"{ctx.quality.describe()} and the latency targets",
+        "deployment_kind": "managed_endpoint",
+        "vendor": o.offer.vendor,
+        "offering": o.offer.offering,
+        "instance_type": o.offer.instance_type,
+        "region": o.offer.region,
+        "usd_per_instance_hour": o.offer.usd_per_instance_hour,
+        "usd_per_gpu_hour": o.offer.usd_per_gpu_hour,
+        "gpu": o.offer.gpu_id,
+        "gpus_per_instance": o.offer.gpus_per_instance,
+        "precision": r.precision,
+        "tensor_parallel": r.tensor_parallel,
+        "pipeline_stages": r.pipeline_stages,
+        "replicas_per_instance": o.replicas_per_instance,
+        "instances": instances,
+        "gpus": instances * o.offer.gpus_per_instance,
+        "quality_needed": ctx.quality_needed,
+        "peak_requests_per_second": peak,
+        "peak_capacity_requests_per_second": capacity,
+        "peak_load_to_capacity": peak / capacity if capacity > 0 else float("inf"),
+        "time_to_first_token_ms": r.time_to_first_token_ms,
+        "time_per_output_token_ms": r.time_per_output_token_ms,
+        "input_tokens_per_request": shape.input_tokens,
+        "output_tokens_per_request": shape.output_tokens,
+    }
