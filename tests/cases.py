@@ -68,7 +68,7 @@ class Given:
         lo, hi = case.monthly_usd
         cost = self.monthly_usd
         if not (math.isfinite(cost) and lo * (1 - 1e-9) <= cost <= hi * (1 + 1e-9)):
-            out.append(f"${cost:,.2f}/month outside ${lo:,.4g}–${hi:,.4g}")
+            out.append(f"${cost:,.2f}/month outside ${lo:,.6g}–${hi:,.6g}")
         return out
 
 

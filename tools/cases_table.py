@@ -30,7 +30,7 @@ def main() -> None:
                 case.name,
                 "/".join(case.deployment) + " · " + ("/".join(case.adaptation) or "-"),
                 f"{got.deployment} · {got.adaptation or '-'}",
-                f"{case.monthly_usd[0]:,.4g}–{case.monthly_usd[1]:,.4g}",
+                f"{case.monthly_usd[0]:,.6g}–{case.monthly_usd[1]:,.6g}",
                 f"{got.monthly_usd:,.2f}",
                 "ok" if not got.problems(case) else "; ".join(got.problems(case)),
             )
