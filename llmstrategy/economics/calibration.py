@@ -14,6 +14,11 @@ and output tokens, engine, the engine's ``max_batch_size``) and its ``metric``:
 - ``request_latency_s`` at concurrency C: a batch of C requests started together
   (``benchmark_latency``): C × prefill + output tokens × time per output token.
 
+``attention_dp`` is ``true`` when the source says the run used attention data parallelism
+(TensorRT-LLM's ``enable_attention_dp``): every GPU then holds its own copy of the model's
+non-expert weights (:func:`~llmstrategy.economics.sizing.replica_weights_gb`); blank or
+``false``: the source names none, and every weight is sharded once.
+
 The ratio predicted / measured is reported for every row, with the metric's unit
 (:data:`UNITS`); the target is within 1.5× (``tests/economics/test_calibration.py``).
 """
@@ -40,6 +45,7 @@ MEASUREMENT_COLUMNS = (
     "output_tokens",
     "concurrency",
     "max_batch_size",
+    "attention_dp",
     "metric",
     "value",
     "source",
@@ -70,6 +76,13 @@ UNITS = {
 TOLERANCE = 1.5  # every prediction within [1/1.5, 1.5] × its measurement
 
 
+def _attention_dp(r: dict[str, str]) -> bool:
+    flag = (r.get("attention_dp") or "").strip().lower()
+    if flag not in ("", "true", "false"):
+        raise ValueError(f"attention_dp {flag!r} (expected true, false or blank)")
+    return flag == "true"
+
+
 def _predict(catalog: Catalog, r: dict[str, str], params: SizingParams) -> float:
     path = str(catalog.data_dir / "measurements.csv")
     model = catalog.model(r["model_id"], field="model_id", path=path)
@@ -77,7 +90,8 @@ def _predict(catalog: Catalog, r: dict[str, str], params: SizingParams) -> float
     n, metric = int(r["gpus"]), r["metric"]
     if metric not in METRICS:
         raise ValueError(f"unknown metric {metric!r} (expected one of {', '.join(METRICS)})")
-    shape = {"input_tokens": float(r["input_tokens"]), "output_tokens": float(r["output_tokens"])}
+    shape: dict[str, Any] = {"input_tokens": float(r["input_tokens"]), "output_tokens": float(r["output_tokens"])}
+    shape["attention_dp"] = _attention_dp(r)
     cap = (r.get("max_batch_size") or "").strip()
     if cap:
         params = replace(params, max_batch_size=int(cap))
@@ -117,7 +131,7 @@ def compare(catalog: Catalog, rows: list[dict[str, str]] | None = None) -> list[
             {
                 "measurement": r["id"],
                 "model": r["model_id"],
-                "gpu": f"{r['gpus']} × {r['gpu_id']}",
+                "gpu": f"{r['gpus']} × {r['gpu_id']}" + (", attention data parallel" if _attention_dp(r) else ""),
                 "engine": r["framework"],
                 "precision": r["precision"],
                 "input/output tokens": f"{r['input_tokens']}/{r['output_tokens']}",

@@ -9,10 +9,18 @@ Memory (one replica over ``tp × pp`` GPUs):
   usable = GPUs × memory × (1 − overhead share); the replica must hold the weights plus
   one full-length request's KV cache; the batch memory holds is the rest divided by the
   KV cache of a sequence at its average length (input + output / 2; paged attention).
+  Tensor and expert parallelism shard every weight once over the replica's GPUs; attention
+  data parallelism (``attention_dp``: each GPU runs attention for its own sequences, only the
+  routed experts are sharded) keeps a whole copy of the non-expert parameters (attention,
+  shared and dense MLPs, embeddings: ``models.csv`` ``non_expert_params_b``) on every GPU,
+  so weights = (total + (GPUs − 1) × non-expert) × bytes per parameter, and less is left for
+  the KV cache.
 
 Speed (a roofline per kernel class, per decode step of a batch of B sequences):
   weight bytes = active weight bytes (MoE: share of experts that B tokens touch, 1 − (1 − a)^B
-  with a = active / total parameters); KV bytes = B × KV bytes per token × average context;
+  with a = active / total parameters; under attention data parallelism every GPU reads its own
+  copy of the non-expert weights each step, GPUs × non-expert, plus the experts the B tokens
+  touch, a = active experts' share of the expert parameters); KV bytes = B × KV bytes per token × average context;
   BW = GPUs × bandwidth × bandwidth efficiency; peak = GPUs × peak FLOP/s × compute efficiency
   (efficiencies: the GPU's own measured ones in ``gpus.csv`` when given, else ``self_host.*``);
   the weight GEMMs take max(weight bytes / BW, 2 × active parameters × B / peak) and the
@@ -106,6 +114,23 @@ def weights_gb(model: ModelSpec, precision: str) -> float:
     return float(model.total_params_b or 0.0) * BYTES_PER_PARAM[precision]
 
 
+def non_expert_params(model: ModelSpec, attention_dp: bool) -> float:
+    """Parameters every GPU keeps whole [count]: the non-expert ones under attention data
+    parallelism, none otherwise (tensor and expert parallelism shard every weight)."""
+    if not attention_dp:
+        return 0.0
+    if model.non_expert_params_b is None:
+        raise ValueError(f"attention data parallelism needs non_expert_params_b for {model.id} in models.csv")
+    return float(model.non_expert_params_b) * 1e9
+
+
+def replica_weights_gb(model: ModelSpec, precision: str, gpus: int, attention_dp: bool = False) -> float:
+    """Weights one replica of ``gpus`` GPUs holds [GB]: every parameter once, plus gpus − 1 more
+    copies of the non-expert parameters under attention data parallelism."""
+    extra = (gpus - 1) * non_expert_params(model, attention_dp) * BYTES_PER_PARAM[precision] / 1e9
+    return weights_gb(model, precision) + extra
+
+
 def kv_cache_bytes_per_token(model: ModelSpec, precision: str) -> float:
     """KV cache per token [bytes] = 2 × layers × KV heads × head dim × bytes per element."""
     return 2.0 * (model.layers or 0) * (model.kv_heads or 0) * (model.head_dim or 0) * KV_BYTES_PER_ELEMENT[precision]
@@ -156,15 +181,23 @@ def decode_step_s(
     batch: NDArray[np.float64],
     avg_context_tokens: float,
     params: SizingParams,
+    attention_dp: bool = False,
 ) -> NDArray[np.float64]:
     """Seconds per decode step for each batch size in ``batch`` (vectorized)."""
     b = np.asarray(batch, dtype=float)
     gpus = tp * pp
     total = float(model.total_params_b or 0.0) * 1e9
     active = float(model.active_params_b or model.total_params_b or 0.0) * 1e9
-    share = active / total if total > 0 else 1.0
-    touched = 1.0 - np.power(1.0 - share, b) if share < 1.0 else np.ones_like(b)
-    weight_bytes = total * BYTES_PER_PARAM[precision] * touched
+    if attention_dp:  # every GPU reads its whole copy of the non-expert weights, then its experts
+        ne = non_expert_params(model, True)
+        experts = max(total - ne, 0.0)
+        share = min(max((active - ne) / experts, 0.0), 1.0) if experts > 0 else 0.0
+        touched = 1.0 - np.power(1.0 - share, b)
+        weight_bytes = (gpus * ne + experts * touched) * BYTES_PER_PARAM[precision]
+    else:
+        share = active / total if total > 0 else 1.0
+        touched = 1.0 - np.power(1.0 - share, b) if share < 1.0 else np.ones_like(b)
+        weight_bytes = total * BYTES_PER_PARAM[precision] * touched
     kv_bytes = b * kv_cache_bytes_per_token(model, precision) * avg_context_tokens
     bw_eff, cmp_eff = efficiencies(gpu, params)
     bandwidth = gpus * gpu.memory_bandwidth_tb_s * 1e12 * bw_eff
@@ -199,6 +232,7 @@ def at_batch(
     input_tokens: float,
     output_tokens: float,
     params: SizingParams,
+    attention_dp: bool = False,
 ) -> dict[str, float]:
     """The roofline at exactly ``batch`` concurrent sequences (a benchmark's fixed concurrency):
     time per output token [ms] = step × pp; latency of a batch started together [s] = batch ×
@@ -206,7 +240,9 @@ def at_batch(
     tokens/s per GPU = batch × output / (batch × prefill + output × step) / GPUs, as in
     :func:`size_replica`."""
     avg_ctx = input_tokens + output_tokens / 2.0
-    step = float(decode_step_s(model, gpu, precision, tp, pp, np.array([float(batch)]), avg_ctx, params)[0])
+    step = float(
+        decode_step_s(model, gpu, precision, tp, pp, np.array([float(batch)]), avg_ctx, params, attention_dp)[0]
+    )
     t_prefill = prefill_s(model, gpu, precision, tp, pp, input_tokens, params)
     busy_s = batch * t_prefill + output_tokens * step
     return {
@@ -230,10 +266,12 @@ def size_replica(
     ttft_slo_ms: float,
     params: SizingParams,
     hidden_tokens_before_answer: float = 0.0,
+    attention_dp: bool = False,
 ) -> ReplicaSizing:
     """Size one replica of ``model`` on ``tp × pp`` GPUs for requests of this shape. Time to first
     token = prefill + one decode step + ``hidden_tokens_before_answer`` (a reasoning model's
-    hidden reasoning, decoded before the first visible token) × the step at the chosen batch."""
+    hidden reasoning, decoded before the first visible token) × the step at the chosen batch.
+    ``attention_dp``: the engine runs attention data parallel (see the module docstring)."""
     base = ReplicaSizing(
         model_id=model.id,
         gpu_id=gpu.id,
@@ -248,7 +286,7 @@ def size_replica(
     if not model.can_self_host:
         return replace(base, reason=f"{model.id} has no open weights or no known architecture")
     gpus = tp * pp
-    w_gb = weights_gb(model, precision)
+    w_gb = replica_weights_gb(model, precision, gpus, attention_dp)
     kv_tok = kv_cache_bytes_per_token(model, precision)
     usable_gb = gpus * gpu.memory_gb * (1.0 - params.memory_overhead_share)
     budget_gb = usable_gb - w_gb
@@ -264,7 +302,7 @@ def size_replica(
     mem_batch = int(min(budget_gb * 1e9 // max(kv_tok * avg_ctx, 1.0), 1e9))
     cap = max(1, min(mem_batch, params.max_batch_size))
     batches = np.arange(1, cap + 1, dtype=float)
-    step = decode_step_s(model, gpu, precision, tp, pp, batches, avg_ctx, params)
+    step = decode_step_s(model, gpu, precision, tp, pp, batches, avg_ctx, params, attention_dp)
     tpot = step * pp
     t_prefill = prefill_s(model, gpu, precision, tp, pp, input_tokens, params)
     if latency == "interactive":

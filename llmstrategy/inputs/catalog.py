@@ -83,6 +83,10 @@ class ModelSpec(_Row):
     kv_heads: int | None = Field(None, gt=0)
     head_dim: int | None = Field(None, gt=0)
     hidden_size: int | None = Field(None, gt=0)
+    # parameters outside the routed experts (attention, shared/dense MLPs, router, embeddings)
+    # [billions]: what attention data parallelism copies onto every GPU; with its source
+    non_expert_params_b: float | None = Field(None, gt=0)
+    non_expert_params_source: str | None = None
     source: str = Field(min_length=1)
     as_of: date
 
@@ -311,17 +315,20 @@ def _read_csv_rows(
     return rows
 
 
-def _both_prices(row: ModelSpec) -> tuple[str, str] | None:
+def _row_rules(row: ModelSpec) -> tuple[str, str] | None:
     if row.input_usd_per_mtok is None and row.output_usd_per_mtok is not None:
         return "input_usd_per_mtok", "give both input and output prices or neither"
     if row.input_usd_per_mtok is not None and row.output_usd_per_mtok is None:
         return "output_usd_per_mtok", "give both input and output prices or neither"
+    ne, src = row.non_expert_params_b, row.non_expert_params_source
+    if ne is not None and not (src and ne <= (row.total_params_b or 0)):
+        return "non_expert_params_b", "give non_expert_params_source, and total_params_b at least as large"
     return None
 
 
 def load_models(path: Path) -> dict[str, ModelSpec]:
     """Read ``models.csv`` into validated :class:`ModelSpec` rows keyed by id."""
-    return _read_csv_rows(Path(path), ModelSpec, _both_prices)
+    return _read_csv_rows(Path(path), ModelSpec, _row_rules)
 
 
 def load_gpus(path: Path) -> dict[str, GpuSpec]:

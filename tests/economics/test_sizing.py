@@ -21,6 +21,7 @@ from llmstrategy.economics.sizing import (
     decode_step_s,
     efficiencies,
     kv_cache_bytes_per_token,
+    replica_weights_gb,
     size_replica,
     weights_gb,
 )
@@ -32,7 +33,9 @@ L70, L8, L405 = CAT.models["llama-3.1-70b"], CAT.models["llama-3.1-8b"], CAT.mod
 H100 = CAT.gpus["h100-sxm"]
 
 
-def _size(model, gpu, precision, tp, pp=1, *, inp=1000, out=500, latency="batch", tpot=50.0, ttft=2000.0, params=P):
+def _size(
+    model, gpu, precision, tp, pp=1, *, inp=1000, out=500, latency="batch", tpot=50.0, ttft=2000.0, params=P, adp=False
+):
     return size_replica(
         model,
         gpu,
@@ -45,6 +48,7 @@ def _size(model, gpu, precision, tp, pp=1, *, inp=1000, out=500, latency="batch"
         tpot_slo_ms=tpot,
         ttft_slo_ms=ttft,
         params=params,
+        attention_dp=adp,
     )
 
 
@@ -179,7 +183,7 @@ def test_calibration_within_2x_of_each_published_max_throughput(row):
     m, g = CAT.models[row["model_id"]], CAT.gpus[row["gpu_id"]]
     params = replace(P, max_batch_size=int(row["max_batch_size"])) if row["max_batch_size"] else P
     shape = {"inp": float(row["input_tokens"]), "out": float(row["output_tokens"])}
-    s = _size(m, g, row["precision"], int(row["gpus"]), params=params, **shape)
+    s = _size(m, g, row["precision"], int(row["gpus"]), params=params, adp=row["attention_dp"] == "true", **shape)
     assert s.fits
     ratio = s.output_tokens_per_second_per_gpu / float(row["value"])
     assert 0.5 <= ratio <= 2.0, f"{row['id']}: predicted/measured = {ratio:.2f}"
@@ -201,3 +205,58 @@ def test_more_bandwidth_never_needs_more_gpus(bw_factor, rpd, batch):
     b = size_fleet(L70, faster, RequestShape(1000, 500), req, ctx, s)
     assert not isinstance(a, str) and not isinstance(b, str)
     assert b.gpus[0] <= a.gpus[0] + 1e-9
+
+
+# --- attention data parallelism: the non-expert weights on every GPU -------------------------------------------
+
+MAVERICK, SCOUT = CAT.models["llama-4-maverick"], CAT.models["llama-4-scout"]
+
+
+def test_attention_dp_keeps_a_copy_of_the_non_expert_weights_on_every_gpu():
+    """Hand-computed: Maverick FP8 on 8 GPUs holds 400 GB sharded once; under attention data
+    parallelism 7 more copies of its 14.16B non-expert parameters (1 byte each in FP8)."""
+    assert MAVERICK.non_expert_params_b == pytest.approx(14.16)
+    assert replica_weights_gb(MAVERICK, "fp8", 8) == pytest.approx(400.0)
+    assert replica_weights_gb(MAVERICK, "fp8", 8, attention_dp=True) == pytest.approx(400.0 + 7 * 14.16)
+    assert replica_weights_gb(MAVERICK, "bf16", 1, attention_dp=True) == pytest.approx(800.0)  # one GPU: no copy
+    plain = _size(MAVERICK, H100, "fp8", 8, inp=1000, out=1000, params=replace(P, max_batch_size=4096))
+    adp = _size(MAVERICK, H100, "fp8", 8, inp=1000, out=1000, params=replace(P, max_batch_size=4096), adp=True)
+    # 8 x 80 GB x 0.9 = 576 GB usable: 176 GB of KV cache room becomes 176 - 99 = 77 GB
+    assert plain.kv_budget_gb == pytest.approx(176.0) and adp.kv_budget_gb == pytest.approx(176.0 - 7 * 14.16)
+    per_seq_gb = kv_cache_bytes_per_token(MAVERICK, "fp8") * 1500 / 1e9
+    assert adp.memory_batch == int(adp.kv_budget_gb // per_seq_gb) < 0.5 * plain.memory_batch
+    assert adp.output_tokens_per_second_per_gpu < 0.6 * plain.output_tokens_per_second_per_gpu
+
+
+def test_attention_dp_reads_every_gpus_copy_each_step():
+    """At a batch that touches every expert, a step reads total + (GPUs - 1) x non-expert bytes:
+    with compute and KV cache negligible (one-token context), the step grows by that ratio."""
+    b = np.array([4096.0])
+    fast = replace(P, compute_efficiency=1.0)
+    tiny = H100.model_copy(update={"bf16_dense_tflops": 1e9, "fp8_dense_tflops": 1e9})  # compute never binds
+    t_plain = decode_step_s(SCOUT, tiny, "fp8", 4, 1, b, 1.0, fast) - allreduce_s(SCOUT, tiny, 4, b)
+    t_adp = decode_step_s(SCOUT, tiny, "fp8", 4, 1, b, 1.0, fast, attention_dp=True) - allreduce_s(SCOUT, tiny, 4, b)
+    assert t_adp[0] / t_plain[0] == pytest.approx((109.0 + 3 * 11.13) / 109.0, rel=1e-3)
+
+
+def test_attention_dp_without_a_non_expert_count_is_an_error():
+    with pytest.raises(ValueError, match=r"non_expert_params_b for llama-3\.1-70b"):
+        _size(L70, H100, "fp8", 4, adp=True)
+
+
+def test_non_expert_count_needs_its_source_and_fits_in_the_total(tmp_path):
+    from llmstrategy.errors import CatalogError
+    from llmstrategy.inputs.catalog import load_models
+
+    with (DATA / "models.csv").open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    cases = (({"non_expert_params_b": "500"}, "at least as large"), ({"non_expert_params_source": ""}, "give"))
+    for change, message in cases:
+        edited = [dict(r, **change) if r["id"] == "llama-4-maverick" else r for r in rows]  # 400B in all
+        with (tmp_path / "models.csv").open("w", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+            w.writeheader()
+            w.writerows(edited)
+        with pytest.raises(CatalogError, match=f"llama-4-maverick.*{message}") as err:
+            load_models(tmp_path / "models.csv")
+        assert err.value.field == "non_expert_params_b"
