@@ -120,9 +120,13 @@ def _engine_class() -> type:
             if warm_kernel is not None:  # its kernel was started and is stopped by .warm
                 kwargs = remove_args(["shutdown_kernel", "extra_arguments"], **kwargs)
             safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
+            timeout = execution_timeout if execution_timeout else kwargs.get("timeout")
+            # papermill raises when a cell's output messages take over nbclient's default 4 s to
+            # arrive, which a loaded machine can exceed: wait as long as a cell may run
+            safe_kwargs.setdefault("iopub_timeout", max(4, int(timeout or 4)))
             final_kwargs = merge_kwargs(
                 safe_kwargs,
-                timeout=execution_timeout if execution_timeout else kwargs.get("timeout"),
+                timeout=timeout,
                 startup_timeout=start_timeout,
                 kernel_name=kernel_name,
                 log=logger,

@@ -119,14 +119,14 @@ def open_page(browser: Any) -> Any:
         p.close()
 
 
-def _decision(stem: str, path: Path | None = None) -> tuple[Any, Any]:
+def _decision(stem: str, path: Path | None = None, as_of: str = AS_OF) -> tuple[Any, Any]:
     from datetime import date
 
     from llmstrategy.inputs.catalog import load_catalog
     from llmstrategy.inputs.profile import load_profile
     from llmstrategy.pipeline import evaluate
 
-    day = date.fromisoformat(AS_OF)
+    day = date.fromisoformat(as_of)
     path = path or ROOT / "data" / "profiles" / f"{stem}.yaml"
     return evaluate(load_profile(path), load_catalog(on_date=day), on_date=day)
 
@@ -272,15 +272,16 @@ ROUTED_CASE = ROOT / "tests" / "cases" / "profiles" / "named_frontier_routing_pa
 
 @pytest.mark.browser
 @pytest.mark.parametrize(
-    ("profile", "line_item"),
+    ("profile", "line_item", "day"),
     [
-        (ROOT / "data" / "profiles" / "startup_support_assistant.yaml", "Retrieval: an engineer's upkeep"),
-        (ROUTED_CASE, "Tokens sent to the small model"),  # a four-line description above the summary
+        (ROOT / "data" / "profiles" / "startup_support_assistant.yaml", "Retrieval: an engineer's upkeep", AS_OF),
+        # a four-line description above the summary; its named model is priced from 2026-11-29 on
+        (ROUTED_CASE, "Tokens sent to the small model", "2026-11-30"),
     ],
     ids=["startup_support_assistant", "named_frontier_routing_pays"],
 )
 def test_render_pdf_writes_the_summary_on_the_first_page(
-    reports: dict[str, Any], tmp_path: Path, profile: Path, line_item: str
+    reports: dict[str, Any], tmp_path: Path, profile: Path, line_item: str, day: str
 ) -> None:
     require_chromium()
     from llmstrategy.fmt import fmt_usd
@@ -291,7 +292,7 @@ def test_render_pdf_writes_the_summary_on_the_first_page(
     exe = Path(sys.executable).with_name("llmstrategy")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "llmstrategy.cli"]
     proc = subprocess.run(
-        [*cmd, "render", str(profile), "--out", str(out), "--pdf", "--as-of", AS_OF],
+        [*cmd, "render", str(profile), "--out", str(out), "--pdf", "--as-of", day],
         capture_output=True,
         text=True,
         timeout=300,
@@ -303,7 +304,7 @@ def test_render_pdf_writes_the_summary_on_the_first_page(
     assert pdf.read_bytes()[:5] == b"%PDF-"
     assert sorted(p.name for p in out.iterdir() if p.name.startswith(".") and p.is_file()) == []  # no temp file
     assert f'href="{stem}.pdf"' in (out / "index.html").read_text(encoding="utf-8")
-    a, d = _decision(stem, profile)
+    a, d = _decision(stem, profile, day)
     first = " ".join(_pdftotext(pdf, 1, 1).split())
     assert strategy_name(d.strategy_id) in first and fmt_usd(a.cost(d.strategy_id).monthly_usd) in first
     for words in ("WHAT IT COSTS", "WHAT WOULD CHANGE IT", "NEXT STEPS", line_item):
