@@ -12,7 +12,7 @@ import numpy as np
 
 from llmstrategy.economics.analysis import cost_curves, default_volume_grid
 from llmstrategy.fmt import fmt_usd
-from llmstrategy.notebook.session import Session, _html, _out
+from llmstrategy.notebook.session import Session, _html, _out, catalog_view
 from llmstrategy.notebook.state import live
 
 
@@ -279,7 +279,7 @@ def seed_check(s: Session) -> Any:
     from llmstrategy.economics.seedcheck import seed_check as check
     from llmstrategy.views.appendix import seed_check_html
 
-    return _html(seed_check_html(check(s.catalog)))
+    return catalog_view(s, "seed_check", lambda: _html(seed_check_html(check(s.catalog))))
 
 
 @live

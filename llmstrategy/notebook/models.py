@@ -8,7 +8,7 @@ import html
 from typing import Any
 
 from llmstrategy.fmt import fmt_count
-from llmstrategy.notebook.session import Session, _html, _out
+from llmstrategy.notebook.session import Session, _html, _out, catalog_view
 from llmstrategy.notebook.state import live
 
 
@@ -219,6 +219,10 @@ def sizing_table(s: Session) -> Any:
 def calibration_table(s: Session) -> Any:
     """The sizing model's predictions against published measurements, each in its own unit
     (throughput in output tokens/s per GPU, time per output token in ms, batch latency in s)."""
+    return catalog_view(s, "calibration", lambda: _calibration_styled(s))
+
+
+def _calibration_styled(s: Session) -> Any:
     import pandas as pd
 
     from llmstrategy.economics.calibration import compare

@@ -7,6 +7,7 @@ notebook's :class:`~llmstrategy.notebook.state.NotebookState`, which its widgets
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -16,7 +17,8 @@ from llmstrategy import __version__
 from llmstrategy.decision.recommend import Decision
 from llmstrategy.economics.analysis import Analysis
 from llmstrategy.fmt import fmt_count, fmt_usd
-from llmstrategy.inputs.catalog import Catalog, load_catalog
+from llmstrategy.inputs.catalog import Catalog
+from llmstrategy.inputs.catalog_cache import cached_catalog
 from llmstrategy.inputs.profile import Profile, load_profile
 from llmstrategy.notebook.state import NotebookState, drawing_live, live, no_math
 from llmstrategy.pipeline import DEFAULT_SAMPLES, DEFAULT_SEED, evaluate
@@ -52,7 +54,7 @@ def open_session(
     every cell shows its result in an output area that state redraws on each widget change."""
     profile = load_profile(profile_path)
     on_date = date.fromisoformat(as_of) if as_of else None
-    catalog = load_catalog(data_dir, on_date=on_date)  # the models and prices of that day
+    catalog = session_catalog(data_dir, on_date)  # the models and prices of that day
     a, d = evaluate(profile, catalog, on_date=on_date, seed=seed, samples=samples)
     s = Session(profile, catalog, a, report_mode, str(profile_path), d)
     if report_mode:
@@ -61,6 +63,31 @@ def open_session(
     s = replace(s, state=state)
     state.initial = state.session = s
     return s
+
+
+def session_catalog(data_dir: str | Path | None, on_date: date | None) -> Catalog:
+    """The catalog of ``on_date``, loaded once per process until a catalog file changes
+    (:func:`~llmstrategy.inputs.catalog_cache.cached_catalog`)."""
+    return cached_catalog(data_dir, on_date)
+
+
+_CATALOG_VIEWS: dict[str, tuple[Catalog, str]] = {}
+
+
+def catalog_view(s: Session, key: str, build: Callable[[], Any]) -> Any:
+    """A view that depends on the catalog only (the sources, the sizing model's calibration,
+    seed 001's check): in report mode its HTML is built once per catalog object and shown
+    again as HTML (the same text a Styler shows), since :func:`session_catalog` gives every
+    report of a batch one catalog; interactive (or a stand-in session without
+    ``report_mode``), ``build()`` as it is."""
+    if not getattr(s, "report_mode", False):
+        return build()
+    hit = _CATALOG_VIEWS.get(key)
+    if hit is None or hit[0] is not s.catalog:
+        view = build()
+        text = view.to_html() if hasattr(view, "to_html") else view.data
+        hit = _CATALOG_VIEWS[key] = (s.catalog, str(text))
+    return _html(hit[1])
 
 
 def _html(text: str) -> Any:
@@ -153,7 +180,9 @@ def sources_table(s: Session) -> Any:
 
     from llmstrategy.views.styling import styled
 
-    return styled(pd.DataFrame(s.catalog.sources_table()), caption="Assumptions and their sources")
+    return catalog_view(
+        s, "sources", lambda: styled(pd.DataFrame(s.catalog.sources_table()), caption="Assumptions and their sources")
+    )
 
 
 @live

@@ -139,15 +139,22 @@ def index_row(analysis: Any) -> dict[str, Any]:
     }
 
 
+def batch_catalog(data_dir: str | None, day: date) -> Any:
+    """The catalog of ``day``, loaded once per process until one of its files changes
+    (:func:`~llmstrategy.inputs.catalog_cache.cached_catalog`)."""
+    from llmstrategy.inputs.catalog_cache import cached_catalog
+
+    return cached_catalog(data_dir, day)
+
+
 def _analysis(profile_path: Path, as_of: str, data_dir: str | None) -> Any:
     """The analysis with the decision engine's keys (recommendation, scores), for the CSVs
     and the landing page; the same seed and samples as the notebooks' default."""
-    from llmstrategy.inputs.catalog import load_catalog
     from llmstrategy.inputs.profile import load_profile
     from llmstrategy.pipeline import evaluate
 
     day = date.fromisoformat(as_of)  # the models and prices of that day (data/price_history.csv)
-    a, _ = evaluate(load_profile(profile_path), load_catalog(data_dir, on_date=day), on_date=day)
+    a, _ = evaluate(load_profile(profile_path), batch_catalog(data_dir, day), on_date=day)
     return a
 
 
@@ -254,12 +261,10 @@ def render_batch(
     that cannot be written, or an ``as_of`` date the catalog cannot price."""
     from tqdm import tqdm
 
-    from llmstrategy.inputs.catalog import load_catalog
-
     check_notebook(notebook)
     check_out_dir(out_dir)
     if as_of is not None:
-        load_catalog(data_dir, on_date=date.fromisoformat(as_of))
+        batch_catalog(data_dir, date.fromisoformat(as_of))
     started = time.time()
     for folder in (Path(out_dir), Path(out_dir) / CLAIMS_DIR):  # left by a killed render
         clean_stale_temp_files(folder, older_than=started)

@@ -19,7 +19,9 @@ both silently; together they give the notebook the state a new kernel would have
   warning filters and the "shown once" registries;
 - not reset: ``sys.modules`` (the point: numpy, pandas, plotly and the package stay
   imported) and so module-level state, in this package only memoized pure functions keyed
-  by their inputs and by the catalog files' modification times; settings a notebook changes
+  by their inputs and by the catalog files' modification times (the catalog itself, and the
+  HTML of the sections that depend on it alone: :func:`llmstrategy.notebook.session.session_catalog`,
+  ``catalog_view``); settings a notebook changes
   in a library (pandas options, plotly templates), IPython's display formatters, event
   hooks and configuration; threads, open files and the random generators' state.
 

@@ -6,6 +6,7 @@ hover label (plotly renders a subset of HTML in both).
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 from collections.abc import Mapping, Sequence
@@ -31,12 +32,37 @@ def esc(text: Any) -> str:
     return html.escape(str(text), quote=True)
 
 
+def _white_template(fig: Any) -> None:
+    """Give ``fig`` plotly's ``plotly_white`` template the way plotly gives every new figure its
+    default template (``BaseFigure._initialize_layout_template``): without validating it
+    again. ``update_layout(template="plotly_white")`` builds and deep-copies the template
+    three times, about 10 ms a figure; the figure's JSON is the same either way."""
+    layout = fig.layout
+    validate = layout._validate
+    layout._validate = False
+    try:
+        layout.template = _validated_white()
+    finally:
+        layout._validate = validate
+
+
+@functools.cache
+def _validated_white() -> Any:
+    """``plotly_white`` as ``update_layout`` would store it (validated once per process; the
+    validation also puts its keys in plotly's order, so the JSON is byte for byte the same).
+    A notebook that changes the registered template after the first figure does not change
+    this copy."""
+    import plotly.graph_objects as go
+
+    return go.Layout(template="plotly_white").template
+
+
 def _layout(fig: Any, title: str, *, height: int = 440, legend_below: bool = True) -> Any:
     """The look every chart shares: a short title, white background, the legend under the
     plot (it wraps to the width, so nothing is cut at a phone's edge)."""
+    _white_template(fig)
     fig.update_layout(
         title={"text": esc(title), "x": 0.01, "font": {"size": 15}},
-        template="plotly_white",
         height=height,
         margin={"l": 70, "r": 24, "t": 50, "b": 60},
         hovermode="closest",
