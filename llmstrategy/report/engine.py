@@ -23,6 +23,8 @@ from typing import Any
 ENGINE_NAME = "llmstrategy"
 #: the shortest wall time between two saves of the executed notebook on cell completion [s]
 SAVE_EVERY_S = 0.5
+#: seconds nbclient waits for a cell's output messages after its reply (papermill raises after it)
+IOPUB_TIMEOUT_S = 30
 
 
 def register_engine() -> None:
@@ -122,8 +124,8 @@ def _engine_class() -> type:
             safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
             timeout = execution_timeout if execution_timeout else kwargs.get("timeout")
             # papermill raises when a cell's output messages take over nbclient's default 4 s to
-            # arrive, which a loaded machine can exceed: wait as long as a cell may run
-            safe_kwargs.setdefault("iopub_timeout", max(4, int(timeout or 4)))
+            # arrive, which a loaded machine can exceed: wait up to 30 s (then .execute retries once)
+            safe_kwargs.setdefault("iopub_timeout", IOPUB_TIMEOUT_S)
             final_kwargs = merge_kwargs(
                 safe_kwargs,
                 timeout=timeout,

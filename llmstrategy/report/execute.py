@@ -99,35 +99,53 @@ def execute_notebook(
     }
     register_engine()
     try:
-        if mode == "warm":
-            from llmstrategy.report import warm
-
-            kernel_obj = warm.acquire(KERNEL_NAME, str(notebook_path.parent), KERNEL_ARGUMENTS)
+        for attempt in (1, 2):
             try:
-                nb = pm.execute_notebook(str(notebook_path), str(executed_path), warm_kernel=kernel_obj, **options)
-                warm.release(kernel_obj)
-                return nb
-            except PapermillExecutionError:
-                warm.release(kernel_obj)  # the cell's error came back as an output: the kernel is idle
-                raise
-            except BaseException:
-                warm.discard()  # a timeout (the cell still runs), a dead kernel, an interrupt
-                raise
-        return pm.execute_notebook(
-            str(notebook_path),
-            str(executed_path),
-            # outputs are collected and saved by then; a graceful shutdown of the report's
-            # kernel costs ~1.3 s per render (bench/RESULTS.md)
-            shutdown_kernel="immediate",
-            extra_arguments=KERNEL_ARGUMENTS,
-            **options,
-        )
+                return _execute_once(pm, notebook_path, executed_path, mode, options)
+            except Exception as err:  # a lost message: once more, on a new kernel
+                if attempt == 2 or not _lost_output(err):
+                    raise
     except PapermillExecutionError as err:
         raise RenderError(
             f"{_failed_cell_name(notebook_path, err)} of {notebook_path.name} failed: {err.ename}: "
             f"{' '.join(str(err.evalue).split())} (executed notebook kept at {executed_path})",
             path=str(notebook_path),
         ) from None
+
+
+def _lost_output(err: BaseException) -> bool:
+    """nbclient gave up waiting for a cell's output messages after the cell had answered: a
+    kernel-messaging failure (seen on loaded machines), not the notebook's; worth one retry."""
+    return type(err).__name__ == "CellTimeoutError" and "IOPub" in str(err)
+
+
+def _execute_once(pm: Any, notebook_path: Path, executed_path: Path, mode: str, options: dict[str, Any]) -> Any:
+    """One papermill run, in this process's warm kernel or in a new one."""
+    from papermill.exceptions import PapermillExecutionError
+
+    if mode == "warm":
+        from llmstrategy.report import warm
+
+        kernel_obj = warm.acquire(KERNEL_NAME, str(notebook_path.parent), KERNEL_ARGUMENTS)
+        try:
+            nb = pm.execute_notebook(str(notebook_path), str(executed_path), warm_kernel=kernel_obj, **options)
+            warm.release(kernel_obj)
+            return nb
+        except PapermillExecutionError:
+            warm.release(kernel_obj)  # the cell's error came back as an output: the kernel is idle
+            raise
+        except BaseException:
+            warm.discard()  # a timeout (the cell still runs), a dead kernel, an interrupt
+            raise
+    return pm.execute_notebook(
+        str(notebook_path),
+        str(executed_path),
+        # outputs are collected and saved by then; a graceful shutdown of the report's
+        # kernel costs ~1.3 s per render (bench/RESULTS.md)
+        shutdown_kernel="immediate",
+        extra_arguments=KERNEL_ARGUMENTS,
+        **options,
+    )
 
 
 def _is_stderr(output: Any) -> bool:
