@@ -48,6 +48,7 @@ class DecisionPath:
     deployment_if_painful: str = "self_host"
     fine_tune_returns: tuple[str, ...] = ()  # why fine-tuning pays, when the path keeps it
     fine_tune_self_hosted: bool = False  # no provider can fine-tune: the path moved to self-hosting for it
+    route_saving_monthly_usd: float = 0.0  # what routing saves a month when the path routes [USD]
 
 
 def decision_path(a: Analysis, r: Ratings, s: Scores | None = None) -> DecisionPath:
@@ -322,6 +323,7 @@ def decision_path(a: Analysis, r: Ratings, s: Scores | None = None) -> DecisionP
         if rag
         else Adaptation.PROMPTING
     )
+    route_saving = 0.0
     if dep is Deployment.API and s is not None:
         routed = route_answer(a, r, s, ad)
         if routed is not None:
@@ -335,6 +337,7 @@ def decision_path(a: Analysis, r: Ratings, s: Scores | None = None) -> DecisionP
                 )
             )
             if routed.route:
+                route_saving = routed.saving_monthly_usd
                 dep = Deployment.ROUTED
                 dep_signal += "; routing lowers the cost per accepted task"
     ad_signal = {
@@ -352,4 +355,5 @@ def decision_path(a: Analysis, r: Ratings, s: Scores | None = None) -> DecisionP
         dep_if_painful.value,
         ft_returns,
         ft_self_hosted,
+        route_saving,
     )

@@ -23,6 +23,7 @@ class RouteAnswer:
     route: bool
     answer: str
     evidence: str
+    saving_monthly_usd: float = 0.0  # (single − routed cost per accepted task) × accepted tasks a month
 
 
 def max_pass_loss(r: Ratings) -> float:
@@ -69,4 +70,6 @@ def route_answer(a: Analysis, r: Ratings, s: Scores, adaptation: Adaptation) -> 
         )
     if payback_months > horizon:
         return RouteAnswer(False, "no: the saving does not pay for the router within the horizon", evidence)
-    return RouteAnswer(True, f"yes: route easy requests to {small} and hard ones to {large}", evidence)
+    return RouteAnswer(
+        True, f"yes: route easy requests to {small} and hard ones to {large}", evidence, saving_monthly_usd
+    )

@@ -79,7 +79,7 @@ def _deployment_line(a: Analysis, d: Decision) -> str:
         sc, rec = d.scores, str(d.strategy_id)
         single = rec.replace("routed", "api", 1)
         i, j = sc.index(rec), sc.index(single)
-        saving = (sc.cost_per_accepted_task_usd[j] - sc.cost_per_accepted_task_usd[i]) * a.workload.requests_per_month
+        saving = d.path.route_saving_monthly_usd  # computed by the path's routing step
         lines.append(
             f"A {term('router', 'routing')} sends the easy requests to a smaller model: "
             f"{E(fmt_usd(float(saving)))} a month less than one model for all of them, at an expected pass rate "
