@@ -1,10 +1,15 @@
 """Availability and a fallback provider (seeds 002 and 003: "have fallback providers"; "use a
 hosted frontier model … as a backup").
 
+Availability belongs to the company that answers the API call, the *host*, not the maker of the
+model: an open-weight model is priced at a hosting provider (the prefix of its ``litellm_id``:
+``deepinfra/…`` is DeepInfra), a first-party key (``gpt-5``, ``claude-…``) at its maker. A
+fallback must run at another host: Llama on DeepInfra is no fallback for Qwen on DeepInfra.
+
 A deployment answers a share ``A`` of the time (``data/assumptions.yaml`` → ``availability``:
 per hosted provider, private cloud, self-hosted fleet). Several models serving shares of the
 requests answer the request-weighted mean. When the profile's ``availability_target`` is above
-``A``, a fallback serves while the primary is down: a hosted model of another provider (the
+``A``, a fallback serves while the primary is down: a hosted model at another host (the
 cheapest that meets the task), billed for the share ``1 − A`` of the requests, plus a one-off
 set-up and a small upkeep; together they answer ``1 − (1 − A)(1 − A_fallback)``. The hybrid
 carries its own fallback: its frontier API takes the self-hosted share when the fleet is down.
@@ -27,6 +32,38 @@ from llmstrategy.fmt import fmt_nines as pct
 from llmstrategy.inputs.catalog import ModelSpec
 from llmstrategy.inputs.strategies import Deployment, Strategy
 
+#: LiteLLM provider prefix → the host's name (a prefix not listed is its own name)
+HOSTS = {
+    "deepinfra": "DeepInfra",
+    "nebius": "Nebius",
+    "groq": "Groq",
+    "fireworks_ai": "Fireworks AI",
+    "together_ai": "Together AI",
+    "gemini": "Google",
+    "vertex_ai": "Google",
+    "deepseek": "DeepSeek",
+    "zai": "Z.ai",
+    "mistral": "Mistral AI",
+    "xai": "xAI",
+    "openai": "OpenAI",
+    "anthropic": "Anthropic",
+    "bedrock": "AWS Bedrock",
+    "azure": "Azure",
+}
+
+
+def api_host(m: ModelSpec) -> str:
+    """Who answers this model's priced API calls: the host of its ``litellm_id`` prefix
+    (``deepinfra/meta-llama/…`` → DeepInfra; a Bedrock id ``anthropic.claude-…`` → AWS Bedrock),
+    the model's maker for a first-party key without a prefix (``gpt-5``) or no key."""
+    key = m.litellm_id or ""
+    if "/" in key:
+        prefix = key.split("/", 1)[0].lower()
+        return HOSTS.get(prefix, prefix)
+    if re.match(r"^[a-z]+\.[a-z]", key) and ":" in key:  # Bedrock model ids: anthropic.claude-…-v1:0
+        return HOSTS["bedrock"]
+    return m.provider
+
 
 def provider_availability(provider: str, ctx: PricingContext) -> float:
     """A hosted provider's availability [share]: ``availability.providers.<provider>`` (lower
@@ -37,7 +74,7 @@ def provider_availability(provider: str, ctx: PricingContext) -> float:
 
 def _model_availability(mid: str | None, ctx: PricingContext) -> float:
     m = ctx.catalog.models.get(mid or "")
-    return provider_availability(m.provider if m is not None else "", ctx)
+    return provider_availability(api_host(m) if m is not None else "", ctx)
 
 
 def availability(cost: StrategyCost, ctx: PricingContext) -> tuple[float, tuple[str, ...]]:
@@ -65,7 +102,7 @@ def availability(cost: StrategyCost, ctx: PricingContext) -> tuple[float, tuple[
 
 def _provider(mid: str | None, ctx: PricingContext) -> str:
     m = ctx.catalog.models.get(mid or "")
-    return m.provider if m is not None else "unknown"
+    return api_host(m) if m is not None else "unknown"
 
 
 def with_availability(cost: StrategyCost, ctx: PricingContext) -> StrategyCost:
@@ -96,7 +133,7 @@ def with_availability(cost: StrategyCost, ctx: PricingContext) -> StrategyCost:
             f"answers {pct(a)} of the time, below the {pct(target)} availability target, and no hosted model of "
             "another provider meets the task as a fallback",
         )
-    a_fb = provider_availability(fb.provider, ctx)
+    a_fb = provider_availability(api_host(fb), ctx)
     combined = 1 - (1 - a) * (1 - a_fb)
     if combined < target:
         return infeasible(
@@ -126,17 +163,17 @@ def with_availability(cost: StrategyCost, ctx: PricingContext) -> StrategyCost:
         availability=combined,
         fallback_model=fb.id,
         fallback_availability=a_fb,
-        providers=[*providers, fb.provider],
+        providers=[*providers, api_host(fb)],
     )
     return replace(cost, monthly_components_usd=monthly, upfront_components_usd=upfront, details=details)
 
 
 def fallback_model(cost: StrategyCost, ctx: PricingContext, *, exclude: set[str]) -> ModelSpec | None:
-    """The cheapest hosted model of a provider not in ``exclude`` that meets the task (quality,
-    latency, window, horizon) for this strategy's request shape, or None."""
+    """The cheapest hosted model at a host (:func:`api_host`) not in ``exclude`` that meets the
+    task (quality, latency, window, horizon) for this strategy's request shape, or None."""
     s = Strategy(Deployment.API, cost.strategy.adaptation)
     shape = request_shape(s, ctx)
-    pool = [m for m in ctx.catalog.models.values() if m.provider not in exclude]
+    pool = [m for m in ctx.catalog.models.values() if api_host(m) not in exclude]
     choice = choose_api_model(
         pool,
         shape,

@@ -265,7 +265,9 @@ def _evidence_lines(a: Analysis, sid: str) -> list[str]:
     target = a.profile.availability_target
     if target is not None and "availability" in details:
         fb = details.get("fallback_model")
-        how = f"with {E(_model_name(a, str(fb)))} as a fallback provider" if fb else "on its own"
+        hosts = [str(h) for h in details.get("providers", [])]
+        at = f" at {E(hosts[-1])}" if fb and hosts else ""
+        how = f"with {E(_model_name(a, str(fb)))}{at} as a fallback" if fb else "on its own"
         share, goal = E(fmt_nines(float(details["availability"]))), E(fmt_nines(target))
         out.append(f"<p>Answers {share} of the time {how} (target {goal}).</p>")
     return out

@@ -11,7 +11,8 @@ from conftest import DATA, make_profile
 
 from llmstrategy.economics.api import api_monthly_usd, api_price
 from llmstrategy.economics.context import pricing_context, request_shape
-from llmstrategy.economics.fallback import provider_availability
+from llmstrategy.economics.fallback import api_host, provider_availability
+from llmstrategy.economics.hosted import api_model_problem
 from llmstrategy.economics.price import price
 from llmstrategy.inputs.catalog import load_catalog
 from llmstrategy.inputs.strategies import strategy
@@ -31,7 +32,7 @@ def ctx_for(cat, **changes):
 
 def test_without_a_target_availability_is_reported_and_nothing_is_added(cat):
     sc = price(strategy("api"), ctx_for(cat), [1e6])
-    provider = cat.models[sc.models["api"]].provider
+    provider = api_host(cat.models[sc.models["api"]])
     assert sc.details["availability"] == pytest.approx(provider_availability(provider, ctx_for(cat)))
     assert not any(k.startswith("fallback") for k in sc.monthly_components_usd)
     assert price(strategy("self_host"), ctx_for(cat, team=TEAM), [1e6]).details["availability"] == pytest.approx(
@@ -46,8 +47,8 @@ def test_a_target_above_one_provider_prices_a_fallback_of_another_provider(cat):
     a = plain.details["availability"]
     assert a < 0.999 and sc.feasible
     fb = cat.models[sc.details["fallback_model"]]
-    assert fb.provider != cat.models[sc.models["api"]].provider
-    a_fb = provider_availability(fb.provider, ctx)
+    assert api_host(fb) != api_host(cat.models[sc.models["api"]])
+    a_fb = provider_availability(api_host(fb), ctx)
     assert sc.details["availability"] == pytest.approx(1 - (1 - a) * (1 - a_fb))
     assert sc.details["availability"] >= 0.999
     shape = request_shape(strategy("api"), ctx)
@@ -89,3 +90,37 @@ def test_availability_is_a_criterion_weighted_up_by_a_target():
     plain = derive_weights(make_profile(), r).values["availability"]
     asked = derive_weights(make_profile(availability_target=0.999), r).values["availability"]
     assert 0 < plain < asked
+
+
+def test_the_host_answers_the_call_not_the_maker(cat):
+    """An open-weight model priced at a hosting provider depends on that host: its prefix."""
+    assert api_host(cat.models["llama-3.1-70b"]) == "DeepInfra"  # deepinfra/meta-llama/…
+    assert api_host(cat.models["qwen3-30b-a3b"]) == "Nebius"
+    assert api_host(cat.models["gpt-oss-120b"]) == "Groq"  # an OpenAI model, not OpenAI's API
+    assert api_host(cat.models["gpt-5.5"]) == "OpenAI"  # first-party key, no prefix
+    assert api_host(cat.models["claude-opus-4"]) == "AWS Bedrock"  # anthropic.claude-…-v1:0
+    assert api_host(cat.models["gemini-3-flash"]) == "Google"
+
+
+def test_a_fallback_never_runs_at_the_primary_s_host(cat):
+    """A simple classifier's primary is priced at DeepInfra; another maker's model at DeepInfra
+    also qualifies (what a by-maker rule would have taken), yet the fallback runs elsewhere."""
+    changes = {"task_complexity": "low", "task_type": "classification"}
+    sc = price(strategy("api"), ctx_for(cat, **changes), [1e6])
+    primary = cat.models[sc.models["api"]]
+    host = api_host(primary)
+    assert host == "DeepInfra"
+    ctx = ctx_for(cat, availability_target=0.999, **changes)
+    same_host_other_maker = [
+        m
+        for m in cat.models.values()
+        if api_host(m) == host
+        and m.provider != primary.provider
+        and m.has_api_price
+        and api_model_problem(m, strategy("api"), ctx) is None
+    ]
+    assert same_host_other_maker  # e.g. Qwen or Mistral at DeepInfra
+    with_fb = price(strategy("api"), ctx, [1e6])
+    fb = cat.models[with_fb.details["fallback_model"]]
+    assert api_host(fb) != host
+    assert with_fb.details["providers"] == [host, api_host(fb)]

@@ -35,7 +35,7 @@ def test_an_availability_target_shows_the_fallback_and_the_nines():
     assert f"Answers {fmt_nines(details['availability'])} of the time" in html
     assert "target 99.9 %" in html
     if details.get("fallback_model"):
-        assert "as a fallback provider" in html
+        assert f"at {details['providers'][-1]} as a fallback" in html  # the host that answers, not the maker
 
 
 def test_nines_keep_the_digits_that_differ():
