@@ -12,23 +12,24 @@ def text_summary(a: Analysis) -> str:
     """A few readable lines: the workload, then each strategy's monthly and horizon cost."""
     w = a.workload
     p = a.profile
+    sw = max([25, *(len(c.strategy.id) + 2 for c in a.costs)])  # the strategy column's width
     lines = [
         f"{p.name} ({p.stage}, {p.latency}) as of {a.on_date.isoformat()}",
         f"  workload: {fmt_count(w.requests_per_month)} requests/month, "
         f"{fmt_count(w.tokens_per_month)} tokens/month, peak {w.peak_requests_per_second:.3g} requests/s",
-        f"  {'strategy':<25}{'model':<34}{'GPUs':>6}{'monthly':>12}{'per 1k req':>12}{'upfront':>12}"
+        f"  {'strategy':<{sw}}{'model':<34}{'GPUs':>6}{'monthly':>12}{'per 1k req':>12}{'upfront':>12}"
         f"{f'{p.horizon_months}-month total':>18}",
     ]
     ruled_out = {x["id"]: x["infeasible_reasons"] for x in a.extras.get("scores", []) if not x["feasible"]}
     for c in a.costs:
         if not c.feasible or c.strategy.id in ruled_out:
             why = ruled_out.get(c.strategy.id) or list(c.reasons)
-            lines.append(f"  {c.strategy.id:<25}ruled out: {'; '.join(why)}")
+            lines.append(f"  {c.strategy.id:<{sw}}ruled out: {'; '.join(why)}")
             continue
         model = ", ".join(c.models.values())
         gpus = c.details.get("gpus")
         lines.append(
-            f"  {c.strategy.id:<25}{model:<34}{(f'{gpus:,.0f}' if gpus is not None else '-'):>6}"
+            f"  {c.strategy.id:<{sw}}{model:<34}{(f'{gpus:,.0f}' if gpus is not None else '-'):>6}"
             f"{fmt_usd(c.monthly_usd, cents=c.monthly_usd < 100):>12}"
             f"{fmt_usd(c.per_1k_requests_usd):>12}{fmt_usd(c.upfront_usd):>12}"
             f"{fmt_usd(c.horizon_total_usd):>18}"
