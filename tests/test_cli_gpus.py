@@ -58,7 +58,7 @@ def test_dry_run_previews_the_changes_and_the_csv_and_writes_nothing(offers):
     res = _run(str(EXCERPT), "--offers", str(offers), "--as-of", AS_OF, "--dry-run")
     assert res.exit_code == 0, res.output
     assert "dry run, not written" in res.output and "gpu_id,market,usd_per_gpu_hour" in res.output
-    assert "changed: h100-sxm hyperscaler_on_demand 7.0486 -> " in res.output
+    assert "changed: h100-sxm hyperscaler_on_demand 11.145 -> " in res.output
     assert offers.read_bytes() == before
 
 

@@ -22,7 +22,10 @@ import io
 import math
 import os
 import stat
+import statistics
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Literal, get_args
@@ -44,6 +47,7 @@ Market = Literal["hyperscaler_on_demand", "specialist_on_demand", "commit_1y", "
 MARKETS: tuple[str, ...] = get_args(Market)
 ON_DEMAND_MARKETS: tuple[str, ...] = ("hyperscaler_on_demand", "specialist_on_demand")
 #: commitment_months each market requires (``owned`` takes the amortisation life: 12 to 120)
+STATISTICS = ("provider_median", "pooled_median")
 _COMMITMENT = {"hyperscaler_on_demand": 0, "specialist_on_demand": 0, "commit_1y": 12, "commit_3y": 36}
 
 
@@ -237,3 +241,65 @@ def merge_offers(
     if stray:
         raise CatalogError(f"new rows in market(s) not being replaced: {', '.join(sorted(stray))}")
     return sorted([o for o in existing if o.market not in replace] + new, key=sort_key)
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One instance type's on-demand price per GPU-hour in one region of one cloud."""
+
+    gpu_id: str
+    market: str
+    provider: str
+    region: str
+    instance_type: str
+    usd_per_gpu_hour: float
+
+
+def _median(values: Iterable[float]) -> float:
+    return float(statistics.median(values))
+
+
+def aggregate(quotes: Iterable[Quote], *, as_of: date, source: str, statistic: str) -> list[GpuOffer]:
+    """One offer per (GPU, market): the cheapest quote per cloud and region, the median over each
+    cloud's regions, then the median over the clouds (or over every cloud and region pooled)."""
+    if statistic not in STATISTICS:
+        raise CatalogError(f"unknown statistic {statistic!r} (expected one of {', '.join(STATISTICS)})")
+    best: dict[tuple[str, str, str, str], Quote] = {}
+    for q in quotes:
+        key = (q.gpu_id, q.market, q.provider, q.region)
+        cur = best.get(key)
+        if cur is None or (q.usd_per_gpu_hour, q.instance_type) < (cur.usd_per_gpu_hour, cur.instance_type):
+            best[key] = q
+    groups: dict[tuple[str, str], dict[str, list[Quote]]] = defaultdict(lambda: defaultdict(list))
+    for q in best.values():
+        groups[(q.gpu_id, q.market)][q.provider].append(q)
+    out = []
+    for (gpu, market), by_provider in groups.items():
+        per_provider = {p: _median(q.usd_per_gpu_hour for q in qs) for p, qs in sorted(by_provider.items())}
+        if statistic == "provider_median":
+            value = _median(per_provider.values())
+        else:
+            value = _median(q.usd_per_gpu_hour for qs in by_provider.values() for q in qs)
+        medians = ", ".join(f"{p} {v:.4f}" for p, v in per_provider.items())
+        how = (
+            "median over clouds of each cloud's median over its regions"
+            if statistic == "provider_median"
+            else "median over every cloud and region pooled"
+        )
+        out.append(
+            GpuOffer(
+                gpu_id=gpu,
+                market=market,
+                usd_per_gpu_hour=round(value, 4),
+                commitment_months=0,
+                provider=";".join(per_provider),
+                instance_type=" ".join(sorted({q.instance_type for qs in by_provider.values() for q in qs})),
+                region="; ".join(f"{p} {len(qs)} regions" for p, qs in sorted(by_provider.items())),
+                source=(
+                    f"{source}. Statistic: {how} of the cheapest on-demand USD per GPU-hour"
+                    f" (instance price / GPU count); per-cloud medians: {medians}"
+                ),
+                as_of=as_of,
+            )
+        )
+    return sorted(out, key=sort_key)

@@ -1,49 +1,54 @@
 """Import on-demand GPU offers from the SkyPilot catalog (repository ``skypilot-org/skypilot-catalog``,
-``catalogs/v<N>/<cloud>/vms.csv``).
+``catalogs/v<N>/<cloud>/vms.csv``) and, for GCP, from a Billing Catalog snapshot (``pricing.yml`` of
+github.com/Cyclenerd/google-cloud-pricing-cost-calculator). ``data/README_gpu_markets.md`` explains why.
 
 The catalog's columns are read by name: ``InstanceType``, ``AcceleratorName``, ``AcceleratorCount``,
 ``Price`` (on-demand USD per instance-hour), ``Region`` and, where present, ``AvailabilityZone`` and
-``GpuInfo``. The cloud is the name of the file's folder (``aws``, ``gcp``, ``lambda``, ...), and it
-decides the market (``PROVIDER_MARKET``; marketplaces and aggregators are left out).
+``GpuInfo``. The cloud is the name of the file's folder, and it decides the market
+(``PROVIDER_MARKET``; marketplaces and aggregators are left out).
 
 How a price is formed:
 
-1. each row's price per GPU-hour is ``Price / AcceleratorCount``. On GCP an accelerator row (no
-   ``InstanceType``) prices the GPUs alone; the host VM that must carry them (``GCP_HOSTS``, as
-   SkyPilot pairs them) is added, the cheapest one in the same zone;
+1. each row's price per GPU-hour is ``Price / AcceleratorCount`` (``INSTANCE_GPUS`` corrects a
+   wrong count). On GCP an accelerator row (no ``InstanceType``) prices the GPUs alone; the host VM
+   (``GCP_HOSTS``) is added, the cheapest one in the same zone. GCP accelerators in
+   ``GCP_FLEX_PRONE`` are skipped: SkyPilot may have priced them from a flex-start (DWS) or
+   calendar-mode SKU. A ``pricing.yml`` gives GCP's on-demand VM price (``hour``) of the machine
+   types in ``GCP_BILLING_MACHINES`` and replaces SkyPilot's GCP quotes of those GPUs;
 2. per cloud and region, the cheapest instance type;
 3. per cloud, the median over its regions;
-4. per GPU and market, the median over the clouds of that market (``statistic="provider_median"``),
-   or the median over every (cloud, region) pooled (``statistic="pooled_median"``).
+4. per GPU and market, the median over the clouds (``statistic="provider_median"``), or over
+   every (cloud, region) pooled (``statistic="pooled_median"``).
 
-Skipped, and counted in :class:`ImportResult`: rows without an on-demand price (empty or 0), a
-fraction of a GPU (``AcceleratorCount`` below 1, e.g. AWS g6f), a PCIe variant of a GPU listed as
-SXM (H100, H200, B200, A100 80GB), accelerators not in ``gpus.csv``, clouds in no market. A
-malformed row (a non-numeric, negative or infinite number, a ragged row, a missing column) is a
-one-line :class:`CatalogError` naming the file, the line and the column.
+Skipped, and counted in :class:`ImportResult`: rows without an on-demand price, a fraction of a GPU,
+a PCIe (or NVL) variant of a GPU listed as SXM, accelerators not in ``gpus.csv``, clouds in no
+market. A malformed row is a one-line :class:`CatalogError` naming the file, the line and the column.
 """
 
 from __future__ import annotations
 
 import csv
 import math
-import statistics
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+
+import yaml
 
 from llmstrategy.errors import CatalogError
 from llmstrategy.files import LockTimeoutError, locked
 from llmstrategy.inputs.catalog_write import refuse_read_only
 from llmstrategy.inputs.gpu_offers import (
     ON_DEMAND_MARKETS,
+    STATISTICS,
     GpuOffer,
+    Quote,
+    aggregate,
     load_offers,
     merge_offers,
     read_gpu_ids,
-    sort_key,
     write_offers,
 )
 from llmstrategy.inputs.gpu_owned import owned_offers
@@ -72,6 +77,19 @@ ACCELERATOR_GPU: dict[str, str] = {
 }
 #: gpus.csv rows that describe the SXM module: a PCIe variant of the same chip is another GPU
 SXM_ONLY = frozenset({"h100-sxm", "h200", "b200", "a100-80gb"})
+#: instance-type prefixes of PCIe or NVL parts (Azure NC A100 v4: A100 PCIe; NC H100 v5: H100 NVL)
+PCIE_PREFIXES = ("Standard_NC",)
+#: instance types whose catalog AcceleratorCount is wrong -> GPUs per VM (ND H100 v5: 8, catalog v6 says 12)
+INSTANCE_GPUS: dict[str, int] = {"Standard_ND96isr_H100_v5": 8}
+#: GCP accelerators SkyPilot's fetch_gcp.py may price from a "DWS Defined Duration" (flex-start) or
+#: "DWS Calendar Mode" SKU (it takes the first OnDemand SKU whose description holds the GPU's name)
+GCP_FLEX_PRONE = frozenset({"H100", "H100-MEGA", "H200", "B200", "A100-80GB"})
+#: pricing.yml machine type -> (gpus.csv id, GPUs per VM): GCP on-demand from the Billing Catalog
+GCP_BILLING_MACHINES: dict[str, tuple[str, int]] = {
+    "a3-highgpu-8g": ("h100-sxm", 8),
+    "a2-ultragpu-2g": ("a100-80gb", 2),
+    "g2-standard-4": ("l4", 1),
+}
 #: GCP accelerator -> GPU count -> host VM types that carry them (SkyPilot's gcp_catalog pairing)
 GCP_HOSTS: dict[str, dict[int, tuple[str, ...]]] = {
     "A100-80GB": {n: (f"a2-ultragpu-{n}g",) for n in (1, 2, 4, 8)},
@@ -86,20 +104,8 @@ GCP_HOSTS: dict[str, dict[int, tuple[str, ...]]] = {
         8: ("g2-standard-96",),
     },
 }
+__all__ = ["STATISTICS", "Quote", "aggregate", "refresh_offers", "scan_skypilot"]
 REQUIRED = ("InstanceType", "AcceleratorName", "AcceleratorCount", "Price", "Region")
-STATISTICS = ("provider_median", "pooled_median")
-
-
-@dataclass(frozen=True)
-class Quote:
-    """One instance type's on-demand price per GPU-hour in one region of one cloud."""
-
-    gpu_id: str
-    market: str
-    provider: str
-    region: str
-    instance_type: str
-    usd_per_gpu_hour: float
 
 
 @dataclass
@@ -119,7 +125,8 @@ def _number(text: str | None, where: str, line: int, column: str) -> float | Non
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or value < 0:
-        raise CatalogError(f"line {line}: {text!r} is not a non-negative number", path=where, field=column)
+        at = f"line {line}: " if line else ""
+        raise CatalogError(f"{at}{text!r} is not a non-negative number", path=where, field=column)
     return value
 
 
@@ -147,7 +154,8 @@ def _rows(path: Path) -> Iterable[tuple[int, dict[str, str]]]:
 
 
 def _is_pcie(raw: dict[str, str]) -> bool:
-    return "pcie" in (raw.get("InstanceType", "") + " " + raw.get("GpuInfo", "")).lower()
+    instance = raw.get("InstanceType", "").strip()
+    return "pcie" in (instance + " " + raw.get("GpuInfo", "")).lower() or instance.startswith(PCIE_PREFIXES)
 
 
 def _read_file(path: Path, provider: str, known: frozenset[str], skipped: Counter[str]) -> list[Quote]:
@@ -161,6 +169,7 @@ def _read_file(path: Path, provider: str, known: frozenset[str], skipped: Counte
         count = _number(raw["AcceleratorCount"], where, line, "AcceleratorCount")
         name = raw["AcceleratorName"].strip()
         instance = raw["InstanceType"].strip()
+        count = INSTANCE_GPUS.get(instance, count)
         region = raw["Region"].strip()
         if provider == "gcp" and instance and price is not None:
             gcp_hosts[(region, raw.get("AvailabilityZone", "").strip(), instance)] = price
@@ -181,6 +190,9 @@ def _read_file(path: Path, provider: str, known: frozenset[str], skipped: Counte
         if gpu in SXM_ONLY and _is_pcie(raw):
             skipped["PCIe variant of an SXM GPU"] += 1
             continue
+        if provider == "gcp" and not instance and name in GCP_FLEX_PRONE:
+            skipped["GCP accelerator priced from a SKU that may be flex-start or calendar mode"] += 1
+            continue
         if provider == "gcp" and not instance:
             gcp_accelerators.append((gpu, name, region, raw.get("AvailabilityZone", "").strip(), int(count), price))
             continue
@@ -200,6 +212,30 @@ def _read_file(path: Path, provider: str, known: frozenset[str], skipped: Counte
     return quotes
 
 
+def read_gcp_billing(path: Path, known: frozenset[str]) -> list[Quote]:
+    """GCP on-demand quotes from a ``pricing.yml`` (``compute.instance.<machine>.cost.<region>.hour``,
+    USD per VM-hour including the local SSD the machine type always has) / GPUs per VM."""
+    where = str(path)
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except FileNotFoundError:
+        raise CatalogError("file not found", path=where) from None
+    except (UnicodeDecodeError, yaml.YAMLError) as err:
+        raise CatalogError(f"not a readable YAML file ({type(err).__name__})", path=where) from None
+    instances = ((data or {}).get("compute") or {}).get("instance") if isinstance(data, dict) else None
+    if not isinstance(instances, dict):
+        raise CatalogError("not a pricing.yml: no compute.instance mapping", path=where)
+    quotes = []
+    for machine, (gpu, gpus) in GCP_BILLING_MACHINES.items():
+        cost = (instances.get(machine) or {}).get("cost") or {}
+        for region, prices in cost.items() if gpu in known else ():
+            fld = f"compute.instance.{machine}.cost.{region}.hour"
+            hour = _number(str((prices or {}).get("hour", "")), where, 0, fld)
+            if hour:
+                quotes.append(Quote(gpu, "hyperscaler_on_demand", "gcp", str(region), machine, hour / gpus))
+    return quotes
+
+
 def _files(catalog: Path | Sequence[Path]) -> list[Path]:
     """The vms.csv files: a ``catalogs/v<N>`` folder gives its ``<cloud>/vms.csv``, a cloud's
     folder its ``vms.csv``, a file itself."""
@@ -214,56 +250,6 @@ def _files(catalog: Path | Sequence[Path]) -> list[Path]:
             raise CatalogError("no vms.csv or <cloud>/vms.csv file in this folder", path=str(catalog))
         return files
     return [catalog]
-
-
-def _median(values: Iterable[float]) -> float:
-    return float(statistics.median(values))
-
-
-def aggregate(quotes: Iterable[Quote], *, as_of: date, source: str, statistic: str) -> list[GpuOffer]:
-    """One offer per (GPU, market): the cheapest quote per cloud and region, the median over each
-    cloud's regions, then the median over the clouds (or over every cloud and region pooled)."""
-    if statistic not in STATISTICS:
-        raise CatalogError(f"unknown statistic {statistic!r} (expected one of {', '.join(STATISTICS)})")
-    best: dict[tuple[str, str, str, str], Quote] = {}
-    for q in quotes:
-        key = (q.gpu_id, q.market, q.provider, q.region)
-        cur = best.get(key)
-        if cur is None or (q.usd_per_gpu_hour, q.instance_type) < (cur.usd_per_gpu_hour, cur.instance_type):
-            best[key] = q
-    groups: dict[tuple[str, str], dict[str, list[Quote]]] = defaultdict(lambda: defaultdict(list))
-    for q in best.values():
-        groups[(q.gpu_id, q.market)][q.provider].append(q)
-    out = []
-    for (gpu, market), by_provider in groups.items():
-        per_provider = {p: _median(q.usd_per_gpu_hour for q in qs) for p, qs in sorted(by_provider.items())}
-        if statistic == "provider_median":
-            value = _median(per_provider.values())
-        else:
-            value = _median(q.usd_per_gpu_hour for qs in by_provider.values() for q in qs)
-        medians = ", ".join(f"{p} {v:.4f}" for p, v in per_provider.items())
-        how = (
-            "median over clouds of each cloud's median over its regions"
-            if statistic == "provider_median"
-            else "median over every cloud and region pooled"
-        )
-        out.append(
-            GpuOffer(
-                gpu_id=gpu,
-                market=market,
-                usd_per_gpu_hour=round(value, 4),
-                commitment_months=0,
-                provider=";".join(per_provider),
-                instance_type=" ".join(sorted({q.instance_type for qs in by_provider.values() for q in qs})),
-                region="; ".join(f"{p} {len(qs)} regions" for p, qs in sorted(by_provider.items())),
-                source=(
-                    f"{source}. Statistic: {how} of the cheapest on-demand USD per GPU-hour"
-                    f" (instance price / GPU count); per-cloud medians: {medians}"
-                ),
-                as_of=as_of,
-            )
-        )
-    return sorted(out, key=sort_key)
 
 
 def scan_skypilot(
@@ -281,14 +267,20 @@ def scan_skypilot(
     files = _files(catalog)
     skipped: Counter[str] = Counter()
     quotes: list[Quote] = []
+    billing: list[Quote] = []
     for path in files:
+        if path.suffix in (".yml", ".yaml"):
+            billing.extend(read_gcp_billing(path, known))
+            continue
         provider = path.parent.name.lower()
         if provider not in PROVIDER_MARKET:
             skipped[f"cloud {provider!r} is in no market"] += 1
             continue
         quotes.extend(_read_file(path, provider, known, skipped))
+    covered = {q.gpu_id for q in billing}
+    quotes = [q for q in quotes if not (q.provider == "gcp" and q.gpu_id in covered)] + billing
     label = source or "SkyPilot catalog (github.com/skypilot-org/skypilot-catalog) " + ", ".join(
-        f"{p.parent.name}/vms.csv" for p in files
+        p.name if p.suffix in (".yml", ".yaml") else f"{p.parent.name}/vms.csv" for p in files
     )
     rows = aggregate(quotes, as_of=as_of, source=label, statistic=statistic)
     return ImportResult(rows=rows, quotes=quotes, skipped=skipped, files=files)

@@ -116,13 +116,6 @@ us-west4 0.79610514 366.12877856 261.52054944
 """,
 }
 
-#: commitment rows above their cloud family's on-demand row, with the reason (README: "The commitment rows")
-ABOVE_ON_DEMAND_ROW = {
-    ("h100-sxm", "commit_1y"): "GCP's own on-demand list price for a3-highgpu-8g in the same snapshot has median "
-    "13.29 USD per GPU-hour; the hyperscaler on-demand row (7.05) takes GCP at 5.67 from SkyPilot's low-priced "
-    "H100 SKU, which the README already flags as approximate",
-}
-
 
 @pytest.fixture(scope="module")
 def offers() -> tuple[GpuOffer, ...]:
@@ -193,18 +186,37 @@ def test_three_years_cost_no_more_than_one_for_the_same_gpu_and_cloud(offers):
         assert three.usd_per_gpu_hour <= one.usd_per_gpu_hour
 
 
-def test_a_commitment_is_below_its_cloud_familys_on_demand_row(offers):
-    on_demand = {(o.gpu_id, o.market): o.usd_per_gpu_hour for o in offers if o.commitment_months == 0}
-    compared, above = 0, set()
-    for o in _commit(offers):
+def _per_cloud_medians(row: GpuOffer) -> dict[str, float]:
+    """The per-cloud medians an on-demand row's source lists ("per-cloud medians: aws 8.4280, gcp ...")."""
+    text = row.source.split("per-cloud medians: ", 1)[1]
+    return {p: float(v) for p, v in (item.split() for item in text.split(", "))}
+
+
+def test_a_commitment_is_below_its_own_clouds_on_demand_price(offers):
+    # like with like: a commitment of cloud X against cloud X's on-demand median in the hyperscaler
+    # (or specialist) row, and below the row itself; no exception is allowed
+    on_demand = {(o.gpu_id, o.market): o for o in offers if o.commitment_months == 0}
+    rows = _commit(offers)
+    assert len(rows) >= 4
+    for o in rows:
         (family,) = {PROVIDER_MARKET[p] for p in o.provider.split(";")}  # one family per row
-        if (o.gpu_id, family) not in on_demand:
-            continue
-        compared += 1
-        if o.usd_per_gpu_hour >= on_demand[(o.gpu_id, family)]:
-            above.add((o.gpu_id, o.market))
-    assert compared >= 4
-    assert above <= set(ABOVE_ON_DEMAND_ROW), f"commitment rows above on demand without a stated reason: {above}"
+        row = on_demand.get((o.gpu_id, family))
+        assert row is not None, f"{o.gpu_id} {o.market}: no {family} row to compare with"
+        medians = _per_cloud_medians(row)
+        for cloud in o.provider.split(";"):
+            assert cloud in medians, f"{o.gpu_id} {o.market}: {cloud} has no on-demand price in {family}"
+            assert o.usd_per_gpu_hour < medians[cloud], (o.gpu_id, o.market, cloud, medians[cloud])
+        assert o.usd_per_gpu_hour < row.usd_per_gpu_hour, (o.gpu_id, o.market)
+
+
+def test_the_gcp_on_demand_median_is_the_commitment_snapshots_on_demand_price(offers):
+    # the GCP on-demand quotes of H100 and L4 come from the same Billing Catalog snapshot as the
+    # commitments (README: "How an on-demand price is formed"), so the per-cloud median is the excerpt's
+    on_demand = {(o.gpu_id, o.market): o for o in offers if o.market == "hyperscaler_on_demand"}
+    for machine, gpu, gpus in EXCERPT:
+        values = [v[0] for v in _per_gpu(machine, gpus).values()]
+        gcp = _per_cloud_medians(on_demand[(gpu, "hyperscaler_on_demand")])["gcp"]
+        assert gcp == pytest.approx(statistics.median(values), abs=5e-5)
 
 
 @pytest.fixture(scope="module")

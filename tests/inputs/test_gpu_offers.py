@@ -66,17 +66,68 @@ def test_hyperscaler_h100_is_the_median_of_cloud_medians(scan):
     # eu-north-1 58.8928/8 = 7.3616, ap-northeast-1 68.8/8 = 8.6 -> median (6.88 + 7.3616) / 2 = 7.1208
     aws = _quotes(scan, "h100-sxm", "aws")
     assert aws == pytest.approx({"us-east-1": 6.88, "us-east-2": 6.88, "eu-north-1": 7.3616, "ap-northeast-1": 8.6})
-    # GCP: accelerator row + host VM of the same zone, divided by the GPU count
-    gcp = _quotes(scan, "h100-sxm", "gcp")
-    assert gcp["us-central1"] == pytest.approx((9.46006 + 33.60609) / 8)  # 5.38327
-    assert gcp["us-east4"] == pytest.approx((9.46006 + 78.37241) / 8)  # 10.97906
-    assert gcp["europe-west4"] == pytest.approx((9.93306 + 101.88413) / 8)  # 13.97715
-    assert "asia-northeast3" not in gcp  # no a3-highgpu host VM in that zone of the excerpt
+    # Azure ND H100 v5: 8 GPUs (the catalog says 12): 98.32 / 8 in eastus and eastus2, 127.816 / 8 in westus
+    assert _quotes(scan, "h100-sxm", "azure") == pytest.approx({"eastus": 12.29, "eastus2": 12.29, "westus": 15.977})
+    # OCI BM.GPU.H100.8: 80 / 8 in every region
+    assert _quotes(scan, "h100-sxm", "oci") == pytest.approx({"eu-amsterdam-1": 10.0, "ca-toronto-1": 10.0})
+    # GCP: SkyPilot's H100 accelerator price is not used (33.60609 per 8 GPUs in us-central1 is the
+    # DWS flex-start SKU, 4.200761 per GPU); without a Billing Catalog snapshot GCP has no H100 quote
+    assert _quotes(scan, "h100-sxm", "gcp") == {}
     row = _row(scan.rows, "h100-sxm", "hyperscaler_on_demand")
-    assert row.usd_per_gpu_hour == pytest.approx(round((7.1208 + (9.46006 + 78.37241) / 8) / 2, 4))
-    assert row.provider == "aws;gcp" and row.commitment_months == 0
-    assert "aws 4 regions" in row.region and "gcp 3 regions" in row.region
+    assert row.usd_per_gpu_hour == pytest.approx(10.0)  # median of 7.1208, 12.29, 10.0
+    assert row.provider == "aws;azure;oci" and row.commitment_months == 0
+    assert "aws 4 regions" in row.region and "azure 3 regions" in row.region
     assert row.source.startswith("excerpt") and row.as_of == AS_OF
+
+
+def test_gcp_flex_prone_accelerators_are_skipped_and_counted(scan):
+    # B200 x1, H100 x5, H200 x1 accelerator rows of the GCP excerpt; L4 stays
+    assert scan.skipped["GCP accelerator priced from a SKU that may be flex-start or calendar mode"] == 7
+    assert not [q for q in scan.quotes if q.provider == "gcp" and q.gpu_id in {"h100-sxm", "h200", "b200"}]
+    assert _quotes(scan, "l4", "gcp")
+
+
+def test_the_gcp_billing_snapshot_gives_gcp_on_demand_and_replaces_skypilots_gcp_quotes():
+    billing = FIXTURES.parent / "gcp_billing" / "pricing.yml"
+    result = scan_skypilot([FIXTURES, billing], GPUS, as_of=AS_OF, source="excerpt")
+    gcp = _quotes(result, "h100-sxm", "gcp")  # the whole a3-highgpu-8g VM (with its 6 TB local SSD) / 8
+    assert gcp == pytest.approx(
+        {"us-central1": 88.49 / 8, "us-east4": 88.5557561512329 / 8, "europe-west4": 112.540479175233 / 8}
+    )
+    assert _quotes(result, "a100-80gb", "gcp") == pytest.approx(
+        {"us-central1": 10.1375957808219 / 2, "us-east4": 11.4154649589041 / 2, "europe-west4": 11.1618369589041 / 2}
+    )
+    # L4: the snapshot's g2-standard-4 replaces SkyPilot's accelerator + host quotes (no mixing)
+    l4 = [q for q in result.quotes if q.provider == "gcp" and q.gpu_id == "l4"]
+    assert {q.instance_type for q in l4} == {"g2-standard-4"} and len(l4) == 3
+    assert _quotes(result, "l4", "gcp")["us-central1"] == pytest.approx(0.706832255)
+    row = _row(result.rows, "h100-sxm", "hyperscaler_on_demand")
+    # medians: aws 7.1208, oci 10.0, gcp 88.5557561512329 / 8 = 11.06947, azure 12.29
+    assert row.usd_per_gpu_hour == pytest.approx(round((10.0 + 88.5557561512329 / 8) / 2, 4))
+    assert row.provider == "aws;azure;gcp;oci" and "gcp 3 regions" in row.region
+
+
+def test_a_bad_billing_snapshot_is_a_one_line_error(tmp_path):
+    bad = tmp_path / "pricing.yml"
+    bad.write_text("compute:\n  instance:\n    a3-highgpu-8g:\n      cost:\n        us-central1:\n          hour: -3\n")
+    with pytest.raises(CatalogError) as err:
+        scan_skypilot([bad], GPUS, as_of=AS_OF)
+    assert str(bad) in str(err.value) and "compute.instance.a3-highgpu-8g.cost.us-central1.hour" in str(err.value)
+    bad.write_text("just: [a list\n")
+    with pytest.raises(CatalogError, match="not a readable YAML file"):
+        scan_skypilot([bad], GPUS, as_of=AS_OF)
+    bad.write_text("about: {}\n")
+    with pytest.raises(CatalogError, match=r"no compute\.instance"):
+        scan_skypilot([bad], GPUS, as_of=AS_OF)
+
+
+def test_azure_pcie_parts_are_not_the_sxm_gpu(scan):
+    # NC A100 v4 (A100 80GB PCIe) and NC H100 v5 (H100 NVL) are skipped; ND A100 v4 (SXM) is kept
+    azure = [q for q in scan.quotes if q.provider == "azure"]
+    assert azure and not [q for q in azure if q.instance_type.startswith("Standard_NC")]
+    assert _quotes(scan, "a100-80gb", "azure") == pytest.approx(
+        {"eastus": 4.09625, "eastus2": 4.09625, "southcentralus": 4.9155}
+    )
 
 
 def test_specialist_h100_excludes_the_pcie_variant(scan):
@@ -85,7 +136,7 @@ def test_specialist_h100_excludes_the_pcie_variant(scan):
     assert _quotes(scan, "h100-sxm", "lambda")["us-east-1"] == pytest.approx(31.92 / 8)  # 3.99 < 4.29 (1x)
     row = _row(scan.rows, "h100-sxm", "specialist_on_demand")
     assert row.usd_per_gpu_hour == pytest.approx((3.99 + 2.95) / 2)  # lambda 3.99, nebius 2.95
-    assert scan.skipped["PCIe variant of an SXM GPU"] == 3
+    assert scan.skipped["PCIe variant of an SXM GPU"] == 6  # 3 Lambda, 3 Azure NC rows
 
 
 def test_cheapest_instance_per_region_and_gcp_hosts(scan):
@@ -100,9 +151,8 @@ def test_cheapest_instance_per_region_and_gcp_hosts(scan):
     )
     row = _row(scan.rows, "l4", "hyperscaler_on_demand")
     assert row.usd_per_gpu_hour == pytest.approx(round((1.0064 + (0.70683 + 0.74233) / 2) / 2, 4))
-    # a host priced 0 (a4-highgpu-8g) leaves the accelerator row's price
-    assert _quotes(scan, "b200", "gcp") == pytest.approx({"us-central1": 90.216 / 8})
-    assert _quotes(scan, "h200", "gcp") == pytest.approx({"us-central1": (12.266 + 74.49392) / 8})
+    # GCP B200 and H200 accelerator prices are not used (flex-start or calendar-mode SKUs)
+    assert _quotes(scan, "b200", "gcp") == {} and _quotes(scan, "h200", "gcp") == {}
 
 
 def test_rows_without_price_and_unknown_accelerators_are_skipped(scan):
@@ -119,9 +169,11 @@ def test_rows_without_price_and_unknown_accelerators_are_skipped(scan):
 def test_list_of_files_and_pooled_statistic():
     files = [FIXTURES / "aws" / "vms.csv", FIXTURES / "gcp" / "vms.csv"]
     rows = import_skypilot(files, GPUS, as_of=AS_OF, statistic="pooled_median")
-    h100 = _row(rows, "h100-sxm", "hyperscaler_on_demand")
-    # pooled: 5.38327, 6.88, 6.88, 7.3616, 8.6, 10.97906, 13.97715 -> 7.3616
-    assert h100.usd_per_gpu_hour == pytest.approx(7.3616)
+    l4 = _row(rows, "l4", "hyperscaler_on_demand")
+    # pooled: aws 0.8048, 1.0064, 1.1672; gcp 0.70683, 0.74233 -> 0.8048
+    assert l4.usd_per_gpu_hour == pytest.approx(0.8048)
+    h100 = _row(rows, "h100-sxm", "hyperscaler_on_demand")  # AWS only: 6.88, 6.88, 7.3616, 8.6
+    assert h100.usd_per_gpu_hour == pytest.approx((6.88 + 7.3616) / 2)
     assert "pooled" in h100.source
     with pytest.raises(CatalogError, match="unknown statistic"):
         import_skypilot(files, GPUS, as_of=AS_OF, statistic="mean")
