@@ -324,8 +324,8 @@ def decision_path(a: Analysis, r: Ratings, s: Scores | None = None) -> DecisionP
         else Adaptation.PROMPTING
     )
     route_saving = 0.0
-    if dep is Deployment.API and s is not None:
-        routed = route_answer(a, r, s, ad)
+    if dep in (Deployment.API, Deployment.PRIVATE_CLOUD) and s is not None:
+        routed = route_answer(a, r, s, ad, dep)
         if routed is not None:
             steps.append(
                 Step(

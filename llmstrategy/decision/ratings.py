@@ -123,6 +123,17 @@ def _load_ratings(where: str, _mtime_ns: int, _size: int) -> Ratings:
     return Ratings(deps, ads, quality, base, adjustments, rec, str(doc.get("source", "")), where)
 
 
+#: a priced deployment kind (a cost's ``details.deployment_kind``) → the rating set of ``strategies.yaml`` it takes
+KIND_RATINGS = {"managed_endpoint": "private_cloud_endpoint", "routed_own_cloud": "routed_own_cloud"}
+
+
+def deployment_ratings(r: Ratings, deployment: str, kind: str | None) -> Mapping[str, Any]:
+    """The deployment's ratings, or those of the kind it was priced as (a private cloud on a managed
+    endpoint, routing inside your own cloud) when ``strategies.yaml`` rates that kind on its own."""
+    own = KIND_RATINGS.get(kind or "")
+    return r.deployments.get(own, r.deployments[deployment]) if own else r.deployments[deployment]
+
+
 def _number(block: Any, dotted: str, where: str) -> float:
     cur = block
     for part in dotted.split("."):

@@ -1,9 +1,11 @@
 """The decision path's routing question (seed 002: "use the smallest model that works"; seed 003:
 "easy to mix different models (e.g. smaller for routing, larger for final answers)").
 
-Asked when the path stays with hosted APIs: routing (:mod:`llmstrategy.economics.routing`) is
-kept when it lowers the cost per accepted task, loses at most ``routing_max_pass_loss`` of pass
-rate (``data/strategies.yaml``), and its saving pays the router's set-up back within the horizon.
+Asked when the path stays with hosted APIs, or with a private deployment in the team's own cloud
+(routing then runs there: both models priced as private deployments): routing
+(:mod:`llmstrategy.economics.routing`) is kept when it lowers the cost per accepted task, loses
+at most ``routing_max_pass_loss`` of pass rate (``data/strategies.yaml``), and its saving pays
+the router's set-up back within the horizon.
 """
 
 from __future__ import annotations
@@ -31,13 +33,22 @@ def max_pass_loss(r: Ratings) -> float:
     return float(r.recommendation.get("routing_max_pass_loss", 0.03))
 
 
-def route_answer(a: Analysis, r: Ratings, s: Scores, adaptation: Adaptation) -> RouteAnswer | None:
-    """Routed vs the single hosted model, same adaptation; None when either is infeasible.
+#: the single-model deployment routing is compared with → the kind the routed cost must be priced as
+ROUTES_LIKE = {Deployment.API: "hosted_api", Deployment.PRIVATE_CLOUD: "routed_own_cloud"}
+
+
+def route_answer(
+    a: Analysis, r: Ratings, s: Scores, adaptation: Adaptation, deployment: Deployment = Deployment.API
+) -> RouteAnswer | None:
+    """Routed vs the single model of ``deployment`` (a hosted API, or a private deployment in your
+    cloud), same adaptation; None when either is infeasible or the routed cost runs elsewhere.
     Payback [months] = extra set-up USD / (saving per accepted task × accepted tasks a month)."""
-    api_id = Strategy(Deployment.API, adaptation).id
+    api_id = Strategy(deployment, adaptation).id
     routed_id = Strategy(Deployment.ROUTED, adaptation).id
     i, j = s.index(api_id), s.index(routed_id)
     if not (s.feasible[i] and s.feasible[j]):
+        return None
+    if a.cost(routed_id).details.get("deployment_kind", "hosted_api") != ROUTES_LIKE.get(deployment):
         return None
     c_api, c_routed = float(s.cost_per_accepted_task_usd[i]), float(s.cost_per_accepted_task_usd[j])
     p_api, p_routed = float(s.pass_rate[i]), float(s.pass_rate[j])

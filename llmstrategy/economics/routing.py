@@ -6,13 +6,17 @@ small one. By default ``s`` and the quality kept are RouteLLM's published operat
 the benchmark the task resembles (``data/assumptions.yaml`` → ``routing``); a profile's
 ``routing:`` block replaces them with its own measurement. The routed blend's expected pass
 rate is ``max(small alone, quality_retained × large alone)``: a router never does worse than
-sending everything to the small model. :func:`price_routed` prices the hosted-API case; the
-self-hosted hybrid (:mod:`selfhost`) is the same split with the small model on your own GPUs.
+sending everything to the small model. :func:`price_routed` routes wherever the profile lets the
+models run: between hosted APIs when the data may leave, inside the team's own cloud tenancy when
+it may only go there (:func:`price_routed_own_cloud`); the self-hosted hybrid (:mod:`selfhost`) is
+the same split with the small model on your own GPUs.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -27,9 +31,9 @@ from llmstrategy.economics.context import (
     request_shape,
 )
 from llmstrategy.economics.hosted import api_model_problem, expected_ttft_ms, select_api_model
-from llmstrategy.economics.quality import quality_need
+from llmstrategy.economics.quality import QualityNeed, quality_need
 from llmstrategy.inputs.profile import Profile
-from llmstrategy.inputs.strategies import Strategy
+from llmstrategy.inputs.strategies import Deployment, Strategy
 
 #: task type → the RouteLLM benchmark it routes like (open-ended chat is MT Bench; knowledge
 #: questions with one right answer are MMLU; multi-step work is GSM8K)
@@ -98,10 +102,18 @@ def small_need_profile(p: Profile) -> str:
     return LEVEL_BELOW[p.task_complexity]
 
 
+def runs_in_own_cloud(p: Profile) -> bool:
+    """Routing runs inside the team's own cloud tenancy: the data may not go to a third party,
+    but may go to the organisation's own cloud (``data_may_leave: false``, ``own_cloud_allowed: true``)."""
+    return not p.data_may_leave and p.own_cloud_allowed
+
+
 def price_routed(strategy: Strategy, ctx: PricingContext, req: NDArray[np.float64]) -> StrategyCost:
-    """``routed`` with prompting or RAG: the large model is the one the API strategy would use,
-    the small one the cheapest per request that meets one complexity level less (and the
-    latency target and horizon); both priced at the same request shape, plus the router."""
+    """``routed`` with prompting or RAG between hosted APIs (:mod:`price` sends a profile whose
+    data may only go to its own cloud to :func:`price_routed_own_cloud` instead): the large model
+    is the one the API strategy would use, the small one the cheapest per request that meets one
+    complexity level less (and the latency target and horizon); both priced at the same request
+    shape, plus the router."""
     if strategy.uses_fine_tune:
         return infeasible(
             strategy,
@@ -166,6 +178,8 @@ def price_routed(strategy: Strategy, ctx: PricingContext, req: NDArray[np.float6
         upfront_components_usd=upfront,
         models={"small": small.id, "frontier": large.id},
         details={
+            "deployment_kind": "hosted_api",
+            "model_hosts": {"small": f"hosted API ({small.provider})", "frontier": f"hosted API ({large.provider})"},
             "model_choice": f"large: {why}; small: {choice.reason}",
             "frontier_share": s.strong_share,
             "quality_retained": s.quality_retained,
@@ -178,3 +192,123 @@ def price_routed(strategy: Strategy, ctx: PricingContext, req: NDArray[np.float6
             + s.router_latency_ms,
         },
     )
+
+
+def share_context(ctx: PricingContext, share: float, need: QualityNeed | None = None) -> PricingContext:
+    """``ctx`` for the part of the traffic a router sends one way: ``share`` of the requests a day
+    (so a pricer that picks its kind at the profile's own volume picks it at this part's), and,
+    for the small model, the lowered quality need."""
+    p = ctx.profile.model_copy(update={"requests_per_day": ctx.profile.requests_per_day * share})
+    q = need if need is not None else ctx.quality
+    return replace(ctx, profile=p, need=q, quality_needed=q.primary.min_scores[0])
+
+
+#: what a part's details say about where and on what it runs
+PART_DETAILS = (
+    "deployment_kind",
+    "vendor",
+    "offering",
+    "instance_type",
+    "commitment",
+    "units",
+    "instances",
+    "peak_load_to_capacity",
+    "time_to_first_token_ms",
+)
+
+
+#: a private-cloud pricer, ``(strategy, context, requests_per_month) → StrategyCost`` (given by :mod:`price`,
+#: which knows every pricer: importing it here would close a loop through the managed endpoints)
+PartPricer = Callable[[Strategy, PricingContext, NDArray[np.float64]], StrategyCost]
+
+
+def price_routed_own_cloud(
+    strategy: Strategy, ctx: PricingContext, req: NDArray[np.float64], price_private_cloud: PartPricer
+) -> StrategyCost:
+    """``routed`` inside the team's own cloud: the large model is what ``private_cloud`` would
+    deploy for the large share of the requests (``strong_share`` × volume, the task's need), the
+    small one what it would deploy for the rest at one complexity level less; each is its own
+    deployment (provisioned units or managed-endpoint instances, minimum units included, so at
+    low volume two reservations cost more than one), priced by ``price_private_cloud``; the
+    router (an embedding call) runs in the own cloud too. RAG and the private deployment's set-up
+    are counted once."""
+    p = ctx.profile
+    s = route_settings(ctx)
+    pc = Strategy(Deployment.PRIVATE_CLOUD, strategy.adaptation)
+    lower = quality_need(p, ctx.catalog, level=small_need_profile(p))
+    large = price_private_cloud(pc, share_context(ctx, s.strong_share), req * s.strong_share)
+    small = price_private_cloud(pc, share_context(ctx, 1.0 - s.strong_share, lower), req * (1.0 - s.strong_share))
+    if not large.feasible:
+        return infeasible(strategy, req, "no large model in your cloud: " + "; ".join(large.reasons))
+    if not small.feasible:
+        return infeasible(
+            strategy, req, "no small model in your cloud for the easy requests: " + "; ".join(small.reasons)
+        )
+    big, little = large.models["private_cloud"], small.models["private_cloud"]
+    if big == little:
+        return infeasible(
+            strategy,
+            req,
+            f"nothing to route: {big} is already what your cloud would run for the easy requests",
+        )
+    retrieval = float(ctx.catalog.value("quality.retrieval_latency_ms")) if strategy.uses_rag else 0.0
+    ttft = {k: float(c.details.get("time_to_first_token_ms", 0.0)) for k, c in (("large", large), ("small", small))}
+    slowest = max(ttft.values()) + retrieval + s.router_latency_ms
+    if p.latency_slo_ms is not None and slowest > p.latency_slo_ms:
+        return infeasible(
+            strategy,
+            req,
+            f"first token after ~{slowest:,.0f} ms with the router's {s.router_latency_ms:,.0f} ms, above the "
+            f"{p.latency_slo_ms:,.0f} ms target",
+        )
+    rag_monthly: dict[str, NDArray[np.float64]] = {}
+    rag_upfront: dict[str, float] = {}
+    add_rag(strategy, ctx, req, rag_monthly, rag_upfront)
+    monthly: dict[str, NDArray[np.float64]] = {}
+    for side, c in (("large", large), ("small", small)):
+        for name, arr in c.monthly_components_usd.items():
+            if name in rag_monthly:
+                continue  # retrieval is counted once, for all requests, below
+            key = name if name == "operations_staff" else f"{side}_{name}"  # staff: one group for the Monte Carlo
+            monthly[key] = monthly.get(key, np.zeros_like(req)) + arr
+    monthly["router"] = router_monthly_usd(req, request_shape(strategy, ctx).input_tokens, s)
+    monthly.update(rag_monthly)
+    upfront = {
+        "private_cloud_setup": float(ctx.catalog.value("private_cloud.setup_engineer_months"))
+        * ctx.engineer_monthly_usd,
+        "router_setup": float(ctx.catalog.value("routing.setup_engineer_months")) * ctx.engineer_monthly_usd,
+        **rag_upfront,
+    }
+    shape = request_shape(strategy, ctx)
+
+    def part_details(c: StrategyCost) -> dict[str, Any]:
+        out = {k: c.details[k] for k in PART_DETAILS if k in c.details}
+        out["model"] = c.models["private_cloud"]
+        out["monthly_usd"] = float(c.monthly_usd[0])
+        return out
+
+    def host(c: StrategyCost) -> str:
+        d = c.details
+        what = d.get("instance_type") or d.get("offering", "")
+        return f"your cloud: {str(d.get('deployment_kind', '')).replace('_', ' ')} ({d.get('vendor', '')} {what})"
+
+    loads = [float(c.details.get("peak_load_to_capacity", 0.0)) for c in (large, small)]
+    details: dict[str, Any] = {
+        "deployment_kind": "routed_own_cloud",
+        "model_hosts": {"small": host(small), "frontier": host(large)},
+        "large_model": part_details(large),
+        "small_model": part_details(small),
+        "model_choice": f"large: what your cloud would run for {s.strong_share:.0%} of the requests at "
+        f"{ctx.quality.describe()}; small: for the rest at {lower.describe()}",
+        "frontier_share": s.strong_share,
+        "quality_retained": s.quality_retained,
+        "routing_source": s.source,
+        "router_latency_ms": s.router_latency_ms,
+        "input_tokens_per_request": shape.input_tokens,
+        "output_tokens_per_request": shape.output_tokens,
+        "peak_load_to_capacity": max(loads),
+        "time_to_first_token_ms": s.strong_share * ttft["large"]
+        + (1 - s.strong_share) * ttft["small"]
+        + s.router_latency_ms,
+    }
+    return StrategyCost(strategy, req, monthly, upfront, {"small": little, "frontier": big}, details)

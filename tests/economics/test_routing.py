@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from conftest import DATA, make_profile
 
-from llmstrategy.economics.context import pricing_context
+from llmstrategy.economics.context import StrategyCost, pricing_context
 from llmstrategy.economics.hosted import expected_ttft_ms
 from llmstrategy.economics.price import price
 from llmstrategy.economics.routing import TASK_ROUTING_CLASS, blended_pass_rate, route_settings
@@ -95,3 +95,65 @@ def test_the_router_counts_against_the_latency_target(cat):
     tight = ctx_for(cat, **HARD, assumptions={"api_model": "claude-opus-4.7"}, latency_slo_ms=slo)
     out = price(strategy("routed"), tight, [1e6])
     assert not out.feasible and "router" in out.reasons[0], out.reasons
+
+
+def test_routing_inside_the_own_cloud_prices_each_share_as_its_own_private_deployment(cat):
+    """Data that may only go to the own cloud: each model is the private deployment the own cloud
+    would run for its share of the requests (the small one at one complexity level less), a
+    reservation's minimum kept per part; the router and the set-up once."""
+    from llmstrategy.economics.routing import price_routed_own_cloud, runs_in_own_cloud
+
+    seen = []
+
+    def part(st, c, r):  # a reservation of 3,000 a month minimum, 0.01 a request above 200k requests
+        seen.append((c.quality.level, c.profile.requests_per_day, float(r[0])))
+        model = "big" if c.quality.level == "high" else "little"
+        cost = np.maximum(3000.0, 0.01 * r)
+        return StrategyCost(
+            st,
+            r,
+            {"provisioned_capacity": cost},
+            {"private_cloud_setup": 1.0},
+            {"private_cloud": model},
+            {
+                "deployment_kind": "provisioned_throughput",
+                "vendor": "Azure",
+                "offering": "ptu",
+                "units": 15,
+                "time_to_first_token_ms": 500.0,
+            },
+        )
+
+    prof = dict(HARD, data_may_leave=False, own_cloud_allowed=True, data_sensitivity="regulated")
+    ctx = ctx_for(cat, **prof)
+    assert runs_in_own_cloud(ctx.profile) and not runs_in_own_cloud(ctx_for(cat, **HARD).profile)
+    req = np.array([1e5, 1e6])
+    sc = price_routed_own_cloud(strategy("routed"), ctx, req, part)
+    s = route_settings(ctx)
+    assert sc.feasible and sc.models == {"small": "little", "frontier": "big"}
+    (lv_l, day_l, r_l), (lv_s, day_s, r_s) = seen
+    assert (lv_l, lv_s) == ("high", "medium")
+    assert day_l == pytest.approx(20_000 * s.strong_share) and day_s == pytest.approx(20_000 * (1 - s.strong_share))
+    assert (r_l, r_s) == pytest.approx((1e5 * s.strong_share, 1e5 * (1 - s.strong_share)))
+    m = sc.monthly_components_usd
+    assert m["large_provisioned_capacity"] == pytest.approx(np.maximum(3000, 0.01 * req * s.strong_share))
+    assert m["small_provisioned_capacity"] == pytest.approx(np.maximum(3000, 0.01 * req * (1 - s.strong_share)))
+    assert m["router"] == pytest.approx(req * 1500 * cat.value("routing.router_usd_per_mtok") / 1e6)
+    assert float(sc.monthly_usd[0]) > 6000  # two minimums at low volume: dearer than one reservation
+    assert set(sc.upfront_components_usd) == {"private_cloud_setup", "router_setup"}
+    d = sc.details
+    assert d["deployment_kind"] == "routed_own_cloud" and d["frontier_share"] == s.strong_share
+    assert all(h.startswith("your cloud: provisioned throughput") for h in d["model_hosts"].values())
+    assert d["large_model"]["model"] == "big" and d["small_model"]["units"] == 15
+    assert d["time_to_first_token_ms"] == pytest.approx(500 + s.router_latency_ms)
+
+
+def test_routing_inside_the_own_cloud_needs_two_different_models(cat):
+    from llmstrategy.economics.routing import price_routed_own_cloud
+
+    def same(st, c, r):
+        return StrategyCost(st, r, {"provisioned_capacity": r * 0 + 100.0}, {}, {"private_cloud": "m"}, {})
+
+    ctx = ctx_for(cat, data_may_leave=False, own_cloud_allowed=True, data_sensitivity="regulated")
+    out = price_routed_own_cloud(strategy("routed"), ctx, np.array([1e5]), same)
+    assert not out.feasible and "nothing to route" in out.reasons[0]
