@@ -93,3 +93,33 @@ def relabeling_usd(ft: FineTuneInputs) -> float:
 def retraining_usd_per_month(ft: FineTuneInputs, training_run_usd: float) -> float:
     """Retraining spread per month [USD] = (one run + relabeling) / months between runs."""
     return (training_run_usd + relabeling_usd(ft)) / ft.retrain_every_months
+
+
+def training_run_usd(ft: FineTuneInputs, params_b: float, gpu: GpuSpec, usd_per_gpu_hour: float) -> float:
+    """One self-run training job [USD] = GPU-hours (LoRA, :func:`self_host_training_gpu_hours`) ×
+    the price of a GPU-hour where it runs (a GPU market, or a vendor's training instance)."""
+    return self_host_training_gpu_hours(ft, params_b, gpu) * usd_per_gpu_hour
+
+
+def fine_tune_upfront_usd(ft: FineTuneInputs, training_usd: float, engineer_monthly_usd: float) -> dict[str, float]:
+    """The one-off components of fine-tuning [USD]: the first training run, labeling the examples
+    still missing and the set-up (``setup_engineer_months`` × engineer cost)."""
+    return {
+        "training": training_usd,
+        "labeling": labeling_usd(ft),
+        "fine_tune_setup": ft.setup_engineer_months * engineer_monthly_usd,
+    }
+
+
+def fine_tune_details(ft: FineTuneInputs, params_b: float, gpu: GpuSpec, usd_per_gpu_hour: float) -> dict[str, float]:
+    """The training figures a report shows for a self-run fine-tune: GPU-hours, tokens, the run,
+    labeling and retraining per month."""
+    run = training_run_usd(ft, params_b, gpu, usd_per_gpu_hour)
+    return {
+        "training_usd": run,
+        "labeling_usd": labeling_usd(ft),
+        "retraining_usd_per_month": retraining_usd_per_month(ft, run),
+        "training_gpu_hours": self_host_training_gpu_hours(ft, params_b, gpu),
+        "training_tokens": ft.training_tokens,
+        "training_usd_per_gpu_hour": usd_per_gpu_hour,
+    }

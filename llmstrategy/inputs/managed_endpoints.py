@@ -3,6 +3,8 @@
 Azure Machine Learning managed online endpoint, ...) with its price per instance-hour, the GPU it
 carries (an id of ``data/gpus.csv``) and how many; each row with its source and date. The vendor
 runs the instances and the serving container; the team picks the model and the instance type.
+Any vendor is accepted (AWS SageMaker, Azure ML, Google Vertex AI online prediction, ...): a row is
+an instance type billed per hour while it runs.
 """
 
 from __future__ import annotations
@@ -37,8 +39,9 @@ class ManagedEndpointOffer(CsvRow):
 
 
 def load_managed_endpoints(path: Path, known_gpus: Mapping[str, object]) -> tuple[ManagedEndpointOffer, ...]:
-    """Every row of ``path`` (none if the file is absent); a GPU id not in ``gpus.csv`` or a
-    repeated (vendor, offering, instance type, region) is a one-line error naming the line."""
+    """Every row of ``path`` (none if the file is absent); a GPU id not in ``gpus.csv``, more GPUs
+    than one node of that GPU holds (``max_gpus_per_node``) or a repeated (vendor, offering,
+    instance type, region) is a one-line error naming the line."""
     if not path.is_file():
         return ()
     seen: set[tuple[str, str, str, str]] = set()
@@ -46,6 +49,10 @@ def load_managed_endpoints(path: Path, known_gpus: Mapping[str, object]) -> tupl
     def check(row: ManagedEndpointOffer) -> tuple[str, str] | None:
         if row.gpu_id not in known_gpus:
             return "gpu_id", f"unknown GPU '{row.gpu_id}' (not in gpus.csv)"
+        per_node = getattr(known_gpus[row.gpu_id], "max_gpus_per_node", None)
+        if isinstance(per_node, int) and row.gpus_per_instance > per_node:
+            too_many = f"{row.gpus_per_instance} GPUs, more than one {row.gpu_id} node holds ({per_node})"
+            return "gpus_per_instance", too_many
         key = (row.vendor, row.offering, row.instance_type, row.region)
         if key in seen:
             return "instance_type", f"duplicate row for {row.vendor} {row.offering} {row.instance_type} {row.region}"
