@@ -26,10 +26,11 @@ from llmstrategy.economics.context import (
     request_shape,
 )
 from llmstrategy.economics.finetune import (
+    fine_tune_details,
     fine_tune_inputs,
-    labeling_usd,
+    fine_tune_upfront_usd,
     retraining_usd_per_month,
-    self_host_training_gpu_hours,
+    training_run_usd,
 )
 from llmstrategy.economics.fleet import FleetPlan, best_fleet, fleet_details
 from llmstrategy.economics.hosted import frontier_model
@@ -117,11 +118,9 @@ def _price_fleet(
     need_ctx = max(context_needed(strategy, ctx), shape.context_tokens)
     served = billable_requests(req, p.cache_hit_rate, p.retry_rate) * (1.0 - frontier_share)
 
-    def training_run_usd(m: ModelSpec, g: GpuSpec) -> float:
-        return self_host_training_gpu_hours(ft, float(m.total_params_b or 0), g) * g.on_demand_usd_per_gpu_hour
-
     def retrain(m: ModelSpec, g: GpuSpec) -> float:
-        return retraining_usd_per_month(ft, training_run_usd(m, g))
+        run = training_run_usd(ft, float(m.total_params_b or 0), g, g.on_demand_usd_per_gpu_hour)
+        return retraining_usd_per_month(ft, run)
 
     plan = best_fleet(ctx, shape, served, need, need_ctx, retrain if strategy.uses_fine_tune else None)
     if isinstance(plan, str):
@@ -165,21 +164,12 @@ def _price_fleet(
         )
     piece_components: tuple[str, ...] = ("gpu_fleet", "fleet_operations")
     if strategy.uses_fine_tune:
-        hours = self_host_training_gpu_hours(ft, float(fleet.model.total_params_b or 0), fleet.gpu)
-        training = training_run_usd(fleet.model, fleet.gpu)
-        lab = labeling_usd(ft)
-        upfront.update(
-            training=training, labeling=lab, fine_tune_setup=ft.setup_engineer_months * ctx.engineer_monthly_usd
-        )
+        size_b, g = float(fleet.model.total_params_b or 0), fleet.gpu
+        training = fine_tune_details(ft, size_b, g, g.on_demand_usd_per_gpu_hour)
+        upfront.update(fine_tune_upfront_usd(ft, training["training_usd"], ctx.engineer_monthly_usd))
         monthly["retraining"] = plan.fixed_usd_per_month
         piece_components = ("gpu_fleet", "fleet_operations", "retraining")
-        details.update(
-            training_usd=training,
-            labeling_usd=lab,
-            retraining_usd_per_month=float(plan.fixed_usd_per_month[0]),
-            training_gpu_hours=hours,
-            training_tokens=ft.training_tokens,
-        )
+        details.update(training)
     add_rag(strategy, ctx, req, monthly, upfront)
     pieces = plan.pieces(served_per_request)
     return StrategyCost(
