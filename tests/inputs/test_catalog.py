@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+import json
+import os
 import pickle
 from pathlib import Path
 
 import pytest
-from conftest import DATA, MODELS_HEADER, TINY_GPUS, TINY_MODELS
+from conftest import DATA, LITELLM_SNAPSHOT, MODELS_HEADER, TINY_GPUS, TINY_MODELS
 
 from llmstrategy.errors import CatalogError, UnknownIdError
 from llmstrategy.inputs.catalog import (
@@ -376,3 +378,47 @@ def test_price_multipliers_scale_inference_and_gpu_prices_only():
     assert cat.models["gpt-4o"].input_usd_per_mtok == m.input_usd_per_mtok  # the original is untouched
     with pytest.raises(CatalogError):
         cat.with_price_multipliers(api=0)
+
+
+XAI = ("grok-4.3", "grok-4.5", "grok-4.7", "grok-build-0.1")
+
+
+def test_xai_models_carry_what_the_engine_needs(real):
+    # issue 15: xAI is one of the major providers; its current first-party models are priced
+    grok = {i: m for i, m in real.models.items() if m.provider == "xAI"}
+    assert set(XAI) <= set(grok)
+    for m in grok.values():
+        assert m.litellm_id and m.litellm_id.startswith("xai/") and not m.open_weight
+        assert m.has_api_price and m.cached_input_usd_per_mtok is not None
+        assert m.max_output_tokens and m.context_window_tokens >= m.max_output_tokens // 2
+        assert m.reasoning_by_default and m.long_context_threshold_tokens == 200000
+        assert m.deprecation_date is None and m.source and m.as_of
+    # the ones with a published score qualify on it (GPQA Diamond where no MMLU-Pro exists)
+    for mid in ("grok-4.3", "grok-4.5", "grok-build-0.1"):
+        assert "gpqa_diamond" in real.scores[mid] and "aa_lcr" in real.scores[mid]
+        assert real.api_latency[mid].output_tokens_per_second
+    assert "grok-4.7" not in real.scores  # no published score found: never chosen automatically
+    g = real.models["grok-4.3"]
+    assert (g.input_usd_per_mtok, g.output_usd_per_mtok, g.context_window_tokens) == (1.25, 2.5, 1_000_000)
+
+
+@pytest.mark.skipif(not LITELLM_SNAPSHOT.is_file() and not os.environ.get("CI"), reason="LiteLLM snapshot missing")
+def test_xai_rows_match_the_litellm_snapshot(real):
+    snapshot = json.loads(LITELLM_SNAPSHOT.read_text(encoding="utf-8"))
+    for mid in XAI:
+        m, entry = real.models[mid], snapshot[real.models[mid].litellm_id]
+        assert entry["litellm_provider"] == "xai" and entry.get("deprecation_date") is None
+        assert m.input_usd_per_mtok == pytest.approx(entry["input_cost_per_token"] * 1e6)
+        assert m.output_usd_per_mtok == pytest.approx(entry["output_cost_per_token"] * 1e6)
+        assert m.cached_input_usd_per_mtok == pytest.approx(entry["cache_read_input_token_cost"] * 1e6)
+        assert m.long_input_usd_per_mtok == pytest.approx(entry["input_cost_per_token_above_200k_tokens"] * 1e6)
+        assert (m.context_window_tokens, m.max_output_tokens) == (entry["max_input_tokens"], entry["max_output_tokens"])
+
+
+def test_claude_sonnet_5_is_priced_at_its_standard_rate_and_thinks_by_default(real):
+    # the introductory $2/$10 ended on 2026-08-31 (data/price_history.csv); adaptive thinking is on
+    # by default on Claude Sonnet 5 (platform.claude.com whats-new-sonnet-5)
+    m = real.models["claude-sonnet-5"]
+    assert (m.input_usd_per_mtok, m.output_usd_per_mtok, m.cached_input_usd_per_mtok) == (3, 15, 0.3)
+    assert (m.batch_input_usd_per_mtok, m.batch_output_usd_per_mtok) == (1.5, 7.5)
+    assert m.reasoning_by_default

@@ -166,6 +166,49 @@ def test_a_date_before_the_history_is_a_one_line_error():
     assert str(err.value).count("\n") == 0 and "price_history.csv" in str(err.value)
 
 
+#: issue 15: models whose first row was only the date their price was first read (2026-11-29),
+#: with the API launch (or open-weight release) date the sources give
+LAUNCHED = {
+    "claude-opus-4.7": date(2026, 4, 16),
+    "claude-sonnet-5": date(2026, 6, 30),
+    "deepseek-v3.2": date(2025, 12, 1),
+    "gemini-3.1-pro": date(2026, 2, 19),
+    "glm-4.7": date(2025, 12, 22),
+    "gpt-5.4": date(2026, 3, 5),
+    "gpt-5.4-mini": date(2026, 3, 17),
+    "gpt-5.4-nano": date(2026, 3, 17),
+    "gpt-5.5": date(2026, 4, 23),
+    "kimi-k2": date(2025, 9, 5),
+    "mistral-large-3": date(2025, 12, 2),
+    "mistral-small-3.2": date(2025, 6, 20),
+    "qwen3-coder-30b-a3b": date(2025, 7, 31),
+    "qwen3-30b-a3b": date(2025, 7, 29),
+    "grok-4.3": date(2026, 4, 30),
+}
+
+
+def test_models_count_from_their_launch_not_from_the_day_their_price_was_read():
+    h = load_price_history(HISTORY, MODELS)
+    assert {mid: h[mid][0].valid_from for mid in LAUNCHED} == LAUNCHED
+    mid_2026 = load_catalog(DATA, on_date=date(2026, 6, 1))
+    assert {m for m, d in LAUNCHED.items() if d <= date(2026, 6, 1)} <= set(mid_2026.models)
+    assert mid_2026.unavailable["claude-sonnet-5"] == date(2026, 6, 30)
+    eve = load_catalog(DATA, on_date=date(2026, 3, 4))  # the day before GPT-5.4's launch
+    assert "gpt-5.4" in eve.unavailable and "gemini-3.1-pro" in eve.models
+    # a first row that is only the day a price was read stays only where no launch date was found
+    with HISTORY.open(newline="", encoding="utf-8") as fh:
+        first_read = {r["model_id"] for r in csv.DictReader(fh) if r["source"].startswith("first read")}
+    assert first_read <= {"grok-4.7"}
+
+
+def test_claude_sonnet_5_introductory_price_then_its_standard_price():
+    july = load_catalog(DATA, on_date=date(2026, 7, 15)).models["claude-sonnet-5"]
+    assert (july.input_usd_per_mtok, july.output_usd_per_mtok) == (2, 10)
+    assert july.batch_output_usd_per_mtok == pytest.approx(5) and july.cached_input_usd_per_mtok == pytest.approx(0.2)
+    sept = load_catalog(DATA, on_date=date(2026, 9, 1)).models["claude-sonnet-5"]
+    assert (sept.input_usd_per_mtok, sept.output_usd_per_mtok) == (3, 15)
+
+
 # --- analyze --as-of -------------------------------------------------------------------------
 
 
