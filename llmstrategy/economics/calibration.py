@@ -1,7 +1,7 @@
 """The sizing model against published serving measurements (``data/measurements.csv``).
 
-Each row is one published figure for a configuration (model, GPU, GPUs, precision, input
-and output tokens, engine, the engine's ``max_batch_size``) and its ``metric``:
+Each row is one published figure for a configuration (model, GPU, GPUs, precision, mean input
+and output tokens of the run's requests, engine, the engine's ``max_batch_size``) and its ``metric``:
 
 - ``output_tokens_per_second_per_gpu`` with ``concurrency`` empty: a max-throughput run
   (requests at an infinite rate); the model predicts it in ``batch`` mode (memory-filling
@@ -9,8 +9,9 @@ and output tokens, engine, the engine's ``max_batch_size``) and its ``metric``:
   default ``self_host.max_batch_size``);
 - ``output_tokens_per_second_per_gpu`` with ``concurrency`` C: throughput with C requests in
   flight (a point of a latency-vs-throughput sweep); predicted at exactly C sequences;
-- ``time_per_output_token_ms`` at concurrency C: measured TPOT against the predicted decode
-  step at batch C (× pipeline stages);
+- ``time_per_output_token_ms`` at concurrency C: a serving benchmark's TPOT ((latency − TTFT) /
+  (output − 1)) against the decode step at batch C (× pipeline stages) plus the prefills of the
+  C − 1 requests that replace finished ones meanwhile (:func:`~llmstrategy.economics.sizing.serving_tpot_s`);
 - ``request_latency_s`` at concurrency C: a batch of C requests started together
   (``benchmark_latency``): C × prefill + output tokens × time per output token.
 

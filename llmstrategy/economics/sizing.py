@@ -4,17 +4,17 @@ Glossary (units in names): ``*_gb`` [GB = 1e9 bytes], ``*_s`` [seconds], ``*_ms`
 [milliseconds], ``tflops`` [1e12 FLOP/s], ``tb_s`` [1e12 bytes/s].
 
 Memory (one replica over ``tp × pp`` GPUs):
-  weights = parameters × bytes per parameter (bf16 2, fp8 1, int4 0.5);
+  weights = parameters × bytes per parameter (bf16 2, fp8 1, int4 0.5), the embedding and LM
+  head in BF16 at any precision (:func:`embedding_params`; each decode step reads the LM head,
+  not the embedding table);
   KV cache per token = 2 × layers × KV heads × head dim × bytes per element (fp8 1, else 2);
   usable = GPUs × memory × (1 − overhead share); the replica must hold the weights plus
   one full-length request's KV cache; the batch memory holds is the rest divided by the
   KV cache of a sequence at its average length (input + output / 2; paged attention).
   Tensor and expert parallelism shard every weight once over the replica's GPUs; attention
   data parallelism (``attention_dp``: each GPU runs attention for its own sequences, only the
-  routed experts are sharded) keeps a whole copy of the non-expert parameters (attention,
-  shared and dense MLPs, embeddings: ``models.csv`` ``non_expert_params_b``) on every GPU,
-  so weights = (total + (GPUs − 1) × non-expert) × bytes per parameter, and less is left for
-  the KV cache.
+  routed experts are sharded) keeps a copy of the non-expert parameters (``models.csv``
+  ``non_expert_params_b``) on every GPU: weights = (total + (GPUs − 1) × non-expert) × bytes.
 
 Speed (a roofline per kernel class, per decode step of a batch of B sequences):
   weight bytes = active weight bytes (MoE: share of experts that B tokens touch, 1 − (1 − a)^B
@@ -30,13 +30,16 @@ Speed (a roofline per kernel class, per decode step of a batch of B sequences):
   the GPU link (``nvlink_gb_s`` / 2: NVLink or Infinity Fabric, PCIe for cards without).
   Prefill of one request = 2 × active parameters × input tokens / peak × the penalty, plus the
   all-reduce of its input tokens.
-  Time per output token = step × pp (a token crosses every pipeline stage).
-  A replica serves requests/s = 1 / (prefill + output tokens × step / B).
+  A replica serves requests/s = 1 / (prefill + output tokens × step / B). Time per output token
+  with B sequences in flight (continuous batching: while one request decodes its output the
+  B − 1 others end and their successors' prefills run in the batch) = step × pp + (B − 1) ×
+  prefill / output tokens, B / that ≈ the throughput (Little's law); a batch started together
+  (``benchmark_latency``) prefills once, up front (:func:`at_batch`).
 
 Latency class: ``interactive`` takes the largest batch whose time per output token is within
-the TPOT target and requires time to first token (prefill + one step) within the TTFT
-target; ``batch`` fills memory (up to the engine's max batch, ``max_batch_size``). Efficiency
-factors and defaults live in ``data/assumptions.yaml`` (``self_host.*``) with their sources.
+the TPOT target and requires time to first token (prefill + one step) within the TTFT target;
+``batch`` fills memory (up to the engine's max batch, ``max_batch_size``). Efficiency factors and
+defaults live in ``data/assumptions.yaml`` (``self_host.*``) with their sources.
 """
 
 from __future__ import annotations
@@ -124,11 +127,22 @@ def non_expert_params(model: ModelSpec, attention_dp: bool) -> float:
     return float(model.non_expert_params_b) * 1e9
 
 
+def embedding_params(model: ModelSpec) -> float:
+    """Token embedding + LM head parameters [count] = 2 × vocabulary × hidden size (untied), when
+    the model has a ``vocab_size``; 0 without one. Quantised checkpoints keep both in BF16: ModelOpt's
+    FP8/INT4/FP4 configs disable ``*lm_head*`` and quantise Linear layers only (no embedding),
+    gpt-oss's MXFP4 leaves ``model.embed_tokens`` and ``lm_head`` unconverted."""
+    vocab = getattr(model, "vocab_size", None)  # models.csv column (optional)
+    return 2.0 * float(vocab) * float(model.hidden_size or 0) if vocab else 0.0
+
+
 def replica_weights_gb(model: ModelSpec, precision: str, gpus: int, attention_dp: bool = False) -> float:
     """Weights one replica of ``gpus`` GPUs holds [GB]: every parameter once, plus gpus − 1 more
-    copies of the non-expert parameters under attention data parallelism."""
-    extra = (gpus - 1) * non_expert_params(model, attention_dp) * BYTES_PER_PARAM[precision] / 1e9
-    return weights_gb(model, precision) + extra
+    copies of the non-expert parameters under attention data parallelism; the embedding and LM
+    head of each copy at BF16 (:func:`embedding_params`)."""
+    bpp, copies = BYTES_PER_PARAM[precision], (gpus if attention_dp else 1)
+    extra = (gpus - 1) * non_expert_params(model, attention_dp) * bpp + copies * embedding_params(model) * (2.0 - bpp)
+    return weights_gb(model, precision) + extra / 1e9
 
 
 def kv_cache_bytes_per_token(model: ModelSpec, precision: str) -> float:
@@ -198,6 +212,9 @@ def decode_step_s(
         share = active / total if total > 0 else 1.0
         touched = 1.0 - np.power(1.0 - share, b) if share < 1.0 else np.ones_like(b)
         weight_bytes = total * BYTES_PER_PARAM[precision] * touched
+    # each copy's LM head is read at BF16; its embedding table is gathered (B rows), not streamed
+    lm_head = (gpus if attention_dp else 1) * embedding_params(model) / 2.0
+    weight_bytes = weight_bytes + lm_head * (2.0 - 2.0 * BYTES_PER_PARAM[precision])
     kv_bytes = b * kv_cache_bytes_per_token(model, precision) * avg_context_tokens
     bw_eff, cmp_eff = efficiencies(gpu, params)
     bandwidth = gpus * gpu.memory_bandwidth_tb_s * 1e12 * bw_eff
@@ -221,6 +238,14 @@ def prefill_s(
     )
 
 
+def serving_tpot_s(step_s: Any, pp: int, batch: Any, prefill_s: float, output_tokens: float) -> Any:
+    """Time per output token [s] with ``batch`` sequences in flight under continuous batching:
+    the decode step × pipeline stages plus the prefills of the batch − 1 requests that replace
+    finished ones while this one decodes its ``output_tokens`` (vLLM's and SGLang's TPOT,
+    (latency − TTFT) / (output − 1), counts them: they share the GPU's steps)."""
+    return step_s * pp + (np.asarray(batch, dtype=float) - 1.0) * prefill_s / max(output_tokens, 1.0)
+
+
 def at_batch(
     model: ModelSpec,
     gpu: GpuSpec,
@@ -235,10 +260,10 @@ def at_batch(
     attention_dp: bool = False,
 ) -> dict[str, float]:
     """The roofline at exactly ``batch`` concurrent sequences (a benchmark's fixed concurrency):
-    time per output token [ms] = step × pp; latency of a batch started together [s] = batch ×
-    prefill + output tokens × time per output token (``benchmark_latency``-style); output
-    tokens/s per GPU = batch × output / (batch × prefill + output × step) / GPUs, as in
-    :func:`size_replica`."""
+    time per output token [ms] of a serving run (:func:`serving_tpot_s`); the bare decode step
+    [ms] × pp; latency of a batch started together [s] = batch × prefill + output tokens × step
+    × pp (``benchmark_latency``: prefills once, up front); output tokens/s per GPU = batch ×
+    output / (batch × prefill + output × step) / GPUs, as in :func:`size_replica`."""
     avg_ctx = input_tokens + output_tokens / 2.0
     step = float(
         decode_step_s(model, gpu, precision, tp, pp, np.array([float(batch)]), avg_ctx, params, attention_dp)[0]
@@ -246,7 +271,8 @@ def at_batch(
     t_prefill = prefill_s(model, gpu, precision, tp, pp, input_tokens, params)
     busy_s = batch * t_prefill + output_tokens * step
     return {
-        "time_per_output_token_ms": step * pp * 1000.0,
+        "time_per_output_token_ms": float(serving_tpot_s(step, pp, batch, t_prefill, output_tokens)) * 1000.0,
+        "decode_step_ms": step * pp * 1000.0,
         "request_latency_s": batch * t_prefill + output_tokens * step * pp,
         "output_tokens_per_second_per_gpu": batch * output_tokens / busy_s / (tp * pp),
     }
@@ -303,8 +329,8 @@ def size_replica(
     cap = max(1, min(mem_batch, params.max_batch_size))
     batches = np.arange(1, cap + 1, dtype=float)
     step = decode_step_s(model, gpu, precision, tp, pp, batches, avg_ctx, params, attention_dp)
-    tpot = step * pp
     t_prefill = prefill_s(model, gpu, precision, tp, pp, input_tokens, params)
+    tpot = serving_tpot_s(step, pp, batches, t_prefill, output_tokens)
     if latency == "interactive":
         ok = np.nonzero(tpot * 1000.0 <= tpot_slo_ms)[0]
         if ok.size == 0:

@@ -20,8 +20,12 @@ from llmstrategy.economics.sizing import (
     allreduce_s,
     decode_step_s,
     efficiencies,
+    embedding_params,
     kv_cache_bytes_per_token,
+    peak_tflops,
+    prefill_s,
     replica_weights_gb,
+    serving_tpot_s,
     size_replica,
     weights_gb,
 )
@@ -126,8 +130,11 @@ def test_interactive_batch_is_capped_by_the_tpot_target():
     batch = _size(L405, H100, "fp8", 8, latency="batch")
     assert inter.fits and inter.time_per_output_token_ms <= tpot
     assert inter.batch_size < batch.batch_size
-    nxt = decode_step_s(L405, H100, "fp8", 8, 1, np.array([inter.batch_size + 1.0]), 1250.0, P)[0]
-    assert nxt * 1000 > tpot  # one more sequence would break the target
+    b = inter.batch_size + 1.0  # one more sequence would break the target (its step + others' prefills)
+    step = decode_step_s(L405, H100, "fp8", 8, 1, np.array([b]), 1250.0, P)[0]
+    pre = prefill_s(L405, H100, "fp8", 8, 1, 1000.0, P)
+    assert (step + (b - 1) * pre / 500.0) * 1000 > tpot
+    assert serving_tpot_s(step, 1, b, pre, 500.0) * 1000 == pytest.approx((step + (b - 1) * pre / 500.0) * 1000)
     assert inter.output_tokens_per_second_per_gpu < batch.output_tokens_per_second_per_gpu
     impossible = _size(L405, H100, "fp8", 8, latency="interactive", tpot=1.0)
     assert not impossible.fits and "per token" in impossible.reason
@@ -260,3 +267,54 @@ def test_non_expert_count_needs_its_source_and_fits_in_the_total(tmp_path):
         with pytest.raises(CatalogError, match=f"llama-4-maverick.*{message}") as err:
             load_models(tmp_path / "models.csv")
         assert err.value.field == "non_expert_params_b"
+
+
+def test_embedding_and_lm_head_stay_bf16_in_quantised_checkpoints():
+    """2 × vocabulary × hidden parameters at 2 bytes whatever the precision: more memory per copy
+    (every GPU's copy under attention data parallelism); per step the LM head is read at 2 bytes and
+    the embedding table not at all (a lookup of B rows). No vocabulary size: no change."""
+    scout = CAT.models["llama-4-scout"]
+    assert embedding_params(scout) == 0.0 and replica_weights_gb(scout, "fp8", 4, True) == pytest.approx(
+        (109 + 3 * 11.13) * 1.0
+    )
+    v = scout.model_copy(update={"vocab_size": 202048})
+    emb = 2 * 202048 * 5120
+    assert embedding_params(v) == emb
+    assert replica_weights_gb(v, "fp8", 4, True) - replica_weights_gb(scout, "fp8", 4, True) == pytest.approx(
+        4 * emb * 1.0 / 1e9
+    )
+    assert replica_weights_gb(v, "fp8", 4) - replica_weights_gb(scout, "fp8", 4) == pytest.approx(emb / 1e9)
+    assert replica_weights_gb(v, "bf16", 4) == replica_weights_gb(scout, "bf16", 4)
+    b = np.array([1.0])
+    l8v = L8.model_copy(update={"vocab_size": 128256})
+    step = {p: decode_step_s(L8, H100, p, 1, 1, b, 1250.0, P)[0] for p in ("bf16", "fp8", "int4")}
+    step_v = {p: decode_step_s(l8v, H100, p, 1, 1, b, 1250.0, P)[0] for p in ("bf16", "fp8", "int4")}
+    bw = H100.memory_bandwidth_tb_s * 1e12 * P.bandwidth_efficiency
+    lm = 128256 * 4096
+    assert step_v["fp8"] == pytest.approx(step["fp8"])  # LM head +1 byte, embedding −1 byte
+    assert step_v["int4"] - step["int4"] == pytest.approx(lm * 1.0 / bw)  # 2 − 0.5 − 0.5
+    assert step["bf16"] - step_v["bf16"] == pytest.approx(lm * 2.0 / bw)  # the embedding is not streamed
+
+
+def test_weight_only_int4_and_mxfp4_compute_at_the_bf16_rate():
+    """GPUs without FP4 units (H100, H200, A100, MI300X: CDNA3 has none) dequantise 4-bit weights
+    in the kernel (vLLM on ROCm: triton matmul_ogs, mxfp4_w4a16): BF16 math, half a byte per weight."""
+    for gid in ("h100-sxm", "h200", "a100-80gb", "mi300x"):
+        g = CAT.gpus[gid]
+        assert peak_tflops(g, "int4") == g.bf16_dense_tflops
+    assert weights_gb(CAT.models["gpt-oss-120b"], "int4") == pytest.approx(116.8 * 0.5)
+
+
+def test_interactive_tpot_counts_the_prefills_of_the_requests_in_flight():
+    """Long inputs and short outputs: the prefills that run inside the batch dominate, so the
+    interactive batch is smaller than the bare decode step would allow."""
+    inter = _size(L70, H100, "fp8", 4, inp=8000, out=100, latency="interactive", tpot=50.0, ttft=10_000)
+    assert inter.fits
+    pre = prefill_s(L70, H100, "fp8", 4, 1, 8000.0, P)
+    b = float(inter.batch_size)
+    step = decode_step_s(L70, H100, "fp8", 4, 1, np.array([b]), 8050.0, P)[0]
+    assert inter.time_per_output_token_ms == pytest.approx((step + (b - 1) * pre / 100.0) * 1000)
+    bare = decode_step_s(L70, H100, "fp8", 4, 1, np.array([b + 1.0]), 8050.0, P)[0]
+    assert bare * 1000 < 50.0  # the bare step would have let one more sequence in
+    # the throughput counts every prefill once: b sequences' output over b prefills and 100 steps
+    assert inter.output_tokens_per_second_per_gpu == pytest.approx(b * 100 / (b * pre + 100 * step) / 4)
