@@ -98,6 +98,21 @@ def test_notebooks_have_no_outputs_and_one_parameters_cell():
         assert nb["metadata"]["kernelspec"]["name"] == "python3", path
 
 
+def test_the_notebooks_are_what_their_builder_writes():
+    """tools/build_notebooks.py is the notebooks' source: an edit made in a notebook and not in the
+    builder (or the reverse) would be undone by the next build, so the two may not drift."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_notebooks", ROOT / "tools" / "build_notebooks.py")
+    assert spec is not None and spec.loader is not None
+    builder = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(builder)
+    assert set(builder.NOTEBOOKS) == {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")}
+    for name, cells in builder.NOTEBOOKS.items():
+        committed = (ROOT / "notebooks" / f"{name}.ipynb").read_text(encoding="utf-8")
+        assert builder.notebook_text(name, cells) == committed, f"{name}: run python tools/build_notebooks.py"
+
+
 def test_notebook_cells_only_call_the_package():
     """No logic in notebooks: each non-parameter code cell is imports and calls of lls.*."""
     allowed = re.compile(r"^(import llmstrategy\.notebook as lls|s = lls\.\w+\(.*\)|lls\.\w+\(.*\)|#.*|)$")

@@ -48,7 +48,9 @@ COST_CURVES = [
         "## Cost curves\nMonthly cost at each monthly token volume, other profile settings fixed (log–log). "
         "The dashed line marks this workload; dotted lines mark the volumes above which self-hosting (or the "
         "hybrid) costs at most the API, solved exactly on the piecewise cost functions. Strategies the decision "
-        "engine rules out for this profile are left out. In JupyterLab, what-if widgets re-price the curves.",
+        "engine rules out for this profile are left out. In JupyterLab, the what-if widgets re-price everything in "
+        "this notebook (the tables above and the charts below move with them); **Reset** goes back to the "
+        "parameters cell.",
     ),
     ("code", "lls.cost_curves_view(s)"),
     ("md", "### Break-even volumes"),
@@ -65,16 +67,17 @@ COST_CURVES = [
     (
         "md",
         "## Seed 001's cost tiers, checked\nThe seed's table reproduced under its own assumptions (every token "
-        "at GPT-4o's input price, $2,000 per GPU-month, its GPU counts), beside the same five volumes from first "
+        "at GPT-4o's input price, 2,000 USD per GPU-month, its GPU counts), beside the same five volumes from first "
         "principles.",
     ),
     ("code", "lls.seed_check(s)"),
     (
         "md",
         "## Models for this workload\nEvery catalog model the profile allows, priced on this workload's request "
-        "shape (hosted API prices, or self-hosting when the data may not leave). Quality is MMLU-Pro accuracy "
-        "(%); the task's complexity sets the minimum. The frontier joins the models no other model beats on both "
-        "cost and quality.",
+        "shape (hosted API prices, or self-hosting when the data may not leave). Quality is judged as the engine "
+        "judges it: on the benchmarks of the capabilities the task needs (SWE-bench Verified for agents, GPQA for "
+        "reasoning, ...), at the minimum its complexity sets, or by your own evals. The frontier joins the models "
+        "no other model beats on both cost and quality.",
     ),
     ("code", "lls.models_figure(s)"),
     ("code", "lls.models_table(s)"),
@@ -82,14 +85,17 @@ COST_CURVES = [
         "md",
         "## Self-hosted fleets\nEach self-hosted strategy's model, GPU and layout at this workload. Sizing: weights = "
         "parameters × bytes per parameter; KV cache per token = 2 × layers × KV heads × head dim × bytes; decode "
-        "step = max(bytes read / achieved bandwidth, 2 × active parameters × batch / achieved FLOP/s); interactive "
-        "workloads cap the batch so each token arrives within the time-per-token target.",
+        "step = weight matrices (bytes / achieved bandwidth, or 2 × active parameters × batch / achieved FLOP/s if "
+        "slower) + attention over the KV cache + the tensor-parallel all-reduce; interactive workloads cap the "
+        "batch so each token, counting the prefills of requests that join the batch, arrives within the "
+        "time-per-token target.",
     ),
     ("code", "lls.sizing_table(s)"),
     (
         "md",
-        "### The sizing model against published measurements\nEvery row is a published max-throughput run; the "
-        "model predicts the same configuration. Tests keep every ratio within 0.5× to 2×.",
+        "### The sizing model against published measurements\nEvery row is a published run "
+        "(throughput, time per output token at a given concurrency, or batch latency), each in its own unit; the "
+        "model predicts the same configuration. Tests keep every ratio within 1.5×, or name the row and why not.",
     ),
     ("code", "lls.calibration_table(s)"),
     (
@@ -106,7 +112,8 @@ COST_CURVES = [
 PROFILE_PARAMETERS = (
     PARAMETERS
     + """
-save_dir = "../data/profiles"  # where "Save profile" writes YAML"""
+save_dir = "../data/profiles"  # where "Save profile" writes YAML
+report_dir = "../reports"  # where "Render report" writes HTML"""
 )
 
 WORKLOAD_PROFILE = [
@@ -114,12 +121,14 @@ WORKLOAD_PROFILE = [
     ("code", OPEN.format(title="Workload profile")),
     (
         "md",
-        "## Profile\nEvery field of the profile. In JupyterLab each one has a widget (log-scale sliders for "
-        "volume and tokens); the derived workload above the tabs updates as you move them, and **Save profile** "
-        "writes the YAML to `data/profiles/`.",
+        "## Profile\nEvery field of the profile, with what it means. In JupyterLab each one has a widget (log-scale "
+        "sliders for volume and tokens, with the exact value in the box beside them); the derived workload above the "
+        "tabs and every table below update as you change them. **Save profile** writes the YAML to "
+        "`data/profiles/`; **Render report** then writes the strategy report into `reports/` and links it; "
+        "**Reset** goes back to the parameters cell.",
     ),
-    ("code", "lls.profile_editor(s, save_dir=save_dir)"),
-    ("md", "## Derived workload\nA month is 365/12 days; tokens are input + output (as loaded)."),
+    ("code", "lls.profile_editor(s, save_dir=save_dir, report_dir=report_dir)"),
+    ("md", "## Derived workload\nA month is 365/12 days; tokens are input + output."),
     ("code", "lls.workload_table(s)"),
     ("code", "lls.footer(s)"),
 ]
@@ -150,7 +159,9 @@ DECISION_MATRIX = [
         "## The matrix\nThe 12 strategies (deployment × adaptation) on 11 criteria. Qualitative ratings come "
         "from seed 001's tables (`data/strategies.yaml`); cost of accepted work, upfront cost, pass rate and a "
         "self-hosted fleet's latency come from the engine for this profile. Ruled-out strategies are listed under it "
-        "with the reason. In JupyterLab, move a weight slider: the ranking and the recommendation update live.",
+        "with the reason. In JupyterLab, move a weight slider: the ranking, the recommendation, the executive "
+        "summary above and the weights, scores and sensitivity below all update; **Reset** goes back to the "
+        "parameters cell.",
     ),
     ("code", "lls.decision_matrix_view(s)"),
     ("md", "## Weights\nBase weights adjusted by the profile's conditions (each from a seed), then normalized."),
@@ -255,6 +266,14 @@ NOTEBOOKS = {
 
 
 def build(name: str, cells: list[Any]) -> Path:
+    """Write notebooks/<name>.ipynb from its cell list."""
+    path = ROOT / "notebooks" / f"{name}.ipynb"
+    path.write_text(notebook_text(name, cells), encoding="utf-8")
+    return path
+
+
+def notebook_text(name: str, cells: list[Any]) -> str:
+    """The notebook's JSON text, as committed (no outputs, stable cell ids)."""
     nb = new_notebook()
     nb.metadata["kernelspec"] = KERNELSPEC
     nb.metadata["language_info"] = {"name": "python"}
@@ -276,10 +295,8 @@ def build(name: str, cells: list[Any]) -> Path:
             nb.cells.append(cell)
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"{name.replace('_', '-')}-{i:02d}"
-    path = ROOT / "notebooks" / f"{name}.ipynb"
     nbformat.validate(nb)
-    path.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
-    return path
+    return str(nbformat.writes(nb)) + "\n"
 
 
 if __name__ == "__main__":

@@ -32,6 +32,20 @@ BENCHMARKS = (
     "aa_intelligence_index",
 )
 
+#: benchmark id → the name people know it by
+BENCHMARK_NAMES = {
+    "mmlu_pro": "MMLU-Pro",
+    "gpqa_diamond": "GPQA Diamond",
+    "livecodebench": "LiveCodeBench",
+    "swe_bench_verified": "SWE-bench Verified",
+    "ifbench": "IFBench",
+    "ifeval": "IFEval",
+    "mmlu_prox": "MMLU-ProX",
+    "global_mmlu": "Global-MMLU",
+    "aa_lcr": "AA long-context reasoning",
+    "aa_intelligence_index": "AA Intelligence Index",
+}
+
 
 class _Row(CsvRow):
     pass

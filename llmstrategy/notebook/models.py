@@ -23,6 +23,7 @@ MODEL_COLUMNS = [
     "provider",
     "open_weight",
     "quality_score",
+    "quality_benchmark",
     "context_window_tokens",
     "serving",
     "input_usd_per_mtok",
@@ -30,6 +31,7 @@ MODEL_COLUMNS = [
     "per_1k_requests_usd",
     "monthly_usd",
     "meets_quality",
+    "quality_note",
     "pareto",
 ]
 
@@ -55,6 +57,7 @@ def models_figure(s: Session, df: Any = None) -> Any:
             pareto=list(df["pareto"]),
             meets_quality=list(df["meets_quality"]),
             quality_needed=need,
+            quality_label=_quality_axis(s),
             title="Quality vs cost per 1,000 requests",
             recommended_models=used,
         ),
@@ -92,6 +95,23 @@ def models_excluded_table(s: Session) -> Any:
     return styled(df.reset_index(drop=True), caption=f"{len(df)} models ruled out by the profile's constraints")
 
 
+def _need_words(s: Session) -> str:
+    """The task's quality need in benchmark names: 'agentic: SWE-bench Verified ≥ 72; ...'."""
+    from llmstrategy.inputs.benchmarks import BENCHMARK_NAMES
+
+    return "; ".join(
+        f"{r.capability}: {BENCHMARK_NAMES.get(r.benchmarks[0], r.benchmarks[0])} ≥ {r.min_scores[0]:g}"
+        for r in s.analysis.context.quality.requirements
+    )
+
+
+def _quality_axis(s: Session) -> str:
+    from llmstrategy.inputs.benchmarks import BENCHMARK_NAMES
+
+    b = s.analysis.context.quality.primary.benchmarks[0]
+    return f"{s.analysis.context.quality.primary.capability} ({BENCHMARK_NAMES.get(b, b)} %)"
+
+
 @live
 def model_constraints(s: Session) -> Any:
     """The constraints that filter the catalog, in plain words."""
@@ -101,8 +121,8 @@ def model_constraints(s: Session) -> Any:
         "any model, priced at its hosted API price"
         if p.data_may_leave
         else "open-weight models only, priced as self-hosted (the data may not leave)",
-        f"quality needed for {html.escape(p.task_complexity)}-complexity tasks: "
-        f"MMLU-Pro ≥ {s.analysis.context.quality_needed:g}",
+        f"quality needed for {html.escape(p.task_complexity)}-complexity {html.escape(p.task_type)} tasks: "
+        f"{html.escape(_need_words(s))}",
         f"models retired on or before {s.analysis.on_date.isoformat()} left out",
     ]
     lis = "".join(f"<li>{t}</li>" for t in items)

@@ -228,11 +228,13 @@ def model_scatter_figure(
     title: str,
     quality_needed: float | None = None,
     recommended_models: Sequence[str] = (),
+    quality_label: str = "quality (MMLU-Pro %)",
 ) -> Any:
     """Quality vs cost per 1,000 requests (log cost axis): the Pareto frontier as a
     labeled line, the other models as unlabeled markers (names in the hover), green when
     they meet the task's quality, grey otherwise; a dotted line at the quality needed; the
-    model(s) the recommendation uses as a large orange star."""
+    model(s) the recommendation uses as a large orange star. ``quality_label`` names the y axis
+    (the task's capability and benchmark)."""
     import plotly.graph_objects as go
 
     x = np.asarray(per_1k_requests_usd, dtype=float)
@@ -306,7 +308,7 @@ def model_scatter_figure(
             font={"size": 11, "color": "#666"},
         )
     fig.update_xaxes(title="cost per 1,000 requests (log scale)", **usd_ticks(list(x[shown])))
-    fig.update_yaxes(title="quality (MMLU-Pro %)")
+    fig.update_yaxes(title=esc(quality_label))
     fig = _layout(fig, title, height=500)
     fig.update_layout(margin={"l": 70, "r": 40, "t": 50, "b": 70})
     return fig

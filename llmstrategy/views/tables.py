@@ -160,13 +160,23 @@ def model_comparison_frame(a: Analysis) -> pd.DataFrame:
     smaller than the task needs or the data may not leave and the model cannot be
     self-hosted; ``pareto`` marks the allowed models no other allowed model beats on
     both cost and quality.
+
+    Quality is the task's, as the pricers judge it (:mod:`~llmstrategy.economics.quality`):
+    ``quality_score`` [%] is on the scale of the primary capability's first benchmark (a model
+    scored only on a later benchmark of that capability is placed by its margin over the bar
+    there), ``quality_benchmark`` names the benchmark the model is judged on, and
+    ``meets_quality`` / ``quality_note`` say whether every capability the task needs is met
+    (or the profile's own evals, for a model they measured), and if not why.
     """
     from llmstrategy.economics.context import pricing_context
-    from llmstrategy.economics.hosted import api_model_costs
+    from llmstrategy.economics.hosted import api_model_costs, quality_problem
     from llmstrategy.economics.price import price
+    from llmstrategy.economics.quality import requirement_gap, score
+    from llmstrategy.inputs.benchmarks import BENCHMARK_NAMES
     from llmstrategy.inputs.strategies import strategy
 
     p, catalog = a.profile, a.context.catalog
+    prim = a.context.quality.primary
     hosted = {r["model"]: r for r in api_model_costs(a.context)}
     req = a.workload.requests_per_month
     need_window = p.context_tokens
@@ -194,19 +204,25 @@ def model_comparison_frame(a: Analysis) -> pd.DataFrame:
             why.append("data may not leave and the model cannot be self-hosted")
         if not np.isfinite(monthly) and not why:
             why.append("no price for this workload")
+        gap = requirement_gap(m, prim, catalog)
+        on = next((b for b in prim.benchmarks if score(m, b, catalog) is not None), None)
+        problem = quality_problem(m, a.context)
         rows.append(
             {
                 "model": m.id,
                 "provider": m.provider,
                 "open_weight": m.open_weight,
-                "quality_score": m.quality_score if m.quality_score is not None else float("nan"),
+                # on the scale of the need's first benchmark: its own score there, else its margin on the next
+                "quality_score": prim.min_scores[0] + gap if gap is not None else float("nan"),
+                "quality_benchmark": BENCHMARK_NAMES.get(on, on) if on else "",
                 "context_window_tokens": m.context_window_tokens,
                 "serving": serving,
                 "input_usd_per_mtok": h["input_usd_per_mtok"] if h and serving == "hosted API" else float("nan"),
                 "output_usd_per_mtok": h["output_usd_per_mtok"] if h and serving == "hosted API" else float("nan"),
                 "per_1k_requests_usd": monthly / req * 1000 if np.isfinite(monthly) else float("nan"),
                 "monthly_usd": monthly,
-                "meets_quality": m.quality_score is not None and m.quality_score >= a.context.quality_needed,
+                "meets_quality": problem is None,  # the check the pricers make: every capability, or your evals
+                "quality_note": problem or "",
                 "allowed": not why,
                 "excluded_because": "; ".join(why),
             }
