@@ -1,7 +1,8 @@
 """The 1- and 3-year commitment offers (markets ``commit_1y`` and ``commit_3y`` of
-``data/gpu_offers.csv``): sourced and dated, recomputed from a committed excerpt of their source,
-cheaper than on demand, 3 years no dearer than 1, and a self-hosted fleet priced in a commitment
-market uses only GPUs with an offer there (``data/README_gpu_markets.md``)."""
+``data/gpu_offers.csv``): sourced and dated, recomputed from committed excerpts of their sources (the
+GCP Billing Catalog, the Azure Retail Prices API), cheaper than on demand, 3 years no dearer than 1,
+and a self-hosted fleet priced in a commitment market uses only GPUs with an offer there
+(``data/README_gpu_markets.md``)."""
 
 from __future__ import annotations
 
@@ -116,6 +117,28 @@ us-west4 0.79610514 366.12877856 261.52054944
 """,
 }
 
+# Excerpt of github.com/markrusch/Compute-Indices site/data/term/latest.json at commit 0179a6c4
+# (date 2026-09-27), list "pairs", source azure_retail (Azure Retail Prices API, Linux meters, European
+# Economic Area regions only): per region, on demand, 1-year and 3-year reservation in USD per
+# GPU-hour, as published (the reservation's whole-term retailPrice / term hours / 8 GPUs).
+AZURE_EXCERPT = {
+    ("Standard_ND96isr_H100_v5", "h100-sxm"): """
+polandcentral 15.977 10.2253 7.0139
+spaincentral 15.977 10.2253 7.0139
+swedencentral 15.977 10.2253 7.0139
+westeurope 15.977 10.2253 7.0139
+""",
+    ("Standard_ND96amsr_A100_v4", "a100-80gb"): """
+francecentral 5.1203 3.277 2.2529
+italynorth 5.1203 3.277 2.2529
+norwayeast 5.8576 3.7489 2.5774
+polandcentral 5.8613 3.7512 2.5789
+spaincentral 5.1203 3.277 2.2529
+swedencentral 5.1203 3.277 2.2529
+westeurope 5.1203 3.277 2.2529
+""",
+}
+
 
 @pytest.fixture(scope="module")
 def offers() -> tuple[GpuOffer, ...]:
@@ -140,9 +163,29 @@ def _per_gpu(machine: str, gpus: int) -> dict[str, dict[int, float]]:
     return out
 
 
+def _azure_per_gpu(machine: str) -> dict[str, dict[int, float]]:
+    """Region -> {0: on demand, 1: 1-year, 3: 3-year} USD per GPU-hour from the Azure excerpt."""
+    (block,) = [text for (m, _), text in AZURE_EXCERPT.items() if m == machine]
+    out = {}
+    for line in block.strip().splitlines():
+        region, od, one, three = line.split()
+        out[region] = {0: float(od), 1: float(one), 3: float(three)}
+    return out
+
+
+def _by_cloud() -> dict[str, dict[str, tuple[str, dict[str, dict[int, float]]]]]:
+    """GPU -> cloud -> (machine type, region -> prices): every excerpt, per cloud."""
+    out: dict[str, dict[str, tuple[str, dict[str, dict[int, float]]]]] = {}
+    for machine, gpu, gpus in EXCERPT:
+        out.setdefault(gpu, {})["gcp"] = (machine, _per_gpu(machine, gpus))
+    for machine, gpu in AZURE_EXCERPT:
+        out.setdefault(gpu, {})["azure"] = (machine, _azure_per_gpu(machine))
+    return out
+
+
 def test_every_commitment_row_has_a_source_a_date_and_its_term(offers):
     rows = _commit(offers)
-    assert {(o.gpu_id, o.market) for o in rows} >= {(g, m) for g in ("h100-sxm", "l4") for m in COMMIT}
+    assert {(o.gpu_id, o.market) for o in rows} >= {(g, m) for g in ("h100-sxm", "l4", "a100-80gb") for m in COMMIT}
     for o in rows:
         years = COMMIT[o.market]
         assert o.commitment_months == 12 * years
@@ -154,26 +197,38 @@ def test_every_commitment_row_has_a_source_a_date_and_its_term(offers):
     assert raw and all(r["source"].strip() and r["as_of"].strip() for r in raw)
 
 
-def test_rows_are_the_median_over_regions_of_the_committed_excerpt(offers):
+def test_rows_are_the_median_over_clouds_of_each_clouds_median_over_regions(offers):
     by_key = {(o.gpu_id, o.market): o for o in _commit(offers)}
-    for machine, gpu, gpus in EXCERPT:
-        per_region = _per_gpu(machine, gpus)
-        assert len(per_region) == 40
+    assert len(_per_gpu("a3-highgpu-8g", 8)) == len(_per_gpu("g2-standard-4", 1)) == 40
+    by_cloud = _by_cloud()
+    assert set(by_key) == {(g, m) for g in by_cloud for m in COMMIT}  # no row without its excerpt
+    for gpu, clouds in by_cloud.items():
         for market, years in COMMIT.items():
             row = by_key[(gpu, market)]
-            values = [v[years] for v in per_region.values()]
-            assert row.usd_per_gpu_hour == pytest.approx(statistics.median(values), abs=5e-5)
-            assert row.instance_type == machine and row.provider == "gcp"
-            assert f"month_{years}y / 730 h / {gpus} GPU" in row.source
-            assert f"{min(values):.4f}" in row.source and f"{max(values):.4f}" in row.source
+            per_cloud = {c: statistics.median(v[years] for v in r.values()) for c, (_, r) in clouds.items()}
+            assert row.usd_per_gpu_hour == pytest.approx(statistics.median(per_cloud.values()), abs=5e-5)
+            assert row.provider == ";".join(sorted(clouds))
+            assert row.instance_type == " ".join(sorted(m for m, _ in clouds.values()))
+            assert row.region == "; ".join(f"{c} {len(r)} regions" for c, (_, r) in sorted(clouds.items()))
+            for cloud, (_machine, regions) in clouds.items():
+                values = [v[years] for v in regions.values()]
+                assert f"{min(values):.4f}" in row.source and f"{max(values):.4f}" in row.source
+                assert len(clouds) == 1 or f"{per_cloud[cloud]:.4f}" in row.source  # each cloud's median, when several
+            if "gcp" in clouds:
+                gpus = next(n for _, g, n in EXCERPT if g == gpu)
+                assert f"month_{years}y / 730 h / {gpus} GPU" in row.source
+            if "azure" in clouds:
+                assert f"/ {8760 * years} h / 8 GPUs" in row.source and "0179a6c4" in row.source
 
 
 def test_a_commitment_is_below_the_same_snapshots_on_demand_price_in_every_region():
-    for machine, _gpu, gpus in EXCERPT:
-        for region, v in _per_gpu(machine, gpus).items():
-            on_demand, one, three = v[0], v[1], v[3]
-            assert three <= one < on_demand, (machine, region)
-            assert 0.4 < three / on_demand < one / on_demand < 0.75, (machine, region)  # a discount, not a unit slip
+    for gpu, clouds in _by_cloud().items():
+        for cloud, (machine, regions) in clouds.items():
+            for region, v in regions.items():
+                on_demand, one, three = v[0], v[1], v[3]
+                assert three <= one < on_demand, (gpu, cloud, machine, region)
+                # a discount, not a unit slip (an Azure reservation is a whole-term total: / term hours)
+                assert 0.4 < three / on_demand < one / on_demand < 0.75, (gpu, cloud, machine, region)
 
 
 def test_three_years_cost_no_more_than_one_for_the_same_gpu_and_cloud(offers):
