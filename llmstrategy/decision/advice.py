@@ -12,6 +12,7 @@ from llmstrategy.decision.path import Step
 from llmstrategy.decision.ratings import Ratings
 from llmstrategy.decision.scoring import Scores
 from llmstrategy.economics.analysis import Analysis
+from llmstrategy.economics.context import sends_data_to_third_party
 from llmstrategy.inputs.strategies import NO_LLM_ID, Deployment
 
 
@@ -205,7 +206,7 @@ def checklist(a: Analysis, rec_id: str | None) -> list[dict[str, Any]]:
     """Seeds 000/002's production checklist, the items that matter most for this strategy first."""
     p = a.profile
     st = next((s for s in (c.strategy for c in a.costs) if s.id == rec_id), None)
-    api_like = st is not None and st.sends_data_to_third_party
+    api_like = st is not None and sends_data_to_third_party(st, a.cost(st.id).details)
     own = st is not None and st.deployment in (Deployment.SELF_HOST, Deployment.HYBRID)
     c = a.cost(st.id) if st is not None else None
     deprecating = bool(c) and any(

@@ -19,10 +19,10 @@ from typing import Any
 import numpy as np
 
 from llmstrategy.decision import mcda
-from llmstrategy.decision.ratings import Ratings, Weights, derive_weights
+from llmstrategy.decision.ratings import Ratings, Weights, deployment_ratings, derive_weights
 from llmstrategy.economics.analysis import Analysis, CostSummary
 from llmstrategy.economics.api import api_price
-from llmstrategy.economics.context import request_shape
+from llmstrategy.economics.context import request_shape, sends_data_to_third_party
 from llmstrategy.economics.hosted import frontier_model, measured
 from llmstrategy.economics.quality import QualityNeed, quality_gap
 from llmstrategy.economics.routing import blended_pass_rate
@@ -111,9 +111,7 @@ def cost_per_accepted_task_usd(c: CostSummary, a: Analysis, pass_share: float) -
 
 def criteria_row(c: CostSummary, a: Analysis, r: Ratings) -> dict[str, float]:
     """The 11 criteria for one feasible strategy (units: see ``data/strategies.yaml`` scales)."""
-    d = r.deployments[c.strategy.deployment.value]
-    if c.details.get("deployment_kind") == "managed_endpoint":  # private cloud, open model on an endpoint
-        d = r.deployments.get("private_cloud_endpoint", d)
+    d = deployment_ratings(r, c.strategy.deployment.value, c.details.get("deployment_kind"))
     ad = r.adaptations[c.strategy.adaptation.value]
     t_d, t_a = float(d["time_to_production"]), float(ad["time_to_production"])
     ttp = max(t_d, t_a) + (0.5 * min(t_d, t_a) if min(t_d, t_a) > 0.5 else 0.0)
@@ -154,7 +152,7 @@ def hard_constraints(c: CostSummary, p: Profile) -> list[str]:
         out.append("retrieval needs a corpus to retrieve from, and rag.corpus_tokens is 0")
     if c.strategy.deployment is Deployment.PRIVATE_CLOUD and not p.data_may_leave and not p.own_cloud_allowed:
         out.append("data_may_leave is false and own_cloud_allowed is false: not even a deployment in your own cloud")
-    if not p.data_may_leave and c.strategy.sends_data_to_third_party:
+    if not p.data_may_leave and sends_data_to_third_party(c.strategy, c.details):
         out.append("data_may_leave is false and this strategy sends data to a third-party model")
     if c.strategy.deployment in (Deployment.SELF_HOST, Deployment.HYBRID) and not p.team.can_hire:
         missing = [

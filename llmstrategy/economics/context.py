@@ -199,6 +199,18 @@ class StrategyCost:
         return float(sum(self.upfront_components_usd.values()))
 
 
+#: deployment kinds (a cost's ``details.deployment_kind``) that keep the data in the team's own cloud
+#: although their deployment is one that usually sends it to a provider
+OWN_CLOUD_KINDS = frozenset({"routed_own_cloud"})
+
+
+def sends_data_to_third_party(strategy: Strategy, details: Mapping[str, Any]) -> bool:
+    """Whether a priced strategy sends requests to a third party's model: its deployment's rule
+    (:attr:`Strategy.sends_data_to_third_party`), except where it was priced in the team's own
+    cloud (routing between two private deployments)."""
+    return strategy.sends_data_to_third_party and details.get("deployment_kind") not in OWN_CLOUD_KINDS
+
+
 def infeasible(strategy: Strategy, req: NDArray[np.float64], *reasons: str, **kw: Any) -> StrategyCost:
     return StrategyCost(strategy=strategy, requests_per_month=req, feasible=False, reasons=tuple(reasons), **kw)
 

@@ -16,6 +16,7 @@ from typing import Any
 from llmstrategy import __version__
 from llmstrategy.decision.recommend import Decision
 from llmstrategy.economics.analysis import Analysis
+from llmstrategy.economics.context import sends_data_to_third_party
 from llmstrategy.fmt import fmt_count, fmt_usd
 from llmstrategy.inputs.catalog import Catalog
 from llmstrategy.inputs.catalog_cache import cached_catalog
@@ -163,7 +164,7 @@ def kpis(s: Session) -> Any:
 def _data_residency_note(s: Session) -> str:
     if s.profile.data_may_leave:
         return ""
-    out = [c.strategy.id for c in s.analysis.costs if c.feasible and c.strategy.sends_data_to_third_party]
+    out = [c.strategy.id for c in s.analysis.costs if c.feasible and sends_data_to_third_party(c.strategy, c.details)]
     if not out:
         return ""
     return (
