@@ -31,10 +31,12 @@ STRATEGY_NAMES: dict[str, str] = {
     "private_cloud+rag": "Model deployed privately in your own cloud account, with retrieval",
     "private_cloud+fine_tune": "Model deployed privately in your own cloud account, fine-tuned",
     "private_cloud+rag+fine_tune": "Model deployed privately in your own cloud account, with retrieval, fine-tuned",
-    "routed": "Hosted APIs, easy requests routed to a smaller model",
-    "routed+rag": "Hosted APIs with retrieval, easy requests routed to a smaller model",
-    "routed+fine_tune": "Hosted APIs, fine-tuned, easy requests routed to a smaller model",
-    "routed+rag+fine_tune": "Hosted APIs with retrieval, fine-tuned, easy requests routed to a smaller model",
+    "routed": "A small and a large model, easy requests routed to the small one",
+    "routed+rag": "A small and a large model with retrieval, easy requests routed to the small one",
+    "routed+fine_tune": "A small and a large model, fine-tuned, easy requests routed to the small one",
+    "routed+rag+fine_tune": (
+        "A small and a large model with retrieval, fine-tuned, easy requests routed to the small one"
+    ),
     "no_llm": "No LLM",
 }
 
@@ -56,10 +58,10 @@ SHORT_NAMES: dict[str, str] = {
     "private_cloud+rag": "Private cloud + retrieval",
     "private_cloud+fine_tune": "Private cloud, fine-tuned",
     "private_cloud+rag+fine_tune": "Private cloud + retrieval, fine-tuned",
-    "routed": "Routed APIs (small + large)",
-    "routed+rag": "Routed APIs + retrieval",
-    "routed+fine_tune": "Routed APIs, fine-tuned",
-    "routed+rag+fine_tune": "Routed APIs + retrieval, fine-tuned",
+    "routed": "Routed (small + large model)",
+    "routed+rag": "Routed + retrieval",
+    "routed+fine_tune": "Routed, fine-tuned",
+    "routed+rag+fine_tune": "Routed + retrieval, fine-tuned",
     "no_llm": "No LLM",
 }
 

@@ -36,6 +36,7 @@ def models_in_words(a: Analysis, models: Mapping[str, str]) -> str:
         "self_host": "on your own GPUs",
         "frontier": "for the hard cases",
         "private_cloud": "on capacity reserved in your cloud account",
+        "small": "for the easy requests",
     }
     return "; ".join(f"{_model_name(a, v)} {where.get(k, '')}".strip() for k, v in models.items())
 
@@ -77,7 +78,8 @@ def _deployment_line(a: Analysis, d: Decision) -> str:
         )
     if "routing lowers the cost" in signal:
         sc, rec = d.scores, str(d.strategy_id)
-        single = rec.replace("routed", "api", 1)
+        own = a.cost(rec).details.get("deployment_kind") == "routed_own_cloud"
+        single = rec.replace("routed", "private_cloud" if own else "api", 1)  # what the path compared it with
         i, j = sc.index(rec), sc.index(single)
         saving = d.path.route_saving_monthly_usd  # computed by the path's routing step
         lines.append(
@@ -117,7 +119,7 @@ _DEPLOYMENT_WORDS = {
     "self_host": "your own servers",
     "hybrid": "your own servers with a hosted frontier model for hard cases",
     "private_cloud": "capacity reserved in your own cloud account",
-    "routed": "hosted APIs with a router that sends easy requests to a smaller model",
+    "routed": "a small and a large model, with a router that sends the easy requests to the small one",
 }
 
 
