@@ -422,3 +422,47 @@ def test_claude_sonnet_5_is_priced_at_its_standard_rate_and_thinks_by_default(re
     assert (m.input_usd_per_mtok, m.output_usd_per_mtok, m.cached_input_usd_per_mtok) == (3, 15, 0.3)
     assert (m.batch_input_usd_per_mtok, m.batch_output_usd_per_mtok) == (1.5, 7.5)
     assert m.reasoning_by_default
+
+
+#: issue 15, second pass: current first-party models with published scores (data/benchmarks.csv)
+CURRENT = {
+    "gpt-5.6-luna": "gpt-5.6-luna",
+    "gpt-5.6-terra": "gpt-5.6-terra",
+    "gpt-5.6-sol": "gpt-5.6-sol",
+    "claude-opus-5": "claude-opus-5",
+    "gemini-3.1-flash-lite": "gemini/gemini-3.1-flash-lite",
+    "gemini-3.5-flash-lite": "gemini/gemini-3.5-flash-lite",
+    "qwen3.8-max": "dashscope/qwen3.8-max",
+}
+
+
+def test_current_models_carry_what_the_engine_needs(real):
+    for mid, key in CURRENT.items():
+        m = real.models[mid]
+        assert m.litellm_id == key and not m.open_weight and m.has_api_price, mid
+        assert m.cached_input_usd_per_mtok is not None and m.cached_input_usd_per_mtok < m.input_usd_per_mtok, mid
+        assert m.context_window_tokens > m.max_output_tokens > 0 and m.reasoning_by_default, mid
+        # qualifies on GPQA Diamond where no MMLU-Pro exists, with a long-context score and a measured speed
+        assert {"gpqa_diamond", "aa_lcr"} <= set(real.scores[mid]) and m.quality_score is None, mid
+        assert real.api_latency[mid].output_tokens_per_second, mid
+    # GPT-5.6 bills input above 272k tokens at twice the price (output 1.5x)
+    for mid in ("gpt-5.6-luna", "gpt-5.6-terra", "gpt-5.6-sol"):
+        m = real.models[mid]
+        assert m.long_context_threshold_tokens == 272000
+        assert m.long_input_usd_per_mtok == pytest.approx(2 * m.input_usd_per_mtok)
+        assert m.long_output_usd_per_mtok == pytest.approx(1.5 * m.output_usd_per_mtok)
+    assert str(real.models["gemini-3.1-flash-lite"].deprecation_date) == "2027-05-07"
+
+
+@pytest.mark.skipif(not LITELLM_SNAPSHOT.is_file() and not os.environ.get("CI"), reason="LiteLLM snapshot missing")
+def test_current_models_match_the_litellm_snapshot(real):
+    snapshot = json.loads(LITELLM_SNAPSHOT.read_text(encoding="utf-8"))
+    for mid in CURRENT:
+        m, entry = real.models[mid], snapshot[CURRENT[mid]]
+        assert m.input_usd_per_mtok == pytest.approx(entry["input_cost_per_token"] * 1e6), mid
+        assert m.output_usd_per_mtok == pytest.approx(entry["output_cost_per_token"] * 1e6), mid
+        assert m.cached_input_usd_per_mtok == pytest.approx(entry["cache_read_input_token_cost"] * 1e6), mid
+        if m.batch_input_usd_per_mtok is not None:
+            assert m.batch_input_usd_per_mtok == pytest.approx(entry["input_cost_per_token_batches"] * 1e6), mid
+            assert m.batch_output_usd_per_mtok == pytest.approx(entry["output_cost_per_token_batches"] * 1e6), mid
+        assert (m.context_window_tokens, m.max_output_tokens) == (entry["max_input_tokens"], entry["max_output_tokens"])

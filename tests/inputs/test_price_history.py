@@ -184,6 +184,14 @@ LAUNCHED = {
     "qwen3-coder-30b-a3b": date(2025, 7, 31),
     "qwen3-30b-a3b": date(2025, 7, 29),
     "grok-4.3": date(2026, 4, 30),
+    # issue 15, second pass: current models the catalog lacked
+    "gpt-5.6-luna": date(2026, 7, 9),
+    "gpt-5.6-terra": date(2026, 7, 9),
+    "gpt-5.6-sol": date(2026, 7, 9),
+    "claude-opus-5": date(2026, 7, 24),
+    "gemini-3.1-flash-lite": date(2026, 3, 3),
+    "gemini-3.5-flash-lite": date(2026, 7, 21),
+    "qwen3.8-max": date(2026, 8, 3),
 }
 
 
@@ -243,3 +251,16 @@ def test_a_price_refreshed_after_the_history_counts_from_the_day_it_was_read(tmp
     fresh = {**MODELS, "gpt-4o": refreshed}
     on = {d: catalog_on(fresh, h, d)[0]["gpt-4o"].input_usd_per_mtok for d in (date(2025, 1, 1), date(2027, 3, 1))}
     assert on == {date(2025, 1, 1): 2.5, date(2027, 3, 1): 1.0}
+
+
+def test_gpt_5_6_launch_prices_then_the_cuts():
+    # launch 2026-07-09; Luna -80% and Terra -20% on 2026-07-30; Sol's promotional $4/$20 from 2026-08-21
+    def prices(day: date) -> dict[str, tuple[float, float]]:
+        models = load_catalog(DATA, on_date=day).models
+        ids = ("gpt-5.6-luna", "gpt-5.6-terra", "gpt-5.6-sol")
+        return {m: (models[m].input_usd_per_mtok, models[m].output_usd_per_mtok) for m in ids}
+
+    assert prices(date(2026, 7, 15)) == {"gpt-5.6-luna": (1, 6), "gpt-5.6-terra": (2.5, 15), "gpt-5.6-sol": (5, 30)}
+    assert prices(date(2026, 8, 1)) == {"gpt-5.6-luna": (0.2, 1.2), "gpt-5.6-terra": (2, 12), "gpt-5.6-sol": (5, 30)}
+    assert prices(date(2026, 8, 21))["gpt-5.6-sol"] == (4, 20)
+    assert "gpt-5.6-luna" not in load_catalog(DATA, on_date=date(2026, 7, 8)).models
