@@ -1,12 +1,16 @@
 """Writing ``models.csv``: canonical CSV text, an atomic write that keeps the file's mode
-and is skipped when nothing changed, and the refusal of a read-only catalog."""
+and is skipped when nothing changed, the refusal of a read-only catalog, and writing
+``models.csv`` and ``price_history.csv`` together, both or neither (a journal and its recovery)."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import json
 import os
 import stat
+import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -77,3 +81,157 @@ def write_models(rows: list[ModelSpec], path: Path, *, shown_as: Path | None = N
     except OSError as err:
         raise CatalogError(f"cannot write catalog: {err.strerror}", path=str(shown_as or path)) from None
     return True
+
+
+# ------------------------------------------------------------------ several files, all or none
+#
+# ``prices import`` changes models.csv and price_history.csv together. Each new file is written
+# in full to a temporary file beside its target and fsynced; then a journal naming every rename
+# is written (atomically) beside the catalog; then the renames run, models.csv first; then the
+# journal goes. A kill before the journal exists leaves the old files (the temporary files are
+# removed later as stale); a kill after it leaves the journal, and the next import (under the
+# catalog's lock) finishes the renames first (:func:`recover`). models.csv goes first because
+# the old history always loads with the new catalog (an import never removes a row nor changes
+# a provider), while a new history naming new models would not load with the old catalog.
+
+JOURNAL_SUFFIX = ".import-journal"
+
+
+def journal_path(catalog: Path) -> Path:
+    """The journal of an import into ``catalog`` (a resolved path): a hidden file beside it."""
+    return catalog.with_name(f".{catalog.name}{JOURNAL_SUFFIX}")
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot sync a folder: the renames are still atomic
+    finally:
+        os.close(fd)
+
+
+def _temp_beside(target: Path, data: bytes, mode: int | None) -> Path:
+    """``data`` in a fsynced temporary file beside ``target``, named as ``atomic_write_bytes``
+    names its own (``.<name>.<pid>.<random>.tmp``), so a dead writer's is cleaned up later."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return Path(tmp)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _mode_of(path: Path) -> int | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return stat.S_IMODE(st.st_mode) if stat.S_ISREG(st.st_mode) else None
+
+
+def _unchanged(path: Path, data: bytes) -> bool:
+    try:
+        return os.stat(path).st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def write_together(files: list[tuple[Path, str, Path]], journal: Path) -> list[Path]:
+    """Write every ``(target, text, shown_as)`` or none (a target is a resolved path, written
+    in list order; ``shown_as`` names it in errors). A file already holding its text is left
+    alone. Returns the targets written. An error before the first rename leaves every file as
+    it was; an error after it leaves the journal, and :func:`recover` finishes the job."""
+    todo = [(t, text.encode("utf-8"), shown) for t, text, shown in files]
+    todo = [(t, data, shown) for t, data, shown in todo if not _unchanged(t, data)]
+    if not todo:
+        return []
+    temps: list[Path] = []
+    renamed = 0
+    try:
+        for target, data, _ in todo:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temps.append(_temp_beside(target, data, _mode_of(target)))
+        if len(todo) > 1:
+            pairs = [[str(tmp), str(t)] for tmp, (t, _, _) in zip(temps, todo, strict=True)]
+            atomic_write_text(journal, json.dumps({"pid": os.getpid(), "renames": pairs}))
+        for tmp, (target, _, _) in zip(temps, todo, strict=True):
+            os.replace(tmp, target)
+            renamed += 1
+        for folder in {t.parent for t, _, _ in todo}:
+            _fsync_dir(folder)
+        if len(todo) > 1:
+            os.unlink(journal)
+    except BaseException as err:
+        if renamed == 0 or renamed == len(todo):  # nothing replaced yet (or all): no journal needed
+            for tmp in temps[renamed:]:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(journal)
+        if isinstance(err, OSError):
+            shown = todo[min(renamed, len(todo) - 1)][2]
+            if 0 < renamed < len(todo):
+                raise CatalogError(
+                    f"cannot write {shown}: {err.strerror}; {todo[0][2]} is written, the next prices import "
+                    f"completes the rest ({journal.name})",
+                    path=str(shown),
+                ) from None
+            raise CatalogError(f"cannot write catalog: {err.strerror}", path=str(shown)) from None
+        raise
+    return [t for t, _, _ in todo]
+
+
+def recover(journal: Path) -> int:
+    """Finish the renames of an import that was killed after writing its journal (call it
+    under the catalog's lock, before temporary files are cleaned). Returns how many files it
+    completed (0 without a journal). A journal that names anything but temporary files beside
+    their targets is refused in one line."""
+    try:
+        raw = journal.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return 0
+    except (OSError, UnicodeDecodeError):
+        raw = ""
+    try:
+        pairs = [(Path(a), Path(b)) for a, b in json.loads(raw)["renames"]]
+    except (ValueError, KeyError, TypeError):
+        pairs = []
+    ok = pairs and all(
+        tmp.is_absolute()
+        and tmp.parent == target.parent
+        and tmp.name.startswith(f".{target.name}.")
+        and tmp.name.endswith(".tmp")
+        for tmp, target in pairs
+    )
+    if not ok:
+        raise CatalogError(
+            "an interrupted import left a journal that cannot be read; check models.csv and price_history.csv "
+            "beside it, then remove the journal",
+            path=str(journal),
+        )
+    done = 0
+    for tmp, target in pairs:
+        if tmp.exists():
+            os.replace(tmp, target)
+            done += 1
+    for folder in {t.parent for _, t in pairs}:
+        _fsync_dir(folder)
+    os.unlink(journal)
+    return done

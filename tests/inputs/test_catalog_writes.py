@@ -285,4 +285,4 @@ def test_a_carriage_return_in_a_new_row_round_trips(tmp_path: Path, catalog: Pat
     )
     assert report.added == 1
     row = load_models(catalog)["vendor-cr-name"]
-    assert (row.name, row.provider) == ("vendor/cr\rname", "line\rbreak")
+    assert (row.litellm_id, row.name, row.provider) == ("vendor/cr\rname", "Cr Name", "line\rbreak")

@@ -130,8 +130,13 @@ def test_every_row_with_a_litellm_id_is_matched(catalog_copy):
 
 
 def test_written_prices_equal_the_snapshot(snapshot, catalog_copy):
-    import_prices(LITELLM_SNAPSHOT, catalog_copy, as_of=AS_OF)
+    report = import_prices(LITELLM_SNAPSHOT, catalog_copy, as_of=AS_OF)
     after = load_models(catalog_copy)
+    # Sonnet 5's row was read on 2026-11-30, after the map's date: its $3/$15 is kept, the
+    # map's stale $2/$10 is not taken (tests/inputs/test_import_history.py)
+    kept = {k.split(" ")[0] for k in report.kept}
+    assert "claude-sonnet-5" in kept
+    assert after["claude-sonnet-5"].input_usd_per_mtok == 3
     gpt4o = after["gpt-4o"]
     assert gpt4o.input_usd_per_mtok == pytest.approx(2.5)
     assert gpt4o.output_usd_per_mtok == pytest.approx(10)
@@ -149,7 +154,7 @@ def test_written_prices_equal_the_snapshot(snapshot, catalog_copy):
     checked = 0
     for m in after.values():
         entry = snapshot.get(m.litellm_id or "")
-        if not isinstance(entry, dict) or entry.get("input_cost_per_token") is None:
+        if m.id in kept or not isinstance(entry, dict) or entry.get("input_cost_per_token") is None:
             continue
         assert m.input_usd_per_mtok == pytest.approx(_mtok(entry["input_cost_per_token"]), rel=1e-9)
         assert m.output_usd_per_mtok == pytest.approx(_mtok(entry["output_cost_per_token"]), rel=1e-9)
@@ -190,10 +195,11 @@ def test_updated_rows_record_file_and_date(catalog_copy):
 
 
 def test_second_import_changes_nothing(catalog_copy):
+    shutil.copy(DATA / "price_history.csv", catalog_copy.parent / "price_history.csv")  # Sonnet 5's correction
     import_prices(LITELLM_SNAPSHOT, catalog_copy, as_of=AS_OF)
     first = catalog_copy.read_bytes()
     report = import_prices(LITELLM_SNAPSHOT, catalog_copy, as_of=date(2027, 1, 1))
-    assert report.updated == 0
+    assert report.updated == 0 and report.history_changed == 0
     assert catalog_copy.read_bytes() == first
     # and the source tag is not repeated
     assert all(r["source"].count(SOURCE_TAG) <= 1 for r in _rows(catalog_copy).values())
@@ -202,9 +208,15 @@ def test_second_import_changes_nothing(catalog_copy):
 def test_default_as_of_is_the_file_date(tmp_path, catalog_copy):
     pm = tmp_path / "map.json"
     pm.write_text(json.dumps({"gpt-4o": {**CHAT, "input_cost_per_token": 3e-06}}))
-    os.utime(pm, (1_700_000_000, 1_700_000_000))  # 2023-11-14
+    os.utime(pm, (1_800_000_000, 1_800_000_000))  # 2027-01-15
     import_prices(pm, catalog_copy)
-    assert load_models(catalog_copy)["gpt-4o"].as_of.isoformat() in ("2023-11-14", "2023-11-15")
+    assert load_models(catalog_copy)["gpt-4o"].as_of.isoformat() in ("2027-01-15", "2027-01-16")
+    # a map dated before the row was read (2023-11-14 < 2026-11-01) does not overwrite it
+    before = load_models(catalog_copy)["gpt-4o-mini"]
+    pm.write_text(json.dumps({"gpt-4o-mini": {**CHAT, "input_cost_per_token": 3e-06}}))
+    os.utime(pm, (1_700_000_000, 1_700_000_000))
+    report = import_prices(pm, catalog_copy)
+    assert load_models(catalog_copy)["gpt-4o-mini"] == before and report.kept[0].startswith("gpt-4o-mini (")
 
 
 def test_output_option_leaves_catalog_alone(tmp_path, catalog_copy):
@@ -232,7 +244,10 @@ def test_add_new_adds_thousands_and_still_loads(snapshot, catalog_copy):
     assert all(m.source.startswith(SOURCE_TAG) and m.has_api_price for m in new)
     assert len({m.id for m in new}) == len(new)
     one = next(m for m in new if m.litellm_id == "gpt-4o-mini-2024-07-18")
-    assert one.id == "gpt-4o-mini-2024-07-18" and one.provider == "openai"
+    assert (one.id, one.name, one.provider) == ("gpt-4o-mini-2024-07-18", "GPT-4o mini 2024-07-18", "OpenAI")
+    # the maker, as the catalog names it, not the map's slug (issue 15: "xai" beside "xAI")
+    assert {m.provider for m in new if m.litellm_id.startswith("xai/")} == {"xAI"}
+    assert all("/" not in m.name for m in new if m.provider in {r.provider for r in original.values()})
     # added rows do not shift the counts of the snapshot itself
     assert report.entries == len(snapshot) - 1
 
@@ -515,7 +530,7 @@ def test_add_new_awkward_text_round_trips(tmp_path, catalog_copy):
     )
     assert report.added == 1
     row = load_models(catalog_copy)["vendor-model-x-v2-line-two"]
-    assert row.name == weird and row.litellm_id == weird and row.provider == "a,b"
+    assert row.name == "Model X V2 Line Two" and row.litellm_id == weird and row.provider == "a,b"
     assert row.source.endswith('https://x/"y",z')
 
 
