@@ -192,6 +192,15 @@ LAUNCHED = {
     "gemini-3.1-flash-lite": date(2026, 3, 3),
     "gemini-3.5-flash-lite": date(2026, 7, 21),
     "qwen3.8-max": date(2026, 8, 3),
+    # issue 15, third pass: models newer than the 2026-08-08 Artificial Analysis scrape
+    "gpt-6-astra": date(2026, 9, 3),
+    "gpt-6-luna": date(2026, 9, 22),
+    "gpt-6-sol": date(2026, 9, 22),
+    "gpt-6.1-sol": date(2026, 9, 29),
+    "claude-fable-5": date(2026, 6, 9),
+    "claude-opus-5.5": date(2026, 9, 22),
+    "claude-haiku-5.5": date(2026, 10, 7),
+    "gemini-4-argon": date(2026, 9, 30),
 }
 
 
@@ -206,7 +215,17 @@ def test_models_count_from_their_launch_not_from_the_day_their_price_was_read():
     # a first row that is only the day a price was read stays only where no launch date was found
     with HISTORY.open(newline="", encoding="utf-8") as fh:
         first_read = {r["model_id"] for r in csv.DictReader(fh) if r["source"].startswith("first read")}
-    assert first_read <= {"grok-4.7"}
+    assert first_read <= {
+        "grok-4.7",
+        "gpt-6.1-terra",
+        "claude-sonnet-5.5",
+        "claude-mythos-5",
+        "gemini-3.8-flash",
+        "glm-5.3",
+        "glm-5.3-flash",
+        "mistral-large-4",
+        "qwen3.8-flash",
+    }
 
 
 def test_claude_sonnet_5_introductory_price_then_its_standard_price():
