@@ -5,7 +5,8 @@ it under sampled inputs without calling the pricers again.
 volumes (0, r, 2r). Every monthly component but the GPU fleet is affine in ``x`` (checked,
 as :func:`breakeven.affine_part` does), and is put in one driver group by name:
 
-* ``api_*`` (hosted-model bills): × API price multiplier; the slope also × tokens multiplier
+* ``api_*`` (hosted-model bills, a private reservation's spill-over billed pay-as-you-go
+  included): × API price multiplier; the slope also × tokens multiplier
   × billable ratio ``(1−c)(1+r) / ((1−c₀)(1+r₀))`` (c cache hit rate, r retry rate);
 * ``rag_query_embedding``: slope × ``(1−c)/(1−c₀)`` (cached requests are not embedded);
 * ``operations_staff``, ``rag_upkeep`` and every upfront ``*_setup``: × engineer-cost multiplier;
@@ -14,7 +15,8 @@ as :func:`breakeven.affine_part` does), and is put in one driver group by name:
 The fleet is the min over the strategy's :class:`pricing.GpuPiece` s, kept as a table:
 ``usd_per_replica_month`` × GPU price multiplier; ``replicas_per_request_month`` × tokens
 multiplier × billable ratio, and × (base / sampled utilization) on demand (reserved fleets pay
-the peak: utilization does not apply). A self-hosted fine-tuned model's retraining (the piece's
+the peak: utilization does not apply; a reservation below the peak that spills over keeps its share
+of the peak, as its spilled share of the tokens is kept). A self-hosted fine-tuned model's retraining (the piece's
 fixed cost) splits into the training run (GPU-hours: × GPU price) and the relabeling (held),
 and the upfront training run is that of the piece serving month 0 in each sample, as the
 pricer does. Pieces that another piece beats at every volume and every multiplier are pruned

@@ -4,7 +4,8 @@ serves it per token.
 The offers come from ``data/finetune_offers.csv`` (or, without it, from ``models.csv``'s
 fine-tuning columns). An offer qualifies when the provider accepts new customers, serves the
 tuned model serverless (dedicated capacity is a private deployment, not an API), the base model
-lasts the horizon, holds the window and meets the task's need less the fine-tuning uplift. The
+lasts the horizon, holds the window and meets the task's need less the fine-tuning uplift (offers
+served on a cloud vendor's provisioned capacity are not API offers: :mod:`private_cloud`). The
 cheapest per request wins. Per month: tuned-model tokens, retraining (training run + relabeling
 share, spread over the months between runs) and the offer's hosting fee; one-off: the first
 training run (at least the offer's minimum), labeling the examples still missing, and set-up.
@@ -95,7 +96,7 @@ def price_api_fine_tune(strategy: Strategy, ctx: PricingContext, req: NDArray[np
     pool: list[tuple[ModelSpec, FineTuneOffer]] = []
     for o in offers(ctx):
         m = ctx.catalog.models[o.model_id]
-        if named is not None and m.id != named:
+        if o.serving == "provisioned" or (named is not None and m.id != named):
             continue
         if m.context_window_tokens < need_ctx or (m.deprecation_date and m.deprecation_date <= ctx.on_date):
             continue

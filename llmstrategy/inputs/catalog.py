@@ -9,9 +9,8 @@ Prices are USD per 1M tokens (``*_usd_per_mtok``) and USD per GPU-hour.
 from __future__ import annotations
 
 import csv
-import difflib
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
@@ -26,6 +25,9 @@ from llmstrategy.inputs.checks import check_catalog
 from llmstrategy.inputs.defaults import Sourced, load_defaults
 from llmstrategy.inputs.finetune_offers import FineTuneOffer, load_offers
 from llmstrategy.inputs.gpu_offers import load_offers as load_gpu_offers
+from llmstrategy.inputs.ids import lookup as _lookup
+from llmstrategy.inputs.ids import nearest_ids as nearest_ids
+from llmstrategy.inputs.load_shape import LoadShape, load_load_shape
 from llmstrategy.inputs.managed_endpoints import ManagedEndpointOffer, load_managed_endpoints
 from llmstrategy.inputs.price_history import catalog_as_of
 from llmstrategy.inputs.provisioned import ProvisionedOffer, load_provisioned
@@ -146,6 +148,8 @@ class Catalog:
     gpu_offers: Mapping[tuple[str, str], float] = field(default_factory=dict)  # (gpu, market) → USD/GPU-hour
     provisioned: tuple[ProvisionedOffer, ...] = ()  # private deployments' capacity offers
     managed_endpoints: tuple[ManagedEndpointOffer, ...] = ()  # open models' instances in your cloud account
+    load_shape: LoadShape | None = None  # hourly load of measured services (spill-over above a reservation)
+    price_multipliers: tuple[float, float] = (1.0, 1.0)  # (API, GPU) what-if applied to the list prices
     on_date: date | None = None  # the date the models and prices are as of (None: models.csv as it is)
     unavailable: Mapping[str, date] = field(default_factory=dict)  # model → first priced, after on_date
 
@@ -204,8 +208,15 @@ class Catalog:
             o.model_copy(update={"usd_per_instance_hour": o.usd_per_instance_hour * gpu})
             for o in self.managed_endpoints
         )
+        was_api, was_gpu = self.price_multipliers
         return replace(
-            self, models=models, gpus=gpus, gpu_offers=offers, provisioned=provisioned, managed_endpoints=endpoints
+            self,
+            models=models,
+            gpus=gpus,
+            gpu_offers=offers,
+            provisioned=provisioned,
+            managed_endpoints=endpoints,
+            price_multipliers=(was_api * api, was_gpu * gpu),
         )
 
     def sources_table(self) -> list[dict[str, Any]]:
@@ -214,36 +225,6 @@ class Catalog:
             {"key": s.key, "value": s.value, "unit": s.unit, "source": s.source, "as_of": s.as_of}
             for s in self.defaults.values()
         ]
-
-
-T = TypeVar("T")
-
-
-def nearest_ids(wanted: str, ids: Iterable[str], n: int = 3) -> list[str]:
-    """The ``n`` catalog ids closest to ``wanted`` (difflib ratio), best first."""
-    pool = list(ids)
-    close = difflib.get_close_matches(wanted.lower(), pool, n=n, cutoff=0.3)
-    if not close:
-        close = [i for i in pool if wanted.lower()[:3] in i][:n]
-    return close
-
-
-def _lookup(
-    table: Mapping[str, T],
-    key: str,
-    what: str,
-    field: str,
-    path: str | None,
-    catalog_file: Path | None,
-) -> T:
-    try:
-        return table[key]
-    except KeyError:
-        near = nearest_ids(key, table)
-        hint = f"nearest: {', '.join(near)}" if near else f"see {catalog_file}"
-        raise UnknownIdError(
-            f"unknown {what} id '{key}' ({hint})", path=path or str(catalog_file), field=field
-        ) from None
 
 
 RowT = TypeVar("RowT", bound=_Row)
@@ -348,6 +329,7 @@ CATALOG_FILES = {
     "gpu_offers": "gpu_offers.csv",
     "provisioned": "provisioned_throughput.csv",
     "managed_endpoints": "managed_endpoints.csv",
+    "load_shape": "load_shape.csv",
     "price_history": "price_history.csv",
 }
 
@@ -382,6 +364,7 @@ def load_catalog(
         finetune_offers=load_offers(files["finetune_offers"], models),
         provisioned=load_provisioned(files["provisioned"], models),
         managed_endpoints=load_managed_endpoints(files["managed_endpoints"], gpus),
+        load_shape=load_load_shape(files["load_shape"]),
     )
     check_catalog(catalog)
     return catalog if on_date is None else catalog_as_of(catalog, on_date)

@@ -2,6 +2,9 @@
 at what training price [USD per 1M training tokens], what the tuned model costs to serve
 [USD per 1M tokens, serverless] or whether it needs dedicated capacity, any monthly hosting fee
 [USD/month], and whether the provider accepts new customers, each with its source and date.
+``serving = provisioned`` is a cloud vendor (``provider`` = the vendor of
+``data/provisioned_throughput.csv``) that serves the tuned model only on its provisioned capacity,
+billed per unit-hour: priced with the private deployments, never as an API offer.
 
 Without the file, the fine-tuning columns of ``models.csv`` give one offer per model (its own
 provider, serverless, open to new customers unless ``fine_tune.closed_providers`` says not).
@@ -29,7 +32,7 @@ class FineTuneOffer(CsvRow):
     min_training_usd: float | None = Field(None, ge=0, le=1e7)
     tuned_input_usd_per_mtok: float | None = Field(None, ge=0, le=10_000)
     tuned_output_usd_per_mtok: float | None = Field(None, ge=0, le=10_000)
-    serving: Literal["serverless", "dedicated"]
+    serving: Literal["serverless", "dedicated", "provisioned"]
     hosting_usd_per_month: float | None = Field(None, ge=0, le=1e7)
     accepts_new_customers: bool
     source: str = Field(min_length=1)
@@ -37,6 +40,7 @@ class FineTuneOffer(CsvRow):
 
     @property
     def serverless_prices(self) -> bool:
+        """Served per token: a serverless offer with both tuned-model prices."""
         return (
             self.serving == "serverless"
             and self.tuned_input_usd_per_mtok is not None

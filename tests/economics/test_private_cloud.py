@@ -3,8 +3,10 @@ worked examples, pricing, hard constraints and the decision path's choice (issue
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
+import numpy as np
 import pytest
 from conftest import DATA, make_profile
 
@@ -59,9 +61,14 @@ def test_units_follow_the_vendors_worked_examples(tokens_per_minute, min_units, 
     assert units_needed(tokens_per_minute, _offer(min_units, step)) == units
 
 
+def _no_spillover(cat):
+    """The catalog with every offer sized on the peak (no vendor spills over)."""
+    return replace(cat, provisioned=tuple(o.model_copy(update={"spillover_to_paygo": False}) for o in cat.provisioned))
+
+
 def test_private_cloud_prices_units_times_the_hourly_rate(cat):
     p = make_profile(requests_per_day=50_000, peak_to_average=2, data_may_leave=False, own_cloud_allowed=True)
-    ctx = pricing_context(p, cat, on_date=DAY)
+    ctx = pricing_context(p, _no_spillover(cat), on_date=DAY)
     sc = price(strategy("private_cloud"), ctx, [50_000 * 365 / 12])
     assert sc.feasible, sc.reasons
     d = sc.details
@@ -136,3 +143,211 @@ def test_a_team_without_an_ml_engineer_gets_no_managed_endpoint(cat):
     sc = price(strategy("private_cloud"), pricing_context(p, cat, on_date=DAY), [1e6])
     assert sc.feasible and sc.details["deployment_kind"] == "provisioned_throughput"
     assert "alternative" not in sc.details
+
+
+# --- spill-over above the reservation and fine-tuned models (issue 16) ----------------------------
+
+NO_TEAM = {"ml_engineers": 0, "infra_engineers": 0, "can_hire": False}
+
+
+def _bursty(**changes):
+    """Regulated, your own cloud allowed, no ML team, bursty (peak 3 × the average), 20,000 requests a
+    day of 1,000 + 500 tokens."""
+    base = dict(
+        requests_per_day=20_000,
+        peak_to_average=3,
+        data_may_leave=False,
+        own_cloud_allowed=True,
+        data_sensitivity="regulated",
+        team=NO_TEAM,
+    )
+    return make_profile(**{**base, **changes})
+
+
+def test_a_bursty_load_reserves_less_than_its_peak_and_spills_the_rest(cat):
+    """Expected before the engine ran, from the CSV rows: gpt-5.4 on Azure Global PTU, yearly term
+    ($0.30274 a PTU-hour, 2,400 input tokens a minute per PTU, output weight 6, 15 PTU minimum in
+    steps of 5). 608,333 requests a month × (1,000 + 6 × 500) = 4,000 weighted tokens, × 3 at the peak
+    / 43,800 minutes = 166,667 tokens a minute → 69.4 PTU → 70 PTU = $15,470 a month on the peak.
+    Pay-as-you-go gpt-5.4 ($2.50/$15) costs $0.010 a request = $2.5e-6 a weighted token, so a PTU's
+    144,000 tokens an hour are worth $0.36 against its $0.30 price: f* = 0.84, reserve the load exceeded
+    in 84 % of the hours, about a tenth of the peak (7 PTU) → the 15-PTU minimum ($3,315); the tokens
+    above a tenth of the peak, roughly 70 %, spill ($6,083 × 0.7 ≈ $4,300): about $7,600 a month, half
+    the $15,470 of the peak reservation. (The 15 PTU hold 0.216 of the peak, so the real spill is lower,
+    about 46 %: the spill priced is an upper bound, linear in volume.)"""
+    ctx = pricing_context(_bursty(), cat, on_date=DAY)
+    req = 20_000 * 365 / 12
+    sc = price(strategy("private_cloud"), ctx, [req])
+    d, c = sc.details, sc.monthly_components_usd
+    assert sc.models["private_cloud"] == "gpt-5.4" and (d["offering"], d["commitment"]) == (
+        "azure_ptu_global",
+        "yearly",
+    )
+    assert d["units"] == 15
+    assert c["provisioned_capacity"][0] == pytest.approx(15 * 0.30274 * 730)
+    assert d["reserved_share_of_peak"] == pytest.approx(15 * 2400 / 166_666.667, rel=1e-6)
+    assert d["spillover"]["exceed_share"] == pytest.approx(0.30274 / 0.36)
+    assert 0.08 < d["spillover"]["newsvendor_share_of_peak"] < 0.12
+    assert 0.6 < d["spilled_token_share"] < 0.8
+    # what the 15 PTU (0.216 of the peak) would really spill: less, as expected above
+    assert 0.4 < d["spilled_token_share_at_these_units"] < 0.5
+    # spill = share × the pay-as-you-go bill of every request
+    assert c["api_inference"][0] == pytest.approx(d["spilled_token_share"] * req * (1000 * 2.5 + 500 * 15) / 1e6)
+    assert 7_000 < sc.monthly_usd[0] < 8_300
+    # the peak reservation of the same profile, for comparison
+    peak = price(strategy("private_cloud"), pricing_context(_bursty(), _no_spillover(cat), on_date=DAY), [req])
+    assert peak.monthly_usd[0] == pytest.approx(70 * 0.30274 * 730)
+    assert sc.monthly_usd[0] < 0.55 * peak.monthly_usd[0]
+    # above the reservation by design, but carried: reserved + spill-over hold the peak
+    assert d["peak_load_to_reserved_capacity"] > 1 and d["peak_load_to_capacity"] <= 1.0
+    assert d["spillover"]["newsvendor_share_of_peak"] < d["reserved_share_of_peak"]
+    assert "peak load / (reserved + spill-over) ≤ 1" in d["spillover"]["note"]
+
+
+def test_price_what_ifs_re_bill_the_reservation_without_re_sizing_it(cat):
+    req = 20_000 * 365 / 12
+    base = price(strategy("private_cloud"), pricing_context(_bursty(), cat, on_date=DAY), [req])
+    dear = cat.with_price_multipliers(api=2.0, gpu=0.5)
+    sc = price(strategy("private_cloud"), pricing_context(_bursty(), dear, on_date=DAY), [req])
+    assert sc.details["spilled_token_share"] == base.details["spilled_token_share"]
+    c, b = sc.monthly_components_usd, base.monthly_components_usd
+    assert c["api_inference"][0] == pytest.approx(2 * b["api_inference"][0])
+    assert c["provisioned_capacity"][0] == pytest.approx(0.5 * b["provisioned_capacity"][0])
+
+
+def test_the_spill_is_linear_in_volume_and_the_reservation_keeps_its_steps(cat):
+    ctx = pricing_context(_bursty(), cat, on_date=DAY)
+    req = 20_000 * 365 / 12
+    vols = np.array([0.0, req, 2 * req, 10 * req])
+    sc = price(strategy("private_cloud"), ctx, vols)
+    spill = sc.monthly_components_usd["api_inference"]
+    assert spill[0] == 0 and spill[2] == pytest.approx(2 * spill[1]) and spill[3] == pytest.approx(10 * spill[1])
+    (piece,) = sc.gpu_pieces
+    units = piece.replicas(vols) * 5
+    c_star = sc.details["spillover"]["newsvendor_share_of_peak"]
+    assert units[0] == units[1] == 15  # the vendor's minimum
+    # c* of a 10 × peak (694 PTU), in steps of 5
+    assert units[3] == 5 * np.ceil(c_star * 10 * 166_666.667 / 2400 / 5 - 1e-9)
+
+
+def test_the_monte_carlo_moves_the_spill_with_the_api_price(cat):
+    from llmstrategy.decision.cost_structure import decompose
+
+    ctx = pricing_context(_bursty(), cat, on_date=DAY)
+    req = 20_000 * 365 / 12
+    sc = price(strategy("private_cloud"), ctx, np.array([0.0, req, 2 * req]))
+    cs = decompose(sc, ctx)
+    assert cs.component_groups["api_inference"] == "api"
+    assert cs.component_groups["provisioned_capacity"] == "gpu_pieces"
+    assert cs.monthly["api"].slope_usd_per_request == pytest.approx(sc.monthly_components_usd["api_inference"][1] / req)
+    assert cs.pieces is not None and cs.pieces.min_replicas is not None and cs.pieces.min_replicas[0] == 3
+
+
+def test_only_offers_that_spill_over_reserve_less_than_the_peak(cat):
+    ctx = pricing_context(_bursty(), _no_spillover(cat), on_date=DAY)
+    sc = price(strategy("private_cloud"), ctx, [20_000 * 365 / 12])
+    assert "api_inference" not in sc.monthly_components_usd
+    assert sc.details["reserved_share_of_peak"] == 1.0 and sc.details["peak_load_to_capacity"] <= 1.0
+    assert "does not send traffic above the reservation" in sc.details["spillover"]
+
+
+def test_a_spilling_reservation_is_recommended_and_not_under_sized(cat):
+    a, d = evaluate(_bursty(), cat, on_date=DAY, samples=200, with_sensitivity=False)
+    assert d.strategy_id == "private_cloud"
+    details = a.cost("private_cloud").details
+    assert details["spilled_token_share"] > 0 and details["peak_load_to_capacity"] <= 1.0
+
+
+def test_fine_tuned_models_are_served_on_regional_ptu_where_azure_allows_it(cat):
+    """Expected before the engine ran: Azure serves tuned gpt-4o-mini, gpt-4o (North Central US) and
+    gpt-4.1 (Sweden Central) on Regional PTU only, hourly ($2.00, $2.20 in Sweden). The tuned prompt is
+    700 + 4 × 500 = 2,700 weighted tokens → 112,500 tokens a minute at the peak → 3 PTU of gpt-4o-mini,
+    below its 25-PTU minimum: 25 × $2 × 730 = $36,500 a month. Training 1,000 examples × 1,500 tokens ×
+    3 epochs = 4.5M tokens × $3.30/1M (regional) = $14.85; retraining ($14.85 + 20 % × 1,000 × $2
+    relabeling) / 3 months = $138.28 a month. The models retire on 2027-01-14, so only a one-month
+    horizon can carry them."""
+    p = _bursty(labeled_examples=1_000, horizon_months=1)
+    ctx = pricing_context(p, cat, on_date=DAY)
+    sc = price(strategy("private_cloud+fine_tune"), ctx, [20_000 * 365 / 12])
+    assert sc.feasible, sc.reasons
+    d, c, u = sc.details, sc.monthly_components_usd, sc.upfront_components_usd
+    assert sc.models["private_cloud"] == "gpt-4o-mini" and d["offering"] == "azure_ptu_regional"
+    assert d["units"] == 25 and c["provisioned_capacity"][0] == pytest.approx(36_500)
+    assert u["training"] == pytest.approx(14.85) and c["retraining"][0] == pytest.approx((14.85 + 400) / 3)
+    assert u["labeling"] == 0 and u["fine_tune_setup"] > 0 and u["private_cloud_setup"] > 0
+    assert d["peak_tokens_per_minute"] == pytest.approx(112_500)
+    assert "api_inference" not in c and "sized on the peak" in d["spillover"]
+    assert d["fine_tune_provider"] == "Azure"
+    # with retrieval too
+    rag = price(strategy("private_cloud+rag+fine_tune"), ctx, [20_000 * 365 / 12])
+    assert rag.feasible and "rag_vector_store" in rag.monthly_components_usd
+
+
+def test_fine_tuned_provisioned_models_say_why_they_cannot_serve(cat):
+    sc = price(
+        strategy("private_cloud+fine_tune"), pricing_context(_bursty(labeled_examples=1_000), cat, on_date=DAY), [1e6]
+    )
+    assert not sc.feasible and "retires on 2027-01-14" in sc.reasons[0]
+    sc = price(strategy("private_cloud+fine_tune"), pricing_context(_bursty(horizon_months=1), cat, on_date=DAY), [1e6])
+    assert not sc.feasible and "labeled examples" in sc.reasons[0]
+    # a vendor with no published training price (Bedrock) or no tuned serving is named, not priced
+    no_price = replace(cat, finetune_offers=tuple(o for o in cat.finetune_offers if o.serving != "provisioned"))
+    p = _bursty(labeled_examples=1_000, horizon_months=1)
+    sc = price(strategy("private_cloud+fine_tune"), pricing_context(p, no_price, on_date=DAY), [1e6])
+    assert not sc.feasible and "publishes no price to fine-tune it" in sc.reasons[0]
+
+
+def test_provisioned_only_training_offers_are_not_api_offers(cat):
+    only = replace(cat, finetune_offers=tuple(o for o in cat.finetune_offers if o.serving == "provisioned"))
+    assert only.finetune_offers and all(o.provider == "Azure" for o in only.finetune_offers)
+    p = make_profile(labeled_examples=1_000, horizon_months=1)
+    sc = price(strategy("api+fine_tune"), pricing_context(p, only, on_date=DAY), [1e6])
+    assert not sc.feasible and "Azure" not in " ".join(sc.reasons)
+
+
+def _choice(sc):
+    return (
+        dict(sc.models),
+        sc.details["offering"],
+        sc.details["commitment"],
+        sc.details.get("spilled_token_share", 0) > 0,
+    )
+
+
+def test_the_monte_carlo_equals_pricing_each_sample_of_a_spilling_reservation(cat):
+    """Volume, growth, retries, cache and prices sampled wide: the vectorized Monte Carlo (the
+    reservation a step-priced piece × the GPU price, the spill per token × the API price) equals
+    pricing each sample, because the reserved share depends only on the shape and the list prices.
+    Where a sample's volume moves the offer chosen at today's volume (the Monte Carlo holds the base
+    choice), the sample is not compared."""
+    from llmstrategy.decision.cost_structure import cost_model
+    from llmstrategy.decision.montecarlo import monte_carlo, sample_profile
+    from llmstrategy.decision.spreads import load_uncertainty
+    from llmstrategy.inputs.workload import monthly_volumes, workload
+
+    p = _bursty()
+    sids = ["private_cloud", "private_cloud+rag"]
+    vols = monthly_volumes(workload(p).requests_per_month, p.monthly_growth, p.horizon_months)
+    base = {sid: _choice(price(strategy(sid), pricing_context(p, cat, on_date=DAY), vols)) for sid in sids}
+    model = cost_model(pricing_context(p, cat, on_date=DAY), sids)
+    wide = load_uncertainty(DATA).scaled(1.5).with_spread("tokens_per_request", sigma=0.0)
+    mc = monte_carlo(model, wide, samples=12, seed=5)
+    checked = dict.fromkeys(sids, 0)
+    for i in range(mc.samples):
+        ps = sample_profile(p, mc, i)
+        x = mc.inputs
+        priced = cat.with_price_multipliers(
+            api=float(x["api_price_multiplier"][i]), gpu=float(x["gpu_price_multiplier"][i])
+        )
+        ctx = pricing_context(ps, priced, on_date=DAY)
+        vols = monthly_volumes(workload(ps).requests_per_month, ps.monthly_growth, ps.horizon_months)
+        for sid in sids:
+            sc = price(strategy(sid), ctx, vols)
+            if _choice(sc) != base[sid]:
+                continue
+            checked[sid] += 1
+            assert mc.monthly_usd[sid][i] == pytest.approx(float(sc.monthly_usd[0]), rel=1e-9), (sid, i)
+            want = sc.upfront_usd + float(sc.monthly_usd.sum())
+            assert mc.horizon_total_usd[sid][i] == pytest.approx(want, rel=1e-9), (sid, i)
+    # the API and GPU prices move in every sample, and the reservation is not re-sized for them
+    assert all(n >= mc.samples // 2 for n in checked.values()), checked
