@@ -466,3 +466,41 @@ def test_current_models_match_the_litellm_snapshot(real):
             assert m.batch_input_usd_per_mtok == pytest.approx(entry["input_cost_per_token_batches"] * 1e6), mid
             assert m.batch_output_usd_per_mtok == pytest.approx(entry["output_cost_per_token_batches"] * 1e6), mid
         assert (m.context_window_tokens, m.max_output_tokens) == (entry["max_input_tokens"], entry["max_output_tokens"])
+
+
+#: issue 15, open-weight pass: current open-weight models, the maker as provider, priced at one host
+OPEN_CURRENT = {
+    "gemma-4-31b": ("Google", "deepinfra/google/gemma-4-31B-it", False),
+    "gemma-4-26b-a4b": ("Google", "deepinfra/google/gemma-4-26B-A4B-it", False),
+    "kimi-k2.6": ("Moonshot AI", "deepinfra/moonshotai/Kimi-K2.6", True),
+}
+
+
+def test_current_open_weight_models_can_be_hosted_or_self_hosted(real):
+    for mid, (maker, key, thinks) in OPEN_CURRENT.items():
+        m = real.models[mid]
+        assert m.open_weight and m.can_self_host and m.provider == maker and m.litellm_id == key, mid
+        assert m.has_api_price and m.reasoning_by_default is thinks, mid
+        assert m.active_params_b is not None and m.active_params_b <= m.total_params_b, mid
+        # no MMLU-Pro for 2026 models: they qualify on GPQA Diamond, with IFBench and AA-LCR
+        assert {"gpqa_diamond", "ifbench", "aa_lcr"} <= set(real.scores[mid]) and m.quality_score is None, mid
+        assert real.api_latency[mid].output_tokens_per_second, mid
+    # the scores are the variant the API serves by default: Gemma 4 does not think unless asked
+    assert real.scores["gemma-4-31b"]["gpqa_diamond"] == pytest.approx(76.3)
+    # Gemma 4 26B-A4B: 2.39B of 26B outside the routed experts, 4B active per token
+    g = real.models["gemma-4-26b-a4b"]
+    assert g.non_expert_params_b == pytest.approx(2.39) and g.non_expert_params_source
+    assert (g.layers, g.kv_heads, g.head_dim, g.hidden_size) == (30, 8, 256, 2816)
+
+
+@pytest.mark.skipif(not LITELLM_SNAPSHOT.is_file() and not os.environ.get("CI"), reason="LiteLLM snapshot missing")
+def test_current_open_weight_models_match_the_litellm_snapshot(real):
+    snapshot = json.loads(LITELLM_SNAPSHOT.read_text(encoding="utf-8"))
+    for mid, (_maker, key, _thinks) in OPEN_CURRENT.items():
+        m, entry = real.models[mid], snapshot[key]
+        assert entry.get("deprecation_date") is None, mid
+        assert m.input_usd_per_mtok == pytest.approx(entry["input_cost_per_token"] * 1e6), mid
+        assert m.output_usd_per_mtok == pytest.approx(entry["output_cost_per_token"] * 1e6), mid
+        cached = entry.get("cache_read_input_token_cost")
+        assert m.cached_input_usd_per_mtok == (pytest.approx(cached * 1e6) if cached else None), mid
+        assert (m.context_window_tokens, m.max_output_tokens) == (entry["max_input_tokens"], entry["max_output_tokens"])

@@ -201,6 +201,10 @@ LAUNCHED = {
     "claude-opus-5.5": date(2026, 9, 22),
     "claude-haiku-5.5": date(2026, 10, 7),
     "gemini-4-argon": date(2026, 9, 30),
+    # issue 15, open-weight pass: hosted open models, dated by their weights' release
+    "gemma-4-31b": date(2026, 4, 2),
+    "gemma-4-26b-a4b": date(2026, 4, 2),
+    "kimi-k2.6": date(2026, 4, 20),
 }
 
 
