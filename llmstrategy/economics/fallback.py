@@ -86,7 +86,7 @@ def availability(cost: StrategyCost, ctx: PricingContext) -> tuple[float, tuple[
     share = float(cost.details.get("frontier_share", 0.0))
     if dep is Deployment.SELF_HOST:
         return float(v("availability.self_host")), ("your fleet",)
-    if dep is Deployment.PRIVATE_CLOUD:
+    if dep is Deployment.PRIVATE_CLOUD or cost.details.get("deployment_kind") == "routed_own_cloud":
         return float(v("availability.private_cloud")), ("your cloud",)
     if dep is Deployment.HYBRID:
         fleet, api = float(v("availability.self_host")), _model_availability(cost.models.get("frontier"), ctx)
