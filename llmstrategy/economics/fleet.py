@@ -1,5 +1,6 @@
 """Self-hosted fleets: every qualifying model × GPU × layout sized by :mod:`sizing` (once,
-memoized), and the cheapest of them at each monthly volume, vectorized over options × volumes.
+memoized); the model that costs least per accepted task at the profile's own volume, then the
+cheapest of its GPUs and layouts at each monthly volume, vectorized over options × volumes.
 
 Per month: GPU cost = GPUs × 730 h (365/12 × 24) × USD per GPU-hour, where GPUs = replicas ×
 GPUs per replica; ``reserved`` pays for the peak all month at the reserved price (or on-demand ×
@@ -175,16 +176,43 @@ def _option_table(
     q = np.array([o.piece.replicas_per_request_month for o in options])
     fx = np.array([o.piece.fixed_usd_per_month for o in options])
     gpr = np.array([o.sizing.gpus_per_replica for o in options], dtype=float)
+    keep = _undominated(c, q, fx)
+    for arr in (c, q, fx, gpr, keep):
+        arr.setflags(write=False)  # shared by every caller of the memoized table
+    return tuple(options), c, q, fx, gpr, keep
+
+
+def _undominated(c: NDArray[np.float64], q: NDArray[np.float64], fx: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """Options no other option beats at every volume (no cheaper in fixed cost, per-replica cost
+    and replicas per request; equal ones: the first)."""
     cols = np.stack([c, q, fx])
     le = np.all(cols[:, :, None] <= cols[:, None, :], axis=0)  # le[j, i]: j ≤ i everywhere
     lt = np.any(cols[:, :, None] < cols[:, None, :], axis=0)
     earlier = np.arange(c.size)[:, None] < np.arange(c.size)[None, :]
     beaten = le & (lt | earlier)
     np.fill_diagonal(beaten, False)
-    keep = ~beaten.any(axis=0)
-    for arr in (c, q, fx, gpr, keep):
-        arr.setflags(write=False)  # shared by every caller of the memoized table
-    return tuple(options), c, q, fx, gpr, keep
+    return ~beaten.any(axis=0)
+
+
+#: cost per accepted task [USD] of a model whose request costs the given USD (retries or review)
+AcceptedUsd = Callable[[ModelSpec, float], float]
+
+
+def chosen_model(
+    options: tuple[FleetOption, ...], monthly_usd_today: NDArray[np.float64], served_today: float, accepted: AcceptedUsd
+) -> ModelSpec:
+    """The model whose cheapest fleet at today's volume costs least per accepted task (seed 001:
+    track cost per task; the hosted pricer chooses its model the same way): a model a few dollars
+    dearer that passes more tasks wins. Ties: the cheaper fleet, then the catalog order."""
+    best: dict[str, tuple[float, ModelSpec]] = {}
+    for o, usd in zip(options, monthly_usd_today.tolist(), strict=True):
+        if o.model.id not in best or usd < best[o.model.id][0]:
+            best[o.model.id] = (usd, o.model)
+    per_request = max(served_today, 1e-9)
+    ranked = sorted(
+        best.values(), key=lambda um: (accepted(um[1], um[0] / per_request), um[0])
+    )  # stable: catalog order among equals
+    return ranked[0][1]
 
 
 def best_fleet(
@@ -194,10 +222,17 @@ def best_fleet(
     need: QualityNeed,
     context_tokens: float,
     fixed_monthly_usd: Callable[[ModelSpec, GpuSpec], float] | None = None,
+    *,
+    accepted: AcceptedUsd | None = None,
+    served_today: float | None = None,
 ) -> FleetPlan | str:
     """Every qualifying model × GPU × layout (sized once, memoized); at each volume the one
     with the lowest GPU cost plus ``fixed_monthly_usd(model, gpu)`` (e.g. retraining that
-    model). One numpy pass over options × volumes."""
+    model). With ``accepted`` (and ``served_today``, billable requests a month at the profile's
+    own volume), the model is first chosen once, at today's volume, by cost per accepted task
+    (:func:`chosen_model`), and only its GPUs and layouts compete at each volume: the model does
+    not change with the volume array a caller prices (break-even, Monte Carlo), and the fleet
+    stays the cheapest of its pieces. One numpy pass over options × volumes."""
     s = self_host_settings(ctx)
     models = candidate_models(ctx, need, context_tokens)
     if isinstance(models, str):
@@ -226,10 +261,22 @@ def best_fleet(
     if isinstance(table, str):
         return table
     options, c, q, fx, per_replica_gpus, keep = table
-    x = q[:, None] * np.asarray(served, dtype=float)[None, :]
     spare = serving_setup(shape, ctx, s).spare_replicas
-    reps = (np.maximum(1.0, np.ceil(x - 1e-9)) if reserved else np.maximum(1.0, x)) + spare
-    cost = fx[:, None] + c[:, None] * reps
+
+    def replicas(x: NDArray[np.float64]) -> NDArray[np.float64]:
+        return (np.maximum(1.0, np.ceil(x - 1e-9)) if reserved else np.maximum(1.0, x)) + spare
+
+    if accepted is not None and served_today is not None and len({o.model.id for o in options}) > 1:
+        today = fx + c * replicas(q * served_today)
+        m = chosen_model(options, today, served_today, accepted)
+        mine = np.array([o.model.id == m.id for o in options])
+        mask = np.where(mine, 0.0, np.inf)
+        keep = mine & _undominated(np.where(mine, c, np.inf), q, np.where(mine, fx, np.inf))
+    else:
+        mask = np.zeros_like(c)
+    x = q[:, None] * np.asarray(served, dtype=float)[None, :]
+    reps = replicas(x)
+    cost = fx[:, None] + c[:, None] * reps + mask[:, None]
     best = cost.min(axis=0)
     # the first option within a relative tolerance, so float noise does not flip between equals
     choice = np.argmax(cost <= best * (1 + 1e-12) + 1e-9, axis=0)

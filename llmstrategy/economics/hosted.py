@@ -76,21 +76,22 @@ def select_api_model(strategy: Strategy, ctx: PricingContext) -> tuple[ModelSpec
     return choice.model, choice.reason
 
 
-def expected_pass_rate(m: ModelSpec, ctx: PricingContext) -> float:
-    """The model's expected first-attempt pass rate on this task before any adaptation: the
-    profile's measured pass rate, or the proxy from its capability gap."""
+def expected_pass_rate(m: ModelSpec, ctx: PricingContext, need: QualityNeed | None = None) -> float:
+    """The model's expected first-attempt pass rate on this task: the profile's measured pass
+    rate, or the proxy from its capability gap to ``need`` (default the task's; a lowered need
+    counts fine-tuning's uplift)."""
     ev = measured(ctx).get(m.id)
     if ev is not None:
         return ev.pass_rate
-    gap = quality_gap(m, ctx.quality, ctx.catalog)
+    gap = quality_gap(m, need or ctx.quality, ctx.catalog)
     return proxy_pass_rate(gap if gap is not None else 0.0, pass_params(ctx.catalog))
 
 
-def accepted_task_usd(m: ModelSpec, request_usd: float, ctx: PricingContext) -> float:
+def accepted_task_usd(m: ModelSpec, request_usd: float, ctx: PricingContext, need: QualityNeed | None = None) -> float:
     """Cost per accepted task of a request costing ``request_usd`` [USD]: retried until it passes
     (request / pass), or, with ``human_review_usd_per_task``, fixed by a person when it fails
     (request + (1 − pass) × review)."""
-    p = max(expected_pass_rate(m, ctx), 1e-6)
+    p = max(expected_pass_rate(m, ctx, need), 1e-6)
     review = ctx.profile.human_review_usd_per_task
     return request_usd + (1 - p) * review if review is not None else request_usd / p
 

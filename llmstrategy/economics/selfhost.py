@@ -33,14 +33,14 @@ from llmstrategy.economics.finetune import (
     training_run_usd,
 )
 from llmstrategy.economics.fleet import FleetPlan, best_fleet, fleet_details
-from llmstrategy.economics.hosted import frontier_model
+from llmstrategy.economics.hosted import accepted_task_usd, frontier_model
 from llmstrategy.economics.quality import quality_need
 from llmstrategy.economics.routing import LEVEL_BELOW, route_settings, router_monthly_usd
 from llmstrategy.economics.serving import SelfHostSettings, self_host_settings, serving_setup
 from llmstrategy.inputs.catalog import GpuSpec, ModelSpec
 from llmstrategy.inputs.profile import Profile
 from llmstrategy.inputs.strategies import Strategy
-from llmstrategy.inputs.workload import DAYS_PER_MONTH, SECONDS_PER_DAY
+from llmstrategy.inputs.workload import DAYS_PER_MONTH, SECONDS_PER_DAY, workload
 
 
 def peak_capacity(
@@ -122,7 +122,17 @@ def _price_fleet(
         run = training_run_usd(ft, float(m.total_params_b or 0), g, g.on_demand_usd_per_gpu_hour)
         return retraining_usd_per_month(ft, run)
 
-    plan = best_fleet(ctx, shape, served, need, need_ctx, retrain if strategy.uses_fine_tune else None)
+    today = billable_requests(np.array([workload(p).requests_per_month]), p.cache_hit_rate, p.retry_rate)
+    plan = best_fleet(
+        ctx,
+        shape,
+        served,
+        need,
+        need_ctx,
+        retrain if strategy.uses_fine_tune else None,
+        accepted=lambda m, usd: accepted_task_usd(m, usd, ctx, need),
+        served_today=float(today[0]) * (1.0 - frontier_share),
+    )
     if isinstance(plan, str):
         return infeasible(strategy, req, plan)
     fleet = plan.first
