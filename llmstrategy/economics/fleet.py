@@ -114,16 +114,16 @@ def candidate_models(ctx: PricingContext, need: QualityNeed, context_tokens: flo
         m = ctx.catalog.models[named]
         if not m.can_self_host:
             return f"{named} has no open weights or no architecture in the catalog"
-        if m.context_window_tokens < context_tokens:
+        if m.self_host_window_tokens < context_tokens:
             return (
-                f"{named}'s window ({m.context_window_tokens:,}) is smaller than the "
+                f"{named}'s window ({m.self_host_window_tokens:,}) is smaller than the "
                 f"{context_tokens:,.0f} tokens needed"
             )
         return [m]
     pool = [
         m
         for m in ctx.catalog.models.values()
-        if m.can_self_host and m.context_window_tokens >= context_tokens and quality_problem(m, ctx, need) is None
+        if m.can_self_host and m.self_host_window_tokens >= context_tokens and quality_problem(m, ctx, need) is None
     ]
     if not pool:
         return f"no open-weight catalog model meets {need.describe()} with a {context_tokens:,.0f}-token window"

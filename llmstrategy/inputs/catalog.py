@@ -63,8 +63,9 @@ class ModelSpec(_Row):
     open_weight: bool
     reasoning_by_default: bool = False  # emits hidden reasoning tokens unless told not to
     litellm_id: str | None = None
-    context_window_tokens: int = Field(gt=0)
+    context_window_tokens: int = Field(gt=0)  # what the priced provider accepts (a host's cap, for a hosted open model)
     max_output_tokens: int | None = Field(None, gt=0)
+    weights_context_window_tokens: int | None = Field(None, gt=0)  # the open weights' own window; blank: the same
     input_usd_per_mtok: float | None = Field(None, ge=0)
     output_usd_per_mtok: float | None = Field(None, ge=0)
     cached_input_usd_per_mtok: float | None = Field(None, ge=0)
@@ -89,8 +90,14 @@ class ModelSpec(_Row):
     # [billions]: what attention data parallelism copies onto every GPU; with its source
     non_expert_params_b: float | None = Field(None, gt=0)
     non_expert_params_source: str | None = None
+    vocab_size: int | None = Field(None, gt=0)  # tokenizer vocabulary (config.json): the BF16 embedding and LM head
     source: str = Field(min_length=1)
     as_of: date
+
+    @property
+    def self_host_window_tokens(self) -> int:
+        """The window when you serve the weights yourself [tokens]: the model's own, not a host's cap."""
+        return self.weights_context_window_tokens or self.context_window_tokens
 
     @property
     def has_api_price(self) -> bool:

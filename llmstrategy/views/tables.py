@@ -198,8 +198,9 @@ def model_comparison_frame(a: Analysis) -> pd.DataFrame:
         else:
             serving, monthly = "—", float("nan")
         why = []
-        if m.context_window_tokens < need_window:
-            why.append(f"window {fmt_count(m.context_window_tokens)} < {fmt_count(need_window)} needed")
+        window = m.context_window_tokens if p.data_may_leave else m.self_host_window_tokens  # a host's cap, or the weights'
+        if window < need_window:
+            why.append(f"window {fmt_count(window)} < {fmt_count(need_window)} needed")
         if not p.data_may_leave and not m.can_self_host:
             why.append("data may not leave and the model cannot be self-hosted")
         if not np.isfinite(monthly) and not why:
@@ -215,7 +216,7 @@ def model_comparison_frame(a: Analysis) -> pd.DataFrame:
                 # on the scale of the need's first benchmark: its own score there, else its margin on the next
                 "quality_score": prim.min_scores[0] + gap if gap is not None else float("nan"),
                 "quality_benchmark": BENCHMARK_NAMES.get(on, on) if on else "",
-                "context_window_tokens": m.context_window_tokens,
+                "context_window_tokens": window,
                 "serving": serving,
                 "input_usd_per_mtok": h["input_usd_per_mtok"] if h and serving == "hosted API" else float("nan"),
                 "output_usd_per_mtok": h["output_usd_per_mtok"] if h and serving == "hosted API" else float("nan"),

@@ -61,14 +61,7 @@ def test_at_least_20_sourced_measurements_across_engines_gpus_and_metrics():
 #: Measurements the model misses by more than 1.5x today, each with why (issue 15 stays open
 #: until this is empty). Pinned both ways: a new miss fails, and so does a listed one that now
 #: fits (remove it from the list).
-KNOWN_OUTSIDE: dict[str, str] = {}
-if getattr(CAT.models["llama-4-scout"], "vocab_size", None) is None:  # models.csv's vocab_size column (requested)
-    KNOWN_OUTSIDE["trtllm10-scout-h100-tp4-1k1k"] = (
-        "1.51 without the model's vocabulary size: the BF16 embedding and LM head that ModelOpt's FP8 "
-        "checkpoints keep (sizing.embedding_params, 2 x 202,048 x 5,120 = 2.07B parameters, a copy on each GPU "
-        "under attention data parallelism) take 8.3 GB of KV room and bring it to 1.48 once models.csv gives "
-        "vocab_size (test_every_row_within_tolerance_once_models_have_a_vocabulary_size)"
-    )
+KNOWN_OUTSIDE: dict[str, str] = {}  # empty since models.csv gives vocabulary sizes: every row is within 1.5x
 
 
 @pytest.mark.parametrize("mid", list(TABLE))
@@ -119,12 +112,13 @@ VOCAB = {  # the values requested for models.csv's vocab_size (each model's conf
 }
 
 
-def _with_vocab():
+def _with_vocab(on: bool = True):
+    """The catalog with the vocabulary sizes above (``on``), or with none."""
     from dataclasses import replace
 
     models = dict(CAT.models)
     for k, v in VOCAB.items():
-        models[k] = models[k].model_copy(update={"vocab_size": v})
+        models[k] = models[k].model_copy(update={"vocab_size": v if on else None})
     return replace(CAT, models=models)
 
 
@@ -132,15 +126,18 @@ def test_every_row_within_tolerance_once_models_have_a_vocabulary_size():
     """Issue 15's target: with the BF16 embedding and LM head of quantised checkpoints counted
     (a vocabulary size per model), every measurement is within 1.5x, Llama 4 Scout on 4 x H100 too."""
     assert {r["model_id"] for r in ROWS} <= set(VOCAB)
+    assert all(CAT.models[k].vocab_size == v for k, v in VOCAB.items())  # models.csv carries them
     table = {r["measurement"]: r for r in compare(_with_vocab(), ROWS)}
+    bare = {r["measurement"]: r for r in compare(_with_vocab(on=False), ROWS)}
     assert {m for m, r in table.items() if not 1 / TOLERANCE <= r["ratio"] <= TOLERANCE} == set()
     scout = table["trtllm10-scout-h100-tp4-1k1k"]
-    assert scout["predicted"] < TABLE["trtllm10-scout-h100-tp4-1k1k"]["predicted"]  # less KV room, smaller batch
+    assert scout["predicted"] < bare["trtllm10-scout-h100-tp4-1k1k"]["predicted"]  # less KV room, smaller batch
     assert scout["ratio"] == pytest.approx(1.48, abs=0.01)
+    assert bare["trtllm10-scout-h100-tp4-1k1k"]["ratio"] > TOLERANCE  # without it: 1.51
     # FP8: the LM head read at 2 bytes and the embedding table not read cancel; max-throughput rows
     # of dense FP8 models move only through memory
     row = "trtllm10-l31-8b-h200-500-2000"
-    assert table[row]["ratio"] == pytest.approx(TABLE[row]["ratio"], abs=0.01)
+    assert table[row]["ratio"] == pytest.approx(bare[row]["ratio"], abs=0.01)
 
 
 def test_time_per_output_token_at_concurrency_counts_the_other_requests_prefills():

@@ -73,3 +73,25 @@ def test_the_model_does_not_change_with_the_volumes_priced(cat):
         assert a.models == b.models, sid
         assert float(a.monthly_usd[1]) == pytest.approx(float(b.monthly_usd[0]), rel=1e-12), sid
         assert {pc.model_id for pc in a.gpu_pieces} == {a.models["self_host"]}, sid
+
+
+def test_a_host_s_window_is_not_the_weights_window(cat):
+    """context_window_tokens is what the priced provider accepts (DeepSeek's API: 64K for V3);
+    self-hosting the weights gets their own window (128K). A 100K-token request can be served
+    by your own fleet of deepseek-v3, never by its API."""
+    from conftest import make_profile
+
+    from llmstrategy.economics.fleet import candidate_models
+    from llmstrategy.economics.quality import quality_need
+
+    m = cat.models["deepseek-v3"]
+    assert (m.context_window_tokens, m.self_host_window_tokens) == (65_536, 131_072)
+    assert cat.models["gpt-oss-20b"].self_host_window_tokens == cat.models["gpt-oss-20b"].context_window_tokens
+    p = make_profile(assumptions={"self_host_model": "deepseek-v3"}, task_complexity="low")
+    ctx = pricing_context(p, cat)
+    assert candidate_models(ctx, quality_need(p, cat), 100_000) == [m]
+    p2 = make_profile(assumptions={"api_model": "deepseek-v3"}, task_complexity="low", context_tokens_needed=100_000)
+    from llmstrategy.economics.hosted import select_api_model
+
+    model, why = select_api_model(strategy("api"), pricing_context(p2, cat))
+    assert model is None and "65,536" in why

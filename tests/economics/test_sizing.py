@@ -33,7 +33,15 @@ from llmstrategy.inputs.catalog import load_catalog
 
 CAT = load_catalog()
 P = SizingParams.from_catalog(CAT)
-L70, L8, L405 = CAT.models["llama-3.1-70b"], CAT.models["llama-3.1-8b"], CAT.models["llama-3.1-405b"]
+
+
+def _no_vocab(mid: str):
+    """The catalog model without its vocabulary size: the hand computations below leave the BF16
+    embedding and LM head out (test_embedding_and_lm_head_stay_bf16_in_quantised_checkpoints adds them)."""
+    return CAT.models[mid].model_copy(update={"vocab_size": None})
+
+
+L70, L8, L405 = _no_vocab("llama-3.1-70b"), _no_vocab("llama-3.1-8b"), _no_vocab("llama-3.1-405b")
 H100 = CAT.gpus["h100-sxm"]
 
 
@@ -216,7 +224,7 @@ def test_more_bandwidth_never_needs_more_gpus(bw_factor, rpd, batch):
 
 # --- attention data parallelism: the non-expert weights on every GPU -------------------------------------------
 
-MAVERICK, SCOUT = CAT.models["llama-4-maverick"], CAT.models["llama-4-scout"]
+MAVERICK, SCOUT = _no_vocab("llama-4-maverick"), _no_vocab("llama-4-scout")
 
 
 def test_attention_dp_keeps_a_copy_of_the_non_expert_weights_on_every_gpu():
@@ -273,7 +281,8 @@ def test_embedding_and_lm_head_stay_bf16_in_quantised_checkpoints():
     """2 × vocabulary × hidden parameters at 2 bytes whatever the precision: more memory per copy
     (every GPU's copy under attention data parallelism); per step the LM head is read at 2 bytes and
     the embedding table not at all (a lookup of B rows). No vocabulary size: no change."""
-    scout = CAT.models["llama-4-scout"]
+    scout = SCOUT
+    assert CAT.models["llama-4-scout"].vocab_size == 202048  # models.csv, from its config.json
     assert embedding_params(scout) == 0.0 and replica_weights_gb(scout, "fp8", 4, True) == pytest.approx(
         (109 + 3 * 11.13) * 1.0
     )
