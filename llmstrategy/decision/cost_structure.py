@@ -21,6 +21,12 @@ fixed cost) splits into the training run (GPU-hours: × GPU price) and the relab
 and the upfront training run is that of the piece serving month 0 in each sample, as the
 pricer does. Pieces that another piece beats at every volume and every multiplier are pruned
 (same kind; lower-or-equal ``c``, ``c·q`` on demand or ``q`` reserved, and fixed costs).
+
+A cost may carry more than one table (:attr:`StrategyCost.extra_pieces`: routing between two
+private deployments, each the cheapest of its own pieces): each is decomposed the same way, its
+components go to its own group (``gpu_pieces``, ``gpu_pieces_2``, …), and the costs add. A part's
+components carry its side as a prefix (``large_api_inference``), which is read through for the
+group.
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from llmstrategy.economics.breakeven import Affine
-from llmstrategy.economics.context import PricingContext, StrategyCost
+from llmstrategy.economics.context import GpuPiece, PricingContext, StrategyCost
 from llmstrategy.economics.finetune import fine_tune_inputs, retraining_usd_per_month
 from llmstrategy.economics.price import price, priced_strategies
 from llmstrategy.economics.serving import self_host_settings
@@ -44,6 +50,8 @@ FloatArray = NDArray[np.float64]
 ENGINEER_COMPONENTS = frozenset({"operations_staff", "rag_upkeep"})
 CACHE_ONLY_COMPONENTS = frozenset({"rag_query_embedding"})
 GROUPS = ("fixed", "engineer", "api", "cache")
+#: prefixes naming the part of a routed cost a component belongs to (grouped as the unprefixed name)
+PART_PREFIXES = ("large_", "small_")
 
 
 # --- decomposition of one strategy's cost -------------------------------------------------
@@ -74,13 +82,20 @@ class CostStructure:
 
     ``monthly`` maps a group of :data:`GROUPS` to its intercept [USD/month] and slope [USD per
     request]; ``upfront_usd`` maps "fixed" and "engineer" to one-off USD; ``component_groups``
-    says where each priced component went (``gpu_pieces`` for the fleet)."""
+    says where each priced component went (``gpu_pieces`` for the fleet, ``gpu_pieces_2`` … for
+    the further tables of ``extra_pieces``, whose costs add to the first's)."""
 
     strategy_id: str
     monthly: Mapping[str, Affine]
     upfront_usd: Mapping[str, float]
     pieces: PieceTable | None
     component_groups: Mapping[str, str]
+    extra_pieces: tuple[PieceTable, ...] = ()
+
+    @property
+    def piece_tables(self) -> tuple[PieceTable, ...]:
+        """Every piece table whose cost adds to the affine groups: :attr:`pieces`, then the extra ones."""
+        return (*(() if self.pieces is None else (self.pieces,)), *self.extra_pieces)
 
 
 def _affine(arr: FloatArray, x: FloatArray, where: str) -> Affine:
@@ -93,6 +108,10 @@ def _affine(arr: FloatArray, x: FloatArray, where: str) -> Affine:
 
 
 def _monthly_group(name: str) -> str:
+    for prefix in PART_PREFIXES:
+        if name.startswith(prefix):
+            name = name.removeprefix(prefix)  # a routed part's component groups as the part's own
+            break
     if name.startswith("api_"):
         return "api"
     if name in ENGINEER_COMPONENTS:
@@ -118,17 +137,16 @@ def _undominated(
     return ~beaten.any(axis=0)
 
 
-def _piece_table(sc: StrategyCost, ctx: PricingContext) -> PieceTable:
-    ps = sc.gpu_pieces
+def _piece_table(sid: str, ps: tuple[GpuPiece, ...], components: tuple[str, ...], ctx: PricingContext) -> PieceTable:
     kinds = {p.reserved for p in ps}
     if len(kinds) != 1:
-        raise ComputationError(f"{sc.strategy.id}: mixes reserved and on-demand GPU pieces")
+        raise ComputationError(f"{sid}: mixes reserved and on-demand GPU pieces")
     reserved = kinds.pop()
     c = np.array([p.usd_per_replica_month for p in ps])
     cs = np.array([p.staff_usd_per_replica_month for p in ps])
     q = np.array([p.replicas_per_request_month for p in ps])
     fixed = np.array([p.fixed_usd_per_month for p in ps])
-    if "retraining" in sc.piece_components:  # self-hosted fine-tuning: training GPU-hours + relabeling
+    if "retraining" in components:  # self-hosted fine-tuning: training GPU-hours + relabeling
         ft = fine_tune_inputs(ctx.profile, ctx.catalog)
         fo = np.full_like(fixed, retraining_usd_per_month(ft, 0.0))
         fg = np.maximum(fixed - fo, 0.0)
@@ -144,7 +162,7 @@ def _piece_table(sc: StrategyCost, ctx: PricingContext) -> PieceTable:
     staff = cs[keep] if cs.any() else None
     spares = {p.spare_replicas for p in ps}
     if len(spares) != 1:
-        raise ComputationError(f"{sc.strategy.id}: GPU pieces with different spare replicas")
+        raise ComputationError(f"{sid}: GPU pieces with different spare replicas")
     spare = spares.pop()
     floor = np.array([p.min_replicas for p in ps])
     floors = floor[keep] if np.any(floor != 1.0) else None
@@ -162,15 +180,26 @@ def decompose(sc: StrategyCost, ctx: PricingContext) -> CostStructure:
         raise ComputationError(f"{sid}: decomposing needs the cost at two distinct volumes")
     sums = {g: [0.0, 0.0] for g in GROUPS}
     groups: dict[str, str] = {}
+    table_group = {
+        name: "gpu_pieces" if k == 0 else f"gpu_pieces_{k + 1}"
+        for k, (_, names) in enumerate(((sc.gpu_pieces, sc.piece_components), *sc.extra_pieces))
+        for name in names
+    }
     for name, arr in sc.monthly_components_usd.items():
-        if name in sc.piece_components:
-            groups[name] = "gpu_pieces"
+        if name in table_group:
+            groups[name] = table_group[name]
             continue
         g = groups[name] = _monthly_group(name)
         aff = _affine(np.asarray(arr, dtype=float), x, f"{sid}: component '{name}'")
         sums[g][0] += aff.intercept_usd
         sums[g][1] += aff.slope_usd_per_request
-    pieces = _piece_table(sc, ctx) if sc.gpu_pieces else None
+    pieces = _piece_table(sid, sc.gpu_pieces, sc.piece_components, ctx) if sc.gpu_pieces else None
+    extra = []
+    for ps, names in sc.extra_pieces:
+        if any(n.endswith("retraining") for n in names):
+            raise ComputationError(f"{sid}: a further piece table with its own retraining is not decomposed")
+        if ps:
+            extra.append(_piece_table(sid, ps, names, ctx))
     upfront = {"fixed": 0.0, "engineer": 0.0}
     for name, usd in sc.upfront_components_usd.items():
         if name == "training" and pieces is not None and "retraining" in sc.piece_components:
@@ -178,7 +207,7 @@ def decompose(sc: StrategyCost, ctx: PricingContext) -> CostStructure:
             continue
         g = groups[name] = "engineer" if name.endswith("_setup") else "fixed"
         upfront[g] += float(usd)
-    return CostStructure(sid, {g: Affine(a, b) for g, (a, b) in sums.items()}, upfront, pieces, groups)
+    return CostStructure(sid, {g: Affine(a, b) for g, (a, b) in sums.items()}, upfront, pieces, groups, tuple(extra))
 
 
 # --- the base inputs and the cost model of one profile -------------------------------------

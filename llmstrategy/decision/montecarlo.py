@@ -208,7 +208,7 @@ def _pieces_cost_with_staff(
 
 def monte_carlo(model: CostModel, spec: UncertaintySpec, *, samples: int = 10_000, seed: int = 0) -> MonteCarlo:
     """Draw every input at once and evaluate every strategy for every sample and month
-    (numpy over samples × months; a Python loop only over strategies and GPU pieces)."""
+    (numpy over samples × months; a Python loop only over strategies, piece tables and GPU pieces)."""
     if samples < 1:
         raise ComputationError(f"samples must be at least 1 (got {samples})")
     b = model.base
@@ -239,9 +239,11 @@ def monte_carlo(model: CostModel, spec: UncertaintySpec, *, samples: int = 10_00
         m0 = a + slope * x0
         m_last = a + slope * x[:, -1]
         total = upfront + b.horizon_months * a + slope * sum_x
-        if cs.pieces is not None and cs.pieces.usd_per_replica_month.size:
-            fleet, training = _pieces_cost(cs.pieces, kx_by_kind[cs.pieces.reserved], d.gpu, best, tmp, d.engineer)
-            m0 = m0 + fleet[:, 0]
+        for t in cs.piece_tables:  # each table is the cheapest of its pieces; tables add (two reservations)
+            if not t.usd_per_replica_month.size:
+                continue
+            fleet, training = _pieces_cost(t, kx_by_kind[t.reserved], d.gpu, best, tmp, d.engineer)
+            m0 = m0 + fleet[:, 0]  # new arrays: ``best`` is scratch the next table overwrites
             m_last = m_last + fleet[:, -1]
             total = total + fleet.sum(axis=1) + training
         monthly[sid], horizon[sid], last[sid] = m0, total, m_last

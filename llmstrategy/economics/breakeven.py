@@ -31,6 +31,11 @@ from llmstrategy.inputs.workload import tokens_per_request, workload
 
 MAX_RESERVED_STEPS = 5_000_000
 INF = math.inf
+#: why a cost of two reservations (routing inside your own cloud) gets no break-even
+TWO_TABLES = (
+    "not solved: its cost is two reservations whose step costs add (routing inside your own cloud), and "
+    "the closed form here takes one (the cheapest of one set of pieces); compare the two at your volume"
+)
 
 
 @dataclass(frozen=True)
@@ -66,8 +71,9 @@ def affine_part(sc_at: StrategyCost, r_ref: float) -> Affine:
     """Intercept and slope of every component but the piece components, from a cost evaluated at
     volumes (0, r_ref, 2·r_ref); raises if the components are not affine (a modelling bug)."""
     other = np.zeros(3)
+    pieces = sc_at.all_piece_components
     for name, arr in sc_at.monthly_components_usd.items():
-        if name not in sc_at.piece_components:
+        if name not in pieces:
             other = other + arr
     a = float(other[0])
     b = float(other[1] - other[0]) / r_ref
@@ -219,6 +225,8 @@ def break_even_pair(ctx: PricingContext, api_s: Strategy, other_s: Strategy) -> 
     for sc in (api_c, oth_c):
         if not sc.feasible:
             return BreakEven(api_s.id, other_s.id, None, f"{sc.strategy.id} is not feasible: " + "; ".join(sc.reasons))
+    if oth_c.extra_pieces:
+        return BreakEven(api_s.id, other_s.id, None, TWO_TABLES)
     api_aff, oth_aff = affine_part(api_c, r_ref), affine_part(oth_c, r_ref)
     r_star = solve(api_aff, oth_aff, oth_c.gpu_pieces)
     if r_star is None:
@@ -252,7 +260,9 @@ def break_even(ctx: PricingContext) -> dict[str, Any]:
     """``api`` vs ``self_host``, ``hybrid`` and ``private_cloud`` for every adaptation; the
     headline keys are the prompting pairs (the JSON contract's ``break_even``). Provisioned
     capacity is a piece like a GPU fleet (units of throughput bought in steps), so the same
-    exact solution applies."""
+    exact solution applies. ``routed`` is left out: between hosted APIs it is affine like the
+    API (no crossing to report), and inside your own cloud it is two reservations whose costs
+    add, which :func:`solve` does not take (:func:`break_even_pair` says so if asked)."""
     pairs = []
     for ad in Adaptation:
         api_s = _strategy(Deployment.API, ad)

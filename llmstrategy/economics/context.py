@@ -167,7 +167,9 @@ class StrategyCost:
     also carry ``gpu_pieces``: the ``piece_components`` (``gpu_fleet``, and ``retraining`` when
     fine-tuned) sum, at each volume, to the cheapest piece's fixed + GPU cost (volume in
     requests/month before cache, retries and routing); every other component is affine in
-    volume, which is what makes the break-even exact.
+    volume, which is what makes the break-even exact. ``extra_pieces`` holds further
+    (pieces, components) tables whose costs add to the first's (routing between two private
+    deployments: the small model's reservation beside the large one's), each its own min.
     """
 
     strategy: Strategy
@@ -180,6 +182,18 @@ class StrategyCost:
     reasons: tuple[str, ...] = ()
     gpu_pieces: tuple[GpuPiece, ...] = ()
     piece_components: tuple[str, ...] = ()  # components that are min over gpu_pieces, not affine
+    extra_pieces: tuple[tuple[tuple[GpuPiece, ...], tuple[str, ...]], ...] = ()  # more tables, costs add
+
+    @property
+    def piece_tables(self) -> tuple[tuple[tuple[GpuPiece, ...], tuple[str, ...]], ...]:
+        """Every (pieces, components) table: ``gpu_pieces`` first (if any), then ``extra_pieces``."""
+        first = ((self.gpu_pieces, self.piece_components),) if self.gpu_pieces else ()
+        return (*first, *self.extra_pieces)
+
+    @property
+    def all_piece_components(self) -> frozenset[str]:
+        """The components of every piece table (none of them affine in volume)."""
+        return frozenset(name for _, names in self.piece_tables for name in names) | set(self.piece_components)
 
     @property
     def monthly_usd(self) -> NDArray[np.float64]:

@@ -21,11 +21,20 @@ from llmstrategy.economics.fallback import with_availability
 from llmstrategy.economics.hosted import price_api
 from llmstrategy.economics.private_cloud import price_private_cloud
 from llmstrategy.economics.provider_finetune import price_api_fine_tune
-from llmstrategy.economics.routing import price_routed
+from llmstrategy.economics.routing import price_routed, price_routed_own_cloud, runs_in_own_cloud
 from llmstrategy.economics.selfhost import price_hybrid, price_self_host
 from llmstrategy.inputs.strategies import STRATEGIES, Adaptation, Deployment, Strategy
 
 Pricer = Callable[[Strategy, PricingContext, NDArray[np.float64]], StrategyCost]
+
+
+def price_routing(strategy: Strategy, ctx: PricingContext, req: NDArray[np.float64]) -> StrategyCost:
+    """``routed`` where the profile lets the models run: inside the team's own cloud (both models
+    as private deployments) when the data may only go there and the models are not fine-tuned,
+    else between hosted APIs (which rules out what it cannot price, with the reason)."""
+    if runs_in_own_cloud(ctx.profile) and not strategy.uses_fine_tune:
+        return price_routed_own_cloud(strategy, ctx, req, price_private_cloud)
+    return price_routed(strategy, ctx, req)
 
 
 @lru_cache(maxsize=1)
@@ -41,7 +50,7 @@ def pricers() -> dict[tuple[Deployment, Adaptation], Pricer]:
         table[(Deployment.SELF_HOST, a)] = price_self_host
         table[(Deployment.HYBRID, a)] = price_hybrid
         table[(Deployment.PRIVATE_CLOUD, a)] = price_private_cloud
-        table[(Deployment.ROUTED, a)] = price_routed
+        table[(Deployment.ROUTED, a)] = price_routing
     return table
 
 
@@ -61,4 +70,3 @@ def price(strategy: Strategy, ctx: PricingContext, requests_per_month: ArrayLike
     if pricer is None:
         return infeasible(strategy, req, "not priced by this version of the engine")
     return with_availability(pricer(strategy, ctx, req), ctx)
-

@@ -6,10 +6,12 @@ small one. By default ``s`` and the quality kept are RouteLLM's published operat
 the benchmark the task resembles (``data/assumptions.yaml`` → ``routing``); a profile's
 ``routing:`` block replaces them with its own measurement. The routed blend's expected pass
 rate is ``max(small alone, quality_retained × large alone)``: a router never does worse than
-sending everything to the small model. :func:`price_routed` routes wherever the profile lets the
-models run: between hosted APIs when the data may leave, inside the team's own cloud tenancy when
-it may only go there (:func:`price_routed_own_cloud`); the self-hosted hybrid (:mod:`selfhost`) is
-the same split with the small model on your own GPUs.
+sending everything to the small model. Routing runs wherever the profile lets the models run
+(:func:`llmstrategy.economics.price.price_routing` dispatches): between hosted APIs when the data
+may leave (:func:`price_routed`), inside the team's own cloud tenancy when it may only go there
+(:func:`price_routed_own_cloud`: two private deployments, whose reservations' piece tables add, so
+the Monte Carlo reprices each as its own cheapest piece); the self-hosted hybrid (:mod:`selfhost`)
+is the same split with the small model on your own GPUs.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from numpy.typing import NDArray
 
 from llmstrategy.economics.api import ApiPrice, api_monthly_usd, api_price, choose_api_model
 from llmstrategy.economics.context import (
+    GpuPiece,
     PricingContext,
     StrategyCost,
     add_rag,
@@ -213,6 +216,7 @@ PART_DETAILS = (
     "units",
     "instances",
     "peak_load_to_capacity",
+    "spilled_token_share",
     "time_to_first_token_ms",
 )
 
@@ -231,7 +235,9 @@ def price_routed_own_cloud(
     deployment (provisioned units or managed-endpoint instances, minimum units included, so at
     low volume two reservations cost more than one), priced by ``price_private_cloud``; the
     router (an embedding call) runs in the own cloud too. RAG and the private deployment's set-up
-    are counted once."""
+    are counted once. Each part's kind and spill-over are chosen at its share of today's volume;
+    its pieces, scaled to all requests, are the cost's ``gpu_pieces`` (large) and
+    ``extra_pieces`` (small) (:func:`part_piece_tables`)."""
     p = ctx.profile
     s = route_settings(ctx)
     pc = Strategy(Deployment.PRIVATE_CLOUD, strategy.adaptation)
@@ -311,4 +317,31 @@ def price_routed_own_cloud(
         + (1 - s.strong_share) * ttft["small"]
         + s.router_latency_ms,
     }
-    return StrategyCost(strategy, req, monthly, upfront, {"small": little, "frontier": big}, details)
+    tables = part_piece_tables((("large", large, s.strong_share), ("small", small, 1.0 - s.strong_share)))
+    first = tables[0] if tables else ((), ())
+    return StrategyCost(
+        strategy,
+        req,
+        monthly,
+        upfront,
+        {"small": little, "frontier": big},
+        details,
+        gpu_pieces=first[0],
+        piece_components=first[1],
+        extra_pieces=tables[1:],
+    )
+
+
+def part_piece_tables(
+    parts: tuple[tuple[str, StrategyCost, float], ...],
+) -> tuple[tuple[tuple[GpuPiece, ...], tuple[str, ...]], ...]:
+    """Each part's (pieces, components) table for the routed total: a part priced at ``share`` of
+    the requests has its pieces' replicas per request scaled by ``share`` (volume is then the
+    routed strategy's, all requests), and its piece components named as the total names them
+    (``large_provisioned_capacity``, ``small_managed_endpoint_instances``). Their costs add: two
+    reservations, each the cheapest of its own pieces."""
+    return tuple(
+        (tuple(pc.scaled(share) for pc in ps), tuple(f"{side}_{n}" for n in names))
+        for side, c, share in parts
+        for ps, names in c.piece_tables
+    )

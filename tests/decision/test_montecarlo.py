@@ -22,13 +22,18 @@ from llmstrategy.economics.price import price
 from llmstrategy.errors import CatalogError, ComputationError
 from llmstrategy.inputs.catalog import Catalog, load_catalog
 from llmstrategy.inputs.profile import Profile, RagSettings, load_profile
-from llmstrategy.inputs.strategies import STRATEGIES
+from llmstrategy.inputs.strategies import STRATEGIES, Deployment
 from llmstrategy.inputs.workload import monthly_volumes, workload
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
 PROFILES = sorted(p.stem for p in (DATA / "profiles").glob("*.yaml"))
 BY_ID = {s.id: s for s in STRATEGIES}
+#: the bank advisers' assistant of tests/cases (data only to its own cloud) at five times its volume
+#: (100k requests a day): routing there is feasible, the large share on gpt-5.4 provisioned
+#: throughput with spill-over, the small share on a managed endpoint of an open model
+OWN_CLOUD_ROUTING = "own_cloud_routing_100k"
+OWN_CLOUD_CASE = ROOT / "tests" / "cases" / "profiles" / "regulated_own_cloud_routing_hard_chat.yaml"
 
 
 @lru_cache(maxsize=1)
@@ -37,13 +42,21 @@ def catalog() -> Catalog:
 
 
 def profile(name: str, pricing: str = "on_demand") -> Profile:
-    p = load_profile(DATA / "profiles" / f"{name}.yaml")
+    if name == OWN_CLOUD_ROUTING:
+        p = load_profile(OWN_CLOUD_CASE).with_updates(requests_per_day=100_000)
+    else:
+        p = load_profile(DATA / "profiles" / f"{name}.yaml")
     return p.with_updates(assumptions={**p.assumptions.model_dump(), "gpu_pricing": pricing})
+
+
+#: the strategies a profile's checks price (None: all); the own-cloud routing profile is there for
+#: routing and the private deployment it is compared with (the other pricers have their profiles)
+ONLY = {OWN_CLOUD_ROUTING: ("private_cloud", "private_cloud+rag", "routed", "routed+rag")}
 
 
 @lru_cache(maxsize=16)
 def model_for(name: str, pricing: str = "on_demand") -> CostModel:
-    return cost_model(pricing_context(profile(name, pricing), catalog()))
+    return cost_model(pricing_context(profile(name, pricing), catalog()), ONLY.get(name))
 
 
 def spec():
@@ -89,6 +102,18 @@ def test_zero_spread_equals_analysis(name, pricing):
             np.testing.assert_allclose(mc.horizon_total_usd[sid], c.horizon_total_usd, rtol=1e-9, err_msg=sid)
 
 
+def test_zero_spread_equals_analysis_for_routing_inside_the_own_cloud():
+    """Two reservations that add (each part's pieces its own table), at the analysis's volumes."""
+    a = analyze(profile(OWN_CLOUD_ROUTING), catalog())
+    mc = simulate(a.context, samples=5, seed=3, spec=spec().scaled(0.0), strategies=ONLY[OWN_CLOUD_ROUTING])
+    assert a.cost("routed").details["deployment_kind"] == "routed_own_cloud"
+    assert set(mc.strategies) == set(ONLY[OWN_CLOUD_ROUTING])
+    for sid in mc.strategies:
+        c = a.cost(sid)
+        np.testing.assert_allclose(mc.monthly_usd[sid], c.monthly_usd, rtol=1e-9, err_msg=sid)
+        np.testing.assert_allclose(mc.horizon_total_usd[sid], c.horizon_total_usd, rtol=1e-9, err_msg=sid)
+
+
 def test_reusing_costs_priced_over_the_horizon_gives_the_same_model():
     ctx = pricing_context(profile("contract_clause_drafting"), catalog())
     p = ctx.profile
@@ -109,6 +134,7 @@ def test_reusing_costs_priced_over_the_horizon_gives_the_same_model():
         ("contract_clause_drafting", "on_demand"),  # every adaptation feasible, fine-tuned fleets
         ("contract_clause_drafting", "reserved"),
         ("startup_support_assistant", "on_demand"),  # cache and retries in the profile
+        (OWN_CLOUD_ROUTING, "on_demand"),  # routed inside the own cloud: two reservations that add
     ],
 )
 def test_vectorized_equals_per_sample_pricing(name, pricing):
@@ -117,7 +143,9 @@ def test_vectorized_equals_per_sample_pricing(name, pricing):
     effect is an approximation, checked below)."""
     p = profile(name, pricing)
     wide = spec().scaled(1.5).with_spread("tokens_per_request", sigma=0.0)
-    mc = monte_carlo(model_for(name, pricing), wide, samples=7, seed=11)
+    # choices made at today's volume (a self-hosted model, a private deployment's kind, a routed
+    # part's) move with the samples' volume: enough samples that each strategy keeps its choice in some
+    mc = monte_carlo(model_for(name, pricing), wide, samples=24, seed=11)
     base_vols = monthly_volumes(workload(p).requests_per_month, p.monthly_growth, p.horizon_months)
     base = {sid: _choice(price(BY_ID[sid], pricing_context(p, catalog()), base_vols)) for sid in mc.strategies}
     checked = dict.fromkeys(mc.strategies, 0)
@@ -130,22 +158,45 @@ def test_vectorized_equals_per_sample_pricing(name, pricing):
         vols = monthly_volumes(workload(ps).requests_per_month, ps.monthly_growth, ps.horizon_months)
         for sid in mc.strategies:
             sc = price(BY_ID[sid], ctx, vols)
+            if not sc.feasible and base[sid][0] == "routed_own_cloud":
+                # at the sample's volume both shares would run the same model: a choice of today's
+                # volume again, which the Monte Carlo holds
+                assert "nothing to route" in sc.reasons[0], sc.reasons
+                continue
             assert sc.feasible, sid
-            if sid.startswith("private_cloud") and _choice(sc) != base[sid]:
-                # a private deployment's kind and spill-over are chosen at the profile's volume today;
-                # the sample's volume moved that choice, and the Monte Carlo holds the base one
+            if _choice(sc) != base[sid]:
+                # a private deployment's kind and spill-over (each routed part's at its share), and a
+                # self-hosted model, are chosen at the profile's volume today; the sample's volume
+                # moved that choice, and the Monte Carlo holds the base one
                 continue
             checked[sid] += 1
             want_total = sc.upfront_usd + float(sc.monthly_usd.sum())
             assert mc.monthly_usd[sid][i] == pytest.approx(float(sc.monthly_usd[0]), rel=1e-9), (sid, i)
             assert mc.horizon_total_usd[sid][i] == pytest.approx(want_total, rel=1e-9), (sid, i)
     assert all(checked.values()), checked
+    if name == OWN_CLOUD_ROUTING:  # the two-reservation cost was there, and was checked
+        assert base["routed"][0] == "routed_own_cloud" and mc.model.structures["routed"].extra_pieces
+        assert checked["routed"] >= 3, checked
 
 
 def _choice(sc):
     """What a pricer chooses once at the profile's volume today and the Monte Carlo then holds: a
-    private deployment's kind, model and offering, and whether its reservation spills over."""
+    private deployment's kind, model and offering, and whether its reservation spills over; for
+    routing inside the own cloud, that of each part (chosen at its share of today's volume); a
+    self-hosted fleet's model (its GPU and layout stay free: the cheapest piece at each volume).
+    Hosted models are chosen per request, whatever the volume: nothing to hold."""
     d = sc.details
+    if sc.strategy.deployment in (Deployment.SELF_HOST, Deployment.HYBRID):
+        return (sc.strategy.deployment.value, dict(sc.models))
+    if d.get("deployment_kind") == "routed_own_cloud":
+        parts = [d[k] for k in ("large_model", "small_model")]
+        return (
+            "routed_own_cloud",
+            *(
+                (x.get("deployment_kind"), x["model"], x.get("offering"), x.get("spilled_token_share", 0) > 0)
+                for x in parts
+            ),
+        )
     return (d.get("deployment_kind"), dict(sc.models), d.get("offering"), d.get("spilled_token_share", 0) > 0)
 
 

@@ -209,3 +209,22 @@ def test_seed_tiers_from_first_principles(catalog):
     text = " ".join(sc.explanation)
     assert f"{blended / gpt4o.input_usd_per_mtok:.2f}×" in text
     assert math.isfinite(sc.break_even_monthly_tokens)
+
+
+def test_routing_inside_the_own_cloud_gets_no_break_even_and_says_why(catalog):
+    """Two reservations whose step costs add are not what the closed form solves: the pair says so
+    instead of solving one table and ignoring the other; the affine part leaves both tables out."""
+    from llmstrategy.economics.breakeven import TWO_TABLES, affine_part, break_even_pair
+
+    case = DATA.parent / "tests" / "cases" / "profiles" / "regulated_own_cloud_routing_hard_chat.yaml"
+    p = load_profile(case).with_updates(requests_per_day=100_000)
+    ctx = pricing_context(p, catalog, on_date=date(2026, 11, 29))
+    r = 100_000 * 365 / 12
+    routed = price(strategy("routed"), ctx, np.array([0.0, r, 2 * r]))
+    assert routed.feasible and routed.extra_pieces, routed.reasons
+    aff = affine_part(routed, r)  # the spill-over, staff and router: affine; both reservations left out
+    affine_only = sum(v for k, v in routed.monthly_components_usd.items() if k not in routed.all_piece_components)
+    assert aff.intercept_usd + aff.slope_usd_per_request * r == pytest.approx(float(affine_only[1]))
+    be = break_even_pair(ctx, strategy("api"), strategy("routed"))
+    assert be.monthly_tokens is None and be.reason == TWO_TABLES
+    assert {x["other"] for x in break_even(ctx)["pairs"]}.isdisjoint({"routed", "routed+rag"})

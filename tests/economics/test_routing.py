@@ -157,3 +157,44 @@ def test_routing_inside_the_own_cloud_needs_two_different_models(cat):
     ctx = ctx_for(cat, data_may_leave=False, own_cloud_allowed=True, data_sensitivity="regulated")
     out = price_routed_own_cloud(strategy("routed"), ctx, np.array([1e5]), same)
     assert not out.feasible and "nothing to route" in out.reasons[0]
+
+
+OWN_CLOUD_CASE = DATA.parent / "tests" / "cases" / "profiles" / "regulated_own_cloud_routing_hard_chat.yaml"
+
+
+def own_cloud_ctx(cat, **changes):
+    from llmstrategy.inputs.profile import load_profile
+
+    return pricing_context(load_profile(OWN_CLOUD_CASE).with_updates(**changes), cat, on_date=DAY)
+
+
+def test_routed_is_priced_inside_the_own_cloud_when_the_data_may_only_go_there(cat):
+    """The dispatch: data that may go only to the team's own cloud routes between two private
+    deployments; each part's pieces, scaled to all requests, are a table whose cheapest piece is
+    that part's capacity component at every volume (what the Monte Carlo and the cost structure
+    reprice), the large part's first."""
+    ctx = own_cloud_ctx(cat, requests_per_day=100_000)  # the bank's assistant at five times its volume
+    r = 100_000 * 365 / 12
+    req = np.array([0.0, 0.3 * r, r, 2.0 * r, 7.0 * r])
+    sc = price(strategy("routed"), ctx, req)
+    assert sc.feasible, sc.reasons
+    assert sc.details["deployment_kind"] == "routed_own_cloud"
+    assert sc.piece_components[0].startswith("large_") and sc.extra_pieces
+    assert all(name.startswith("small_") for _, names in sc.extra_pieces for name in names)
+    assert {p.model_id for p in sc.gpu_pieces} == {sc.models["frontier"]}
+    for pieces, names in sc.piece_tables:
+        cheapest = np.min([p.fixed_usd_per_month + p.monthly_usd(req) for p in pieces], axis=0)
+        np.testing.assert_allclose(cheapest, sum(sc.monthly_components_usd[n] for n in names), rtol=1e-12)
+    on_its_own = {n for _, names in sc.piece_tables for n in names}
+    assert on_its_own == {n for n in sc.monthly_components_usd if n.endswith(("_capacity", "_instances"))}
+
+
+def test_routed_with_fine_tuning_in_the_own_cloud_is_refused_with_the_hosted_reason(cat):
+    sc = price(strategy("routed+fine_tune"), own_cloud_ctx(cat, labeled_examples=5000), [1e6])
+    assert not sc.feasible and "not priced yet" in sc.reasons[0]
+
+
+def test_routed_between_hosted_apis_when_the_data_may_leave(cat):
+    ctx = own_cloud_ctx(cat, requests_per_day=100_000, data_may_leave=True, data_sensitivity="internal")
+    sc = price(strategy("routed"), ctx, [3e6])
+    assert sc.feasible and sc.details["deployment_kind"] == "hosted_api" and not sc.gpu_pieces
