@@ -72,15 +72,19 @@ def models_table(s: Session, df: Any = None) -> Any:
 
     df = _models(s) if df is None else df
     df = df[df["allowed"]].reset_index(drop=True)
+    how = "hosted API prices" if s.profile.data_may_leave else "self-hosted: the data may not leave"
+    caption = f"{len(df)} models priced for this workload ({how}); click a header to sort; ★ Pareto frontier"
+    if s.report_mode:  # a report lists the models that can do the task, the frontier and the ones used
+        rec = s.decision.strategy_id if s.decision else None
+        used = set(s.analysis.cost(rec).models.values()) if rec and rec != "no_llm" else set()
+        shown = df["meets_quality"] | df["pareto"] | df["model"].isin(used)
+        rest = int((~shown).sum())
+        df = df[shown].reset_index(drop=True)
+        if rest:
+            caption += f"; {rest} more below the task's quality are in the models CSV export"
     best = [i for i, front in enumerate(df["pareto"]) if front]
     cols = [c for c in MODEL_COLUMNS if c != "serving" and (c in ("model", "pareto") or df[c].notna().any())]
-    how = "hosted API prices" if s.profile.data_may_leave else "self-hosted: the data may not leave"
-    return styled(
-        df[cols],
-        caption=f"{len(df)} models priced for this workload ({how}); click a header to sort; ★ Pareto frontier",
-        highlight_rows=best,
-        sortable=True,
-    )
+    return styled(df[cols], caption=caption, highlight_rows=best, sortable=True)
 
 
 @live

@@ -74,11 +74,16 @@ def _layout(fig: Any, title: str, *, height: int = 440, legend_below: bool = Tru
     return fig
 
 
-def _round(values: Any, digits: int = 4) -> list[float | None]:
-    """Values to ``digits`` significant figures (a chart needs no more; the page gets smaller)."""
-    out: list[float | None] = []
+def _round(values: Any, digits: int = 4) -> list[float | int | None]:
+    """Values to ``digits`` significant figures (a chart needs no more; the page gets smaller),
+    whole numbers as integers (``11720``, not ``11720.0``, in the page's JSON)."""
+    out: list[float | int | None] = []
     for v in np.asarray(values, dtype=float):
-        out.append(None if not np.isfinite(v) else float(f"{v:.{digits}g}"))
+        if not np.isfinite(v):
+            out.append(None)
+            continue
+        r = float(f"{v:.{digits}g}")
+        out.append(int(r) if r.is_integer() and abs(r) < 2**53 else r)
     return out
 
 
