@@ -112,7 +112,7 @@ def _monthly_group(name: str) -> str:
         if name.startswith(prefix):
             name = name.removeprefix(prefix)  # a routed part's component groups as the part's own
             break
-    if name.startswith("api_"):
+    if name.startswith("api_") or name == "fallback_api":  # every hosted model's token bill
         return "api"
     if name in ENGINEER_COMPONENTS:
         return "engineer"

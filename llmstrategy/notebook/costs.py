@@ -62,6 +62,8 @@ def costs_table(s: Session) -> Any:
 def components_table(s: Session) -> Any:
     """Where the money goes: strategies × monthly components, then × one-off components
     (components that are zero everywhere are left out, zeros show blank)."""
+    import pandas as pd
+
     from llmstrategy.views.names import component_label, strategy_name
     from llmstrategy.views.styling import _usd_or_blank, styled
     from llmstrategy.views.tables import components_pivot
@@ -75,9 +77,11 @@ def components_table(s: Session) -> Any:
         df = components_pivot(s.analysis, kind)
         best = [i for i, sid in enumerate(df["strategy"]) if sid == rec]
         df["strategy"] = [("★ " if sid == rec else "") + strategy_name(sid, short=True) for sid in df["strategy"]]
-        df = df.rename(
-            columns={c: component_label(c, short=True) for c in df.columns if c not in ("strategy", "total_usd")}
-        )
+        labels = {c: component_label(c, short=True) for c in df.columns if c not in ("strategy", "total_usd")}
+        # components with one short label share a column (every hosted model's tokens, a routed part's
+        # reservation); the full split is in the components CSV
+        merged = df[list(labels)].T.groupby(pd.Index([labels[c] for c in labels]), sort=False).sum().T
+        df = pd.concat([df[["strategy"]], merged, df[["total_usd"]]], axis=1)
         fm = {c: _usd_or_blank for c in df.columns if c not in ("strategy", "total_usd")}
         parts.append(styled(df, fm, caption=caption, highlight_rows=best).to_html())
     return _html("".join(parts))

@@ -17,13 +17,18 @@ GROUPS: dict[str, tuple[tuple[str, ...], str]] = {
     "Reserved cloud capacity": (("provisioned_capacity", "managed_endpoint_instances"), "#e45756"),
     "Retrieval": (("rag_query_embedding", "rag_corpus_embedding", "rag_vector_store", "rag_upkeep"), "#72b7b2"),
     "GPUs and their operation": (("gpu_fleet", "fleet_operations"), "#54a24b"),
-    "Staff to run the servers": (("operations_staff",), "#b279a2"),
+    "Staff to run the servers": (("operations_staff", "fallback_upkeep"), "#b279a2"),
     "Retraining": (("retraining",), "#9d755d"),
 }
 OTHER = ("Other", "#bab0ac")
 
 
 def group_of(component: str) -> str:
+    """The plain group of a component; a routed part's (``large_``/``small_``) joins its kind's."""
+    for prefix in ("large_", "small_"):
+        if component.startswith(prefix) and component.removeprefix(prefix) != "model":
+            component = component.removeprefix(prefix)
+            break
     return next((g for g, (keys, _) in GROUPS.items() if component in keys), OTHER[0])
 
 

@@ -111,7 +111,7 @@ COMPONENT_LABELS: dict[str, str] = {
 #: cost component → a short label for table headers
 COMPONENT_SHORT: dict[str, str] = {
     "api_inference": "API tokens",
-    "api_frontier": "Frontier tokens",
+    "api_frontier": "API tokens",
     "gpu_fleet": "GPUs",
     "fleet_operations": "GPU operations",
     "operations_staff": "Server staff",
@@ -129,8 +129,8 @@ COMPONENT_SHORT: dict[str, str] = {
     "labeling": "Labeling",
     "provisioned_capacity": "Reserved capacity",
     "managed_endpoint_instances": "Endpoint instances",
-    "api_large_model": "Large model tokens",
-    "api_small_model": "Small model tokens",
+    "api_large_model": "API tokens",
+    "api_small_model": "API tokens",
     "router": "Router",
     "fallback_api": "Fallback tokens",
     "fallback_upkeep": "Fallback upkeep",
@@ -139,9 +139,18 @@ COMPONENT_SHORT: dict[str, str] = {
 }
 
 
+#: a routed part's prefix (routing inside your own cloud) → the words before its component's label
+PART_WORDS = {"large_": "Large model: ", "small_": "Small model: "}
+
+
 def component_label(key: str, *, short: bool = False) -> str:
     """The plain label of a cost component (``rag_upkeep`` → ``Retrieval: an engineer's
-    upkeep``); ``short`` for a table header."""
+    upkeep``; a routed part's ``large_provisioned_capacity`` → ``Large model: reserved model
+    capacity …``); ``short`` for a table header, where a part's component shares its kind's column."""
+    for prefix, words in PART_WORDS.items():
+        if key.startswith(prefix) and len(key) > len(prefix):
+            inner = component_label(key.removeprefix(prefix), short=short)
+            return inner if short else words + inner[:1].lower() + inner[1:]
     if short and key in COMPONENT_SHORT:
         return COMPONENT_SHORT[key]
     return COMPONENT_LABELS.get(key, key.replace("_", " ").capitalize())
