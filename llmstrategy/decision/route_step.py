@@ -46,7 +46,12 @@ def route_answer(
     api_id = Strategy(deployment, adaptation).id
     routed_id = Strategy(Deployment.ROUTED, adaptation).id
     i, j = s.index(api_id), s.index(routed_id)
-    if not (s.feasible[i] and s.feasible[j]):
+    if not s.feasible[i]:
+        return None
+    if not s.feasible[j]:
+        reasons = a.cost(routed_id).reasons
+        if deployment is Deployment.PRIVATE_CLOUD and reasons:  # asked, and the engine says why not
+            return RouteAnswer(False, "no: routing is ruled out inside your cloud", "; ".join(reasons))
         return None
     if a.cost(routed_id).details.get("deployment_kind", "hosted_api") != ROUTES_LIKE.get(deployment):
         return None

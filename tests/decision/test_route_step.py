@@ -44,3 +44,19 @@ def test_the_answer_follows_its_own_printed_figures(name, routes):
 
 def test_the_tolerated_pass_loss_is_data():
     assert max_pass_loss(load_ratings(DATA)) == pytest.approx(0.03)
+
+
+def test_a_private_deployment_is_asked_too_and_says_why_routing_is_out():
+    """Inside your own cloud the question is asked as well; when routing is ruled out there (both
+    shares would run the same model) the answer is no, with the engine's reason as its evidence."""
+    a, d = evaluate(
+        load_profile(CASES / "regulated_own_cloud_routing_hard_chat.yaml"),
+        load_catalog(DATA),
+        samples=100,
+        with_sensitivity=False,
+    )
+    assert d.strategy_id == "private_cloud"
+    step = next(s for s in d.path.steps if s.question.startswith("Can a smaller model"))
+    assert not a.cost("routed").feasible
+    assert step.answer == "no: routing is ruled out inside your cloud"
+    assert step.evidence == "; ".join(a.cost("routed").reasons)
