@@ -295,11 +295,10 @@ def price_provisioned(strategy: Strategy, ctx: PricingContext, req: NDArray[np.f
         pieces = (best.peak,)
         monthly["provisioned_capacity"] = best.peak.monthly_usd(req)
         chosen, piece = best, best.peak
-    else:  # the peak reservation: the cheapest offer at each volume
-        pieces = tuple(o.peak for o in options)
-        costs = np.stack([pc.monthly_usd(req) for pc in pieces])
-        chosen = options[int(np.argmin(costs[:, 0]))]
-        monthly["provisioned_capacity"] = costs.min(axis=0)
+    else:  # the peak reservation: the cheapest offer at each volume, today's named (ties: ranked's order)
+        pieces = tuple(o.peak for o in ranked)
+        monthly["provisioned_capacity"] = np.stack([pc.monthly_usd(req) for pc in pieces]).min(axis=0)
+        chosen = best
         piece = chosen.peak
     offer, tokens = chosen.offer, chosen.tokens
     upfront = {
