@@ -198,7 +198,8 @@ def model_comparison_frame(a: Analysis) -> pd.DataFrame:
         else:
             serving, monthly = "—", float("nan")
         why = []
-        window = m.context_window_tokens if p.data_may_leave else m.self_host_window_tokens  # a host's cap, or the weights'
+        # a hosted model's window is its host's cap; a self-hosted one's the weights' own
+        window = m.context_window_tokens if p.data_may_leave else m.self_host_window_tokens
         if window < need_window:
             why.append(f"window {fmt_count(window)} < {fmt_count(need_window)} needed")
         if not p.data_may_leave and not m.can_self_host:
