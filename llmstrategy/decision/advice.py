@@ -13,6 +13,7 @@ from llmstrategy.decision.ratings import Ratings
 from llmstrategy.decision.scoring import Scores
 from llmstrategy.economics.analysis import Analysis
 from llmstrategy.economics.context import sends_data_to_third_party
+from llmstrategy.fmt import fmt_usd
 from llmstrategy.inputs.strategies import NO_LLM_ID, Deployment
 
 
@@ -114,10 +115,19 @@ def revisit_when(a: Analysis, rec_id: str | None, d_steps: tuple[Step, ...] = ()
         who = "" if team else " for a team with ML and infrastructure engineers, which this one lacks"
         out.append(f"Volume passes {tok:,.0f} tokens/month, where self-hosting becomes cheaper{who} ({when}).")
     elif not p.data_may_leave:
-        out.append(
-            "The data policy changes (data_may_leave): the API and hybrid strategies, ruled out today, would "
-            + (f"be cheaper below {tok:,.0f} tokens/month." if tok else "be priced in.")
-        )
+        api = next((c for c in a.costs if c.strategy.id == "api" and c.feasible), None)
+        mine = next((c for c in a.costs if c.strategy.id == rec_id and c.feasible), None)
+        if api is not None and mine is not None:  # what the policy costs, in this profile's own figures
+            than = "less" if api.monthly_usd < mine.monthly_usd else "more"
+            out.append(
+                f"The data policy changes (data_may_leave): a hosted API, ruled out today, would cost "
+                f"{fmt_usd(api.monthly_usd)} a month, {than} than the {fmt_usd(mine.monthly_usd)} recommended."
+            )
+        else:
+            out.append(
+                "The data policy changes (data_may_leave): the API and hybrid strategies, ruled out today, would "
+                + (f"be cheaper than self-hosting below {tok:,.0f} tokens/month." if tok else "be priced in.")
+            )
     elif rec_id and rec_id.startswith(("self_host", "hybrid")) and tok:
         out.append(f"Volume falls below {tok:,.0f} tokens/month, where the API becomes cheaper again.")
     if p.stage == "pre_mvp":
@@ -148,13 +158,19 @@ def roadmap(a: Analysis, r: Ratings, rec_id: str | None) -> list[dict[str, Any]]
     own_month = (be.get("month_reached") or {}).get("api_vs_self_host")
     if not p.data_may_leave:
         own_month = 0
+    # where the model runs when the data may not leave: your servers, or your own cloud account
+    own_cloud = rec_id is not None and (
+        rec_id.startswith("private_cloud")
+        or (rec_id.startswith("routed") and a.cost(rec_id).details.get("deployment_kind") == "routed_own_cloud")
+    )
+    where = "a model deployed privately in your own cloud account" if own_cloud else "self-hosted open model"
     return [
         {
             "phase": "Phase 1 – Learn fast",
             "start_month": 0,
             "what": "API models only; focus on UX, retrieval and understanding user value"
             if p.data_may_leave
-            else "self-hosted open model (data may not leave); focus on UX, retrieval and evaluation",
+            else f"{where} (data may not leave); focus on UX, retrieval and evaluation",
             "trigger": "now",
         },
         {
@@ -169,7 +185,11 @@ def roadmap(a: Analysis, r: Ratings, rec_id: str | None) -> list[dict[str, Any]]
             "start_month": own_month,
             "what": "self-hosted models plus selective APIs; observability, governance, incident response",
             "trigger": (
-                "data may not leave: self-hosting from the start"
+                (
+                    "data may not leave: your own cloud account from the start"
+                    if own_cloud
+                    else "data may not leave: self-hosting from the start"
+                )
                 if not p.data_may_leave
                 else "volume reaches the self-hosting break-even "
                 f"({be.get('api_vs_self_host_monthly_tokens'):,.0f} tokens/month)"

@@ -20,7 +20,7 @@ newsvendor level of the hourly load shape (``data/load_shape.csv``) rescaled to 
 ``peak_to_average``, at the list prices (price what-ifs re-bill it without re-sizing it); the piece
 is the peak's scaled by c*, with the vendor's minimum and steps. The tokens above c* × the peak (an
 upper bound, as whole units reserve at least that) are billed at the model's API prices in
-``models.csv`` (its vendor's standard deployment) as ``api_inference`` (the same line item as a
+``models.csv`` (its vendor's standard deployment) as ``api_spillover`` (printed in the same column as a
 hosted API's tokens, which they are), a per-token component the Monte Carlo moves with the API
 price. Reservation and spill-over are chosen against the peak reservation once, at the profile's
 volume today, and kept along the curve.
@@ -289,7 +289,7 @@ def price_provisioned(strategy: Strategy, ctx: PricingContext, req: NDArray[np.f
         assert best.below_peak is not None and best.plan is not None and best.paygo is not None
         pieces: tuple[GpuPiece, ...] = (best.below_peak,)
         monthly["provisioned_capacity"] = best.below_peak.monthly_usd(req)
-        monthly["api_inference"] = _spill_usd(best, ctx, shape, req)
+        monthly["api_spillover"] = _spill_usd(best, ctx, shape, req)
         chosen, piece = best, best.below_peak
     elif ft is not None:
         pieces = (best.peak,)

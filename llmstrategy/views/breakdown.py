@@ -11,7 +11,15 @@ from typing import Any
 #: plain group → (components, colour)
 GROUPS: dict[str, tuple[tuple[str, ...], str]] = {
     "Tokens (hosted API)": (
-        ("api_inference", "api_frontier", "api_large_model", "api_small_model", "router", "fallback_api"),
+        (
+            "api_inference",
+            "api_frontier",
+            "api_large_model",
+            "api_small_model",
+            "router",
+            "fallback_api",
+            "api_spillover",
+        ),
         "#4c78a8",
     ),
     "Reserved cloud capacity": (("provisioned_capacity", "managed_endpoint_instances"), "#e45756"),

@@ -80,6 +80,7 @@ def strategy_name(sid: str | None, *, short: bool = False) -> str:
 #: cost component → plain label (monthly and one-off)
 COMPONENT_LABELS: dict[str, str] = {
     "api_inference": "Tokens (hosted API)",
+    "api_spillover": "Tokens above the reservation, billed pay-as-you-go in your cloud account",
     "api_frontier": "Tokens sent to the frontier model (hard cases)",
     "api_large_model": "Tokens sent to the large model (hard requests)",
     "api_small_model": "Tokens sent to the small model (easy requests)",
@@ -111,6 +112,7 @@ COMPONENT_LABELS: dict[str, str] = {
 #: cost component → a short label for table headers
 COMPONENT_SHORT: dict[str, str] = {
     "api_inference": "API tokens",
+    "api_spillover": "API tokens",
     "api_frontier": "API tokens",
     "gpu_fleet": "GPUs",
     "fleet_operations": "GPU operations",

@@ -51,6 +51,11 @@ def _deployment_line(a: Analysis, d: Decision) -> str:
     tokens = be.get("api_vs_self_host_monthly_tokens")
     signal = d.path.deployment_signal
     if signal == "data may not leave":
+        if str(d.strategy_id or "").startswith(("private_cloud", "routed")):
+            return (
+                "The data may not leave the organisation, so the model runs in your own cloud account, under your "
+                "agreements with the cloud vendor."
+            )
         return "The data may not leave the organisation, so the model runs on servers you control."
     if signal == "pre-MVP":
         return "The product is still being validated: a hosted API is the fastest start and easy to swap later."

@@ -192,7 +192,7 @@ def test_a_bursty_load_reserves_less_than_its_peak_and_spills_the_rest(cat):
     # what the 15 PTU (0.216 of the peak) would really spill: less, as expected above
     assert 0.4 < d["spilled_token_share_at_these_units"] < 0.5
     # spill = share × the pay-as-you-go bill of every request
-    assert c["api_inference"][0] == pytest.approx(d["spilled_token_share"] * req * (1000 * 2.5 + 500 * 15) / 1e6)
+    assert c["api_spillover"][0] == pytest.approx(d["spilled_token_share"] * req * (1000 * 2.5 + 500 * 15) / 1e6)
     assert 7_000 < sc.monthly_usd[0] < 8_300
     # the peak reservation of the same profile, for comparison
     peak = price(strategy("private_cloud"), pricing_context(_bursty(), _no_spillover(cat), on_date=DAY), [req])
@@ -211,7 +211,7 @@ def test_price_what_ifs_re_bill_the_reservation_without_re_sizing_it(cat):
     sc = price(strategy("private_cloud"), pricing_context(_bursty(), dear, on_date=DAY), [req])
     assert sc.details["spilled_token_share"] == base.details["spilled_token_share"]
     c, b = sc.monthly_components_usd, base.monthly_components_usd
-    assert c["api_inference"][0] == pytest.approx(2 * b["api_inference"][0])
+    assert c["api_spillover"][0] == pytest.approx(2 * b["api_spillover"][0])
     assert c["provisioned_capacity"][0] == pytest.approx(0.5 * b["provisioned_capacity"][0])
 
 
@@ -220,7 +220,7 @@ def test_the_spill_is_linear_in_volume_and_the_reservation_keeps_its_steps(cat):
     req = 20_000 * 365 / 12
     vols = np.array([0.0, req, 2 * req, 10 * req])
     sc = price(strategy("private_cloud"), ctx, vols)
-    spill = sc.monthly_components_usd["api_inference"]
+    spill = sc.monthly_components_usd["api_spillover"]
     assert spill[0] == 0 and spill[2] == pytest.approx(2 * spill[1]) and spill[3] == pytest.approx(10 * spill[1])
     (piece,) = sc.gpu_pieces
     units = piece.replicas(vols) * 5
@@ -237,16 +237,16 @@ def test_the_monte_carlo_moves_the_spill_with_the_api_price(cat):
     req = 20_000 * 365 / 12
     sc = price(strategy("private_cloud"), ctx, np.array([0.0, req, 2 * req]))
     cs = decompose(sc, ctx)
-    assert cs.component_groups["api_inference"] == "api"
+    assert cs.component_groups["api_spillover"] == "api"
     assert cs.component_groups["provisioned_capacity"] == "gpu_pieces"
-    assert cs.monthly["api"].slope_usd_per_request == pytest.approx(sc.monthly_components_usd["api_inference"][1] / req)
+    assert cs.monthly["api"].slope_usd_per_request == pytest.approx(sc.monthly_components_usd["api_spillover"][1] / req)
     assert cs.pieces is not None and cs.pieces.min_replicas is not None and cs.pieces.min_replicas[0] == 3
 
 
 def test_only_offers_that_spill_over_reserve_less_than_the_peak(cat):
     ctx = pricing_context(_bursty(), _no_spillover(cat), on_date=DAY)
     sc = price(strategy("private_cloud"), ctx, [20_000 * 365 / 12])
-    assert "api_inference" not in sc.monthly_components_usd
+    assert "api_spillover" not in sc.monthly_components_usd
     assert sc.details["reserved_share_of_peak"] == 1.0 and sc.details["peak_load_to_capacity"] <= 1.0
     assert "does not send traffic above the reservation" in sc.details["spillover"]
 
@@ -276,7 +276,7 @@ def test_fine_tuned_models_are_served_on_regional_ptu_where_azure_allows_it(cat)
     assert u["training"] == pytest.approx(14.85) and c["retraining"][0] == pytest.approx((14.85 + 400) / 3)
     assert u["labeling"] == 0 and u["fine_tune_setup"] > 0 and u["private_cloud_setup"] > 0
     assert d["peak_tokens_per_minute"] == pytest.approx(112_500)
-    assert "api_inference" not in c and "sized on the peak" in d["spillover"]
+    assert "api_spillover" not in c and "sized on the peak" in d["spillover"]
     assert d["fine_tune_provider"] == "Azure"
     # with retrieval too
     rag = price(strategy("private_cloud+rag+fine_tune"), ctx, [20_000 * 365 / 12])

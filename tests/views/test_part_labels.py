@@ -15,9 +15,9 @@ def test_a_routed_part_reads_as_its_kind():
         + component_label("provisioned_capacity")[1:]
     )
     assert component_label("small_managed_endpoint_instances", short=True) == "Endpoint instances"
-    assert component_label("large_api_inference", short=True) == "API tokens"  # spill-over is billed per token
+    assert component_label("large_api_spillover", short=True) == "API tokens"  # spill-over is billed per token
     assert group_of("large_provisioned_capacity") == group_of("provisioned_capacity") == "Reserved cloud capacity"
-    assert group_of("small_api_inference") == "Tokens (hosted API)"
+    assert group_of("small_api_spillover") == "Tokens (hosted API)"
     assert group_of("fallback_upkeep") == "Staff to run the servers"
 
 
