@@ -66,6 +66,8 @@ def offer_problem(o: FineTuneOffer, ctx: PricingContext) -> str | None:
     """Why an offer cannot serve a new analysis: a closed provider or dedicated-only serving."""
     if not o.accepts_new_customers or o.provider in ctx.catalog.value("fine_tune.closed_providers"):
         return f"{o.provider} fine-tuning accepts no new customers"
+    if o.serving == "download":
+        return f"{o.provider} tunes {o.model_id} but does not serve it (the tuned weights are a download)"
     if not o.serverless_prices:
         return f"{o.provider} serves a tuned {o.model_id} on dedicated capacity only"
     return None
