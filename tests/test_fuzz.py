@@ -580,9 +580,12 @@ def test_zero_output_tokens() -> None:
     # every strategy is priced, except provider fine-tuning: no provider takes new customers
     # with serverless serving today (data/finetune_offers.csv), a fact, not a zero-token failure
     closed = {k for k, c in costs.items() if k.startswith("api+") and "fine_tune" in k}
-    # nor routing with a fine-tuned small model (not priced yet: an honest refusal)
+    # nor routing with a fine-tuned small model: no provider tunes one for a new customer (the same
+    # reason as api+fine_tune's, prefixed)
     unpriced = {k for k in costs if k.startswith("routed+") and "fine_tune" in k}
-    assert all("not priced yet" in " ".join(costs[k]["infeasible_reasons"]) for k in unpriced)
+    assert all(
+        " ".join(costs[k]["infeasible_reasons"]).startswith("no fine-tuned small model: ") for k in unpriced
+    ), {k: costs[k]["infeasible_reasons"] for k in unpriced}
     # nor a fine-tuned private deployment: the models Azure tunes on provisioned capacity retire
     # inside the 12-month horizon (data/models.csv), a fact, not a zero-token failure
     retiring = {k for k in costs if k.startswith("private_cloud+") and "fine_tune" in k}

@@ -55,20 +55,23 @@ def pass_rate(c: CostSummary, a: Analysis, q: Mapping[str, float]) -> float:
     """Expected first-attempt acceptance on this task (see module docstring): from the model's
     gap on the capabilities the task needs (:mod:`llmstrategy.economics.quality`), or from the
     profile's own eval of that model when it has one (measured, not capped by the proxy's
-    maximum), plus the adaptation's effects."""
+    maximum), plus the adaptation's effects. Routed with fine-tuning tunes only the small model:
+    the large one is scored untuned, as ``api`` is."""
     p, catalog, s = a.profile, a.context.catalog, c.strategy
-    uplift = 0.0
-    if s.uses_rag and knowledge_need(p):
-        uplift += q["rag_uplift_points"]
-    if s.uses_fine_tune and (p.needs_consistent_format or p.domain_specificity == "high" or p.systematic_failures):
-        uplift += q["fine_tune_uplift_points"]
-    if p.systematic_failures and not s.uses_fine_tune:
-        uplift -= q["systematic_failure_penalty_points"]
-    if p.knowledge_changes_often and not s.uses_rag:
-        uplift -= q["stale_knowledge_penalty_points"]
+
+    def effects(tuned: bool) -> float:
+        up = q["rag_uplift_points"] if s.uses_rag and knowledge_need(p) else 0.0
+        if tuned and (p.needs_consistent_format or p.domain_specificity == "high" or p.systematic_failures):
+            up += q["fine_tune_uplift_points"]
+        if p.systematic_failures and not tuned:
+            up -= q["systematic_failure_penalty_points"]
+        if p.knowledge_changes_often and not s.uses_rag:
+            up -= q["stale_knowledge_penalty_points"]
+        return up
+
     evals = measured(a.context)
 
-    def expected(mid: str | None, need: QualityNeed) -> float:
+    def expected(mid: str | None, need: QualityNeed, uplift: float = effects(s.uses_fine_tune)) -> float:
         ev = evals.get(mid or "")
         if ev is not None:  # measured on the user's own tasks
             return float(min(1.0, max(q["pass_rate_min"], ev.pass_rate + q["pass_rate_per_point"] * uplift)))
@@ -77,7 +80,8 @@ def pass_rate(c: CostSummary, a: Analysis, q: Mapping[str, float]) -> float:
         return _pass((gap if gap is not None else 0.0) + uplift, q)
 
     if s.deployment in (Deployment.HYBRID, Deployment.ROUTED):  # routing (llmstrategy.economics.routing)
-        large = expected(c.models.get("frontier"), a.context.quality)
+        large_tuned = s.uses_fine_tune and s.deployment is Deployment.HYBRID  # the hybrid's as before
+        large = expected(c.models.get("frontier"), a.context.quality, effects(large_tuned))
         small = expected(c.models.get("self_host") or c.models.get("small"), a.context.quality)
         return blended_pass_rate(
             small, large, float(c.details.get("quality_retained", 1.0)), float(c.details.get("frontier_share", 0.0))

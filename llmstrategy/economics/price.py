@@ -21,6 +21,7 @@ from llmstrategy.economics.fallback import with_availability
 from llmstrategy.economics.hosted import price_api
 from llmstrategy.economics.private_cloud import price_private_cloud
 from llmstrategy.economics.provider_finetune import price_api_fine_tune
+from llmstrategy.economics.routed_tuned import price_routed_fine_tuned
 from llmstrategy.economics.routing import price_routed, price_routed_own_cloud, runs_in_own_cloud
 from llmstrategy.economics.selfhost import price_hybrid, price_self_host
 from llmstrategy.inputs.strategies import STRATEGIES, Adaptation, Deployment, Strategy
@@ -30,10 +31,12 @@ Pricer = Callable[[Strategy, PricingContext, NDArray[np.float64]], StrategyCost]
 
 def price_routing(strategy: Strategy, ctx: PricingContext, req: NDArray[np.float64]) -> StrategyCost:
     """``routed`` where the profile lets the models run: inside the team's own cloud (both models
-    as private deployments) when the data may only go there and the models are not fine-tuned,
-    else between hosted APIs (which rules out what it cannot price, with the reason)."""
-    if runs_in_own_cloud(ctx.profile) and not strategy.uses_fine_tune:
+    as private deployments, the small one tuned with fine-tuning) when the data may only go there,
+    else between hosted APIs (:func:`price_routed_fine_tuned` with a fine-tuned small model)."""
+    if runs_in_own_cloud(ctx.profile):
         return price_routed_own_cloud(strategy, ctx, req, price_private_cloud)
+    if strategy.uses_fine_tune:
+        return price_routed_fine_tuned(strategy, ctx, req)
     return price_routed(strategy, ctx, req)
 
 

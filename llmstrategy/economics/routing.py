@@ -36,7 +36,7 @@ from llmstrategy.economics.context import (
 from llmstrategy.economics.hosted import api_model_problem, expected_ttft_ms, select_api_model
 from llmstrategy.economics.quality import QualityNeed, quality_need
 from llmstrategy.inputs.profile import Profile
-from llmstrategy.inputs.strategies import Deployment, Strategy
+from llmstrategy.inputs.strategies import Adaptation, Deployment, Strategy
 
 #: task type → the RouteLLM benchmark it routes like (open-ended chat is MT Bench; knowledge
 #: questions with one right answer are MMLU; multi-step work is GSM8K)
@@ -52,6 +52,26 @@ TASK_ROUTING_CLASS = {
 
 #: one complexity level less: what the requests a router keeps on the small model need
 LEVEL_BELOW = {"high": "medium", "medium": "low", "low": "low"}
+#: a part's components named as the routed total names them without its side: staff (one group for
+#: the Monte Carlo) and the tuned small model's retraining (:mod:`cost_structure` reads that name)
+UNPREFIXED = frozenset({"operations_staff", "retraining"})
+#: what the tuned small model's pricer says about its tuning, carried to the routed total
+FINE_TUNE_DETAILS = (
+    "fine_tune_provider",
+    "training_usd",
+    "labeling_usd",
+    "retraining_usd_per_month",
+    "training_tokens",
+)
+
+
+def untuned(strategy: Strategy, deployment: Deployment) -> Strategy:
+    """``strategy``'s adaptation without fine-tuning, on ``deployment``: the large model of a blend is not tuned."""
+    return Strategy(deployment, Adaptation.RAG if strategy.uses_rag else Adaptation.PROMPTING)
+
+
+def part_name(side: str, name: str) -> str:
+    return name if name in UNPREFIXED else f"{side}_{name}"
 
 
 @dataclass(frozen=True)
@@ -116,14 +136,9 @@ def price_routed(strategy: Strategy, ctx: PricingContext, req: NDArray[np.float6
     data may only go to its own cloud to :func:`price_routed_own_cloud` instead): the large model
     is the one the API strategy would use, the small one the cheapest per request that meets one
     complexity level less (and the latency target and horizon); both priced at the same request
-    shape, plus the router."""
+    shape, plus the router (a fine-tuned small model: :func:`llmstrategy.economics.price.price_routed_fine_tuned`)."""
     if strategy.uses_fine_tune:
-        return infeasible(
-            strategy,
-            req,
-            "routing with a fine-tuned small model is not priced yet: price the fine-tuned API "
-            "strategy, then route to it with your own measured split (routing: strong_share)",
-        )
+        return infeasible(strategy, req, "a fine-tuned small model is priced by price.price_routed_fine_tuned")
     large, why = select_api_model(strategy, ctx)
     if large is None:
         return infeasible(strategy, req, why)
@@ -237,19 +252,24 @@ def price_routed_own_cloud(
     router (an embedding call) runs in the own cloud too. RAG and the private deployment's set-up
     are counted once. Each part's kind and spill-over are chosen at its share of today's volume;
     its pieces, scaled to all requests, are the cost's ``gpu_pieces`` (large) and
-    ``extra_pieces`` (small) (:func:`part_piece_tables`)."""
+    ``extra_pieces`` (small) (:func:`part_piece_tables`). With fine-tuning only the small model is
+    tuned (``private_cloud+fine_tune`` at its level, lowered by the uplift there, with its training,
+    labeling, retraining and set-up); its table comes first, as the one table that may carry a
+    retraining (named ``retraining``, as :mod:`cost_structure` reads it)."""
     p = ctx.profile
     s = route_settings(ctx)
-    pc = Strategy(Deployment.PRIVATE_CLOUD, strategy.adaptation)
+    tuned = strategy.uses_fine_tune
     lower = quality_need(p, ctx.catalog, level=small_need_profile(p))
-    large = price_private_cloud(pc, share_context(ctx, s.strong_share), req * s.strong_share)
-    small = price_private_cloud(pc, share_context(ctx, 1.0 - s.strong_share, lower), req * (1.0 - s.strong_share))
+    large_ctx = share_context(ctx, s.strong_share)
+    large = price_private_cloud(untuned(strategy, Deployment.PRIVATE_CLOUD), large_ctx, req * s.strong_share)
+    small_ctx = share_context(ctx, 1.0 - s.strong_share, lower)
+    pc = Strategy(Deployment.PRIVATE_CLOUD, strategy.adaptation)
+    small = price_private_cloud(pc, small_ctx, req * (1.0 - s.strong_share))
     if not large.feasible:
         return infeasible(strategy, req, "no large model in your cloud: " + "; ".join(large.reasons))
     if not small.feasible:
-        return infeasible(
-            strategy, req, "no small model in your cloud for the easy requests: " + "; ".join(small.reasons)
-        )
+        what = "fine-tuned small model" if tuned else "small model"
+        return infeasible(strategy, req, f"no {what} in your cloud for the easy requests: " + "; ".join(small.reasons))
     big, little = large.models["private_cloud"], small.models["private_cloud"]
     if big == little:
         return infeasible(
@@ -275,7 +295,7 @@ def price_routed_own_cloud(
         for name, arr in c.monthly_components_usd.items():
             if name in rag_monthly:
                 continue  # retrieval is counted once, for all requests, below
-            key = name if name == "operations_staff" else f"{side}_{name}"  # staff: one group for the Monte Carlo
+            key = part_name(side, name)
             monthly[key] = monthly.get(key, np.zeros_like(req)) + arr
     monthly["router"] = router_monthly_usd(req, request_shape(strategy, ctx).input_tokens, s)
     monthly.update(rag_monthly)
@@ -284,6 +304,7 @@ def price_routed_own_cloud(
         * ctx.engineer_monthly_usd,
         "router_setup": float(ctx.catalog.value("routing.setup_engineer_months")) * ctx.engineer_monthly_usd,
         **rag_upfront,
+        **{k: v for k, v in small.upfront_components_usd.items() if k in ("training", "labeling", "fine_tune_setup")},
     }
     shape = request_shape(strategy, ctx)
 
@@ -305,7 +326,9 @@ def price_routed_own_cloud(
         "large_model": part_details(large),
         "small_model": part_details(small),
         "model_choice": f"large: what your cloud would run for {s.strong_share:.0%} of the requests at "
-        f"{ctx.quality.describe()}; small: for the rest at {lower.describe()}",
+        f"{ctx.quality.describe()}; small: {'fine-tuned, ' if tuned else ''}for the rest at {lower.describe()}",
+        **{k: small.details[k] for k in FINE_TUNE_DETAILS if tuned and k in small.details},
+        "small_fine_tuned": tuned,
         "frontier_share": s.strong_share,
         "quality_retained": s.quality_retained,
         "routing_source": s.source,
@@ -317,7 +340,8 @@ def price_routed_own_cloud(
         + (1 - s.strong_share) * ttft["small"]
         + s.router_latency_ms,
     }
-    tables = part_piece_tables((("large", large, s.strong_share), ("small", small, 1.0 - s.strong_share)))
+    parts = (("large", large, s.strong_share), ("small", small, 1.0 - s.strong_share))
+    tables = part_piece_tables(parts[::-1] if tuned else parts)
     first = tables[0] if tables else ((), ())
     return StrategyCost(
         strategy,
@@ -338,10 +362,10 @@ def part_piece_tables(
     """Each part's (pieces, components) table for the routed total: a part priced at ``share`` of
     the requests has its pieces' replicas per request scaled by ``share`` (volume is then the
     routed strategy's, all requests), and its piece components named as the total names them
-    (``large_provisioned_capacity``, ``small_managed_endpoint_instances``). Their costs add: two
-    reservations, each the cheapest of its own pieces."""
+    (``large_provisioned_capacity``, ``small_managed_endpoint_instances``; ``retraining`` as is).
+    Their costs add: two reservations, each the cheapest of its own pieces."""
     return tuple(
-        (tuple(pc.scaled(share) for pc in ps), tuple(f"{side}_{n}" for n in names))
+        (tuple(pc.scaled(share) for pc in ps), tuple(part_name(side, n) for n in names))
         for side, c, share in parts
         for ps, names in c.piece_tables
     )

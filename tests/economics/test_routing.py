@@ -80,9 +80,58 @@ def test_nothing_to_route_when_the_large_model_is_already_the_cheapest_that_qual
     assert not sc.feasible and "nothing to route" in sc.reasons[0]
 
 
-def test_routing_with_fine_tuning_is_refused_honestly(cat):
-    sc = price(strategy("routed+fine_tune"), ctx_for(cat, labeled_examples=5000), [1e6])
-    assert not sc.feasible and "not priced yet" in sc.reasons[0]
+def test_routing_with_fine_tuning_says_why_when_no_provider_tunes_a_small_model(cat):
+    from dataclasses import replace
+
+    closed = replace(cat, finetune_offers=tuple(o for o in cat.finetune_offers if o.provider == "OpenAI"))
+    ctx = pricing_context(make_profile(**HARD, labeled_examples=5000), closed, on_date=DAY)
+    sc = price(strategy("routed+fine_tune"), ctx, [1e6])
+    assert not sc.feasible and sc.reasons[0].startswith("no fine-tuned small model: "), sc.reasons
+    assert "accepts no new customers" in sc.reasons[0]
+
+
+def test_routing_with_a_provider_tuned_small_model_adds_the_two_pricers_parts(cat):
+    """The large part is ``api`` (untuned) at its share; the small part is what ``api+fine_tune``
+    tunes at one level less for the rest, with its training, labeling, retraining and set-up."""
+    from dataclasses import replace
+
+    from llmstrategy.economics.hosted import price_api
+    from llmstrategy.economics.provider_finetune import price_api_fine_tune
+    from llmstrategy.economics.quality import quality_need
+    from llmstrategy.economics.routing import share_context
+
+    split = {"strong_share": 0.3, "quality_retained": 1.0}
+    # no provider serves a tuned model per token to a new customer today (data/README_finetune.md):
+    # a serverless offer for gpt-4.1-mini, open to new customers, stands in for one
+    base = next(o for o in cat.finetune_offers if o.model_id == "gpt-4.1-mini")
+    offer = base.model_copy(update={"provider": "Serverless tuner", "accepts_new_customers": True})
+    cat = replace(cat, finetune_offers=(*cat.finetune_offers, offer))
+    ctx = ctx_for(
+        cat,
+        **HARD,
+        routing=split,
+        labeled_examples=5000,
+        horizon_months=1,  # gpt-4.1-mini retires on 2027-01-14
+        assumptions={"api_model": "claude-opus-4.7"},
+    )
+    req = np.array([1e6, 2e6])
+    sc = price(strategy("routed+fine_tune"), ctx, req)
+    assert sc.feasible, sc.reasons
+    large = price_api(strategy("api"), share_context(ctx, 0.3), req * 0.3)
+    low = quality_need(ctx.profile, cat, level="medium")
+    sctx = share_context(ctx, 0.7, low)
+    sctx = replace(sctx, profile=sctx.profile.with_updates(assumptions={"api_model": None}))
+    small = price_api_fine_tune(strategy("api+fine_tune"), sctx, req * 0.7)
+    m, u = sc.monthly_components_usd, sc.upfront_components_usd
+    np.testing.assert_allclose(m["api_large_model"], large.monthly_components_usd["api_inference"])
+    np.testing.assert_allclose(m["retraining"], small.monthly_components_usd["retraining"])
+    assert sc.models == {"small": small.models["api"], "frontier": "claude-opus-4.7"}
+    for k in ("training", "labeling", "fine_tune_setup"):
+        assert u[k] == pytest.approx(small.upfront_components_usd[k])
+    assert u["labeling"] == 0  # 5,000 labeled examples: nothing to label
+    assert sc.details["fine_tune_provider"] == small.details["fine_tune_provider"]
+    total = sum(large.monthly_components_usd.values()) + sum(small.monthly_components_usd.values())
+    np.testing.assert_allclose(sc.monthly_usd, total + m["router"])
 
 
 def test_the_router_counts_against_the_latency_target(cat):
@@ -189,9 +238,24 @@ def test_routed_is_priced_inside_the_own_cloud_when_the_data_may_only_go_there(c
     assert on_its_own == {n for n in sc.monthly_components_usd if n.endswith(("_capacity", "_instances"))}
 
 
-def test_routed_with_fine_tuning_in_the_own_cloud_is_refused_with_the_hosted_reason(cat):
-    sc = price(strategy("routed+fine_tune"), own_cloud_ctx(cat, labeled_examples=5000), [1e6])
-    assert not sc.feasible and "not priced yet" in sc.reasons[0]
+def test_routed_with_fine_tuning_in_the_own_cloud_tunes_the_small_deployment_only(cat):
+    """The small part is ``private_cloud+fine_tune`` at its share and level; its table comes first and
+    carries the retraining (named as the cost structure reads it); the large part is untuned."""
+    from llmstrategy.decision.cost_structure import decompose
+
+    ctx = own_cloud_ctx(cat, labeled_examples=5000, requests_per_day=100_000)
+    r = 100_000 * 365 / 12
+    req = np.array([0.0, r, 2.0 * r])
+    sc = price(strategy("routed+fine_tune"), ctx, req)
+    assert sc.feasible, sc.reasons
+    assert sc.details["small_fine_tuned"] and "retraining" in sc.monthly_components_usd
+    assert not any(n.startswith("large_") for n in sc.piece_components)
+    assert all(not n.endswith("retraining") for _, names in sc.extra_pieces for n in names)
+    assert {"training", "labeling", "fine_tune_setup", "router_setup"} <= set(sc.upfront_components_usd)
+    for pieces, names in sc.piece_tables:
+        cheapest = np.min([p.fixed_usd_per_month + p.monthly_usd(req) for p in pieces], axis=0)
+        np.testing.assert_allclose(cheapest, sum(sc.monthly_components_usd[n] for n in names), rtol=1e-12)
+    decompose(sc, ctx)  # the Monte Carlo can reprice it
 
 
 def test_routed_between_hosted_apis_when_the_data_may_leave(cat):
