@@ -33,13 +33,8 @@ def atomic_write_bytes(
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
+    tmp = temp_file_beside(target, data, mode)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_umask() if mode is None else mode)
         if before_replace is not None:
             before_replace()
         os.replace(tmp, target)
@@ -47,6 +42,24 @@ def atomic_write_bytes(
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def temp_file_beside(target: Path, data: bytes, mode: int | None = None) -> Path:
+    """``data`` in a fsynced temporary file beside ``target`` with ``mode`` (default 0o666 less
+    the umask), named ``.<name>.<pid>.<random>.tmp`` so :func:`clean_stale_temp_files` can tell
+    a dead writer's; removed again if writing it fails. The caller renames it into place."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask() if mode is None else mode)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return Path(tmp)
 
 
 def atomic_write_text(

@@ -19,6 +19,7 @@ from llmstrategy.economics.routing import (
     part_name,
     part_piece_tables,
     route_settings,
+    router_latency_problem,
     router_monthly_usd,
     share_context,
     small_need_profile,
@@ -58,14 +59,9 @@ def price_routed_fine_tuned(strategy: Strategy, ctx: PricingContext, req: NDArra
     ):
         return infeasible(strategy, req, f"nothing to route: a tuned {little.id} costs as much a request as {big.id}")
     ttft = {"large": expected_ttft_ms(big, strategy, ctx), "small": expected_ttft_ms(little, tuned, ctx)}
-    slowest = max(ttft.values()) + s.router_latency_ms
-    if p.latency_slo_ms is not None and slowest > p.latency_slo_ms:
-        return infeasible(
-            strategy,
-            req,
-            f"first token after ~{slowest:,.0f} ms with the router's {s.router_latency_ms:,.0f} ms, "
-            f"above the {p.latency_slo_ms:,.0f} ms target",
-        )
+    late = router_latency_problem(max(ttft.values()) + s.router_latency_ms, s, p)
+    if late:
+        return infeasible(strategy, req, late)
     monthly: dict[str, NDArray[np.float64]] = {}
     upfront = {"router_setup": float(ctx.catalog.value("routing.setup_engineer_months")) * ctx.engineer_monthly_usd}
     add_rag(strategy, ctx, req, monthly, upfront)  # retrieval once, for all requests

@@ -131,6 +131,17 @@ def runs_in_own_cloud(p: Profile) -> bool:
     return not p.data_may_leave and p.own_cloud_allowed
 
 
+def router_latency_problem(first_token_ms: float, s: RouteSettings, p: Profile) -> str | None:
+    """Why a routed pair misses the latency target: the slower model's first token [ms] plus the
+    router's own latency above ``latency_slo_ms``; None when it meets it (or none is set)."""
+    if p.latency_slo_ms is None or first_token_ms <= p.latency_slo_ms:
+        return None
+    return (
+        f"first token after ~{first_token_ms:,.0f} ms with the router's {s.router_latency_ms:,.0f} ms, above the "
+        f"{p.latency_slo_ms:,.0f} ms target"
+    )
+
+
 def price_routed(strategy: Strategy, ctx: PricingContext, req: NDArray[np.float64]) -> StrategyCost:
     """``routed`` with prompting or RAG between hosted APIs (:mod:`price` sends a profile whose
     data may only go to its own cloud to :func:`price_routed_own_cloud` instead): the large model
@@ -169,14 +180,9 @@ def price_routed(strategy: Strategy, ctx: PricingContext, req: NDArray[np.float6
     s = route_settings(ctx)
     p = ctx.profile
     slowest = max(expected_ttft_ms(small, strategy, ctx), expected_ttft_ms(large, strategy, ctx))
-    ttft = slowest + s.router_latency_ms
-    if p.latency_slo_ms is not None and ttft > p.latency_slo_ms:
-        return infeasible(
-            strategy,
-            req,
-            f"first token after ~{ttft:,.0f} ms with the router's {s.router_latency_ms:,.0f} ms, above the "
-            f"{p.latency_slo_ms:,.0f} ms target",
-        )
+    late = router_latency_problem(slowest + s.router_latency_ms, s, p)
+    if late:
+        return infeasible(strategy, req, late)
 
     def cost(share: float, price: ApiPrice) -> NDArray[np.float64]:
         return api_monthly_usd(req * share, price, shape, cache_hit_rate=p.cache_hit_rate, retry_rate=p.retry_rate)
@@ -279,14 +285,9 @@ def price_routed_own_cloud(
         )
     retrieval = float(ctx.catalog.value("quality.retrieval_latency_ms")) if strategy.uses_rag else 0.0
     ttft = {k: float(c.details.get("time_to_first_token_ms", 0.0)) for k, c in (("large", large), ("small", small))}
-    slowest = max(ttft.values()) + retrieval + s.router_latency_ms
-    if p.latency_slo_ms is not None and slowest > p.latency_slo_ms:
-        return infeasible(
-            strategy,
-            req,
-            f"first token after ~{slowest:,.0f} ms with the router's {s.router_latency_ms:,.0f} ms, above the "
-            f"{p.latency_slo_ms:,.0f} ms target",
-        )
+    late = router_latency_problem(max(ttft.values()) + retrieval + s.router_latency_ms, s, p)
+    if late:
+        return infeasible(strategy, req, late)
     rag_monthly: dict[str, NDArray[np.float64]] = {}
     rag_upfront: dict[str, float] = {}
     add_rag(strategy, ctx, req, rag_monthly, rag_upfront)

@@ -10,13 +10,12 @@ import io
 import json
 import os
 import stat
-import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from llmstrategy.errors import CatalogError
-from llmstrategy.files import atomic_write_text
+from llmstrategy.files import atomic_write_text, temp_file_beside
 from llmstrategy.inputs.catalog import ModelSpec
 
 
@@ -115,29 +114,6 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _temp_beside(target: Path, data: bytes, mode: int | None) -> Path:
-    """``data`` in a fsynced temporary file beside ``target``, named as ``atomic_write_bytes``
-    names its own (``.<name>.<pid>.<random>.tmp``), so a dead writer's is cleaned up later."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    return Path(tmp)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def _mode_of(path: Path) -> int | None:
     try:
         st = os.stat(path)
@@ -167,7 +143,7 @@ def write_together(files: list[tuple[Path, str, Path]], journal: Path) -> list[P
     try:
         for target, data, _ in todo:
             target.parent.mkdir(parents=True, exist_ok=True)
-            temps.append(_temp_beside(target, data, _mode_of(target)))
+            temps.append(temp_file_beside(target, data, _mode_of(target)))
         if len(todo) > 1:
             pairs = [[str(tmp), str(t)] for tmp, (t, _, _) in zip(temps, todo, strict=True)]
             atomic_write_text(journal, json.dumps({"pid": os.getpid(), "renames": pairs}))

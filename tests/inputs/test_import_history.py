@@ -328,6 +328,12 @@ def test_an_import_killed_between_the_two_files_is_finished_by_the_next(tmp_path
 # ---------------------------------------------------------------- hostile history files
 
 
+def _import_new_entry(tmp_path: Path, pair: Path) -> Any:
+    """``prices import`` of a map with one new entry into ``pair``'s catalog, --add-new, map dated 2026-11-23."""
+    args = ["prices", "import", str(_new_entry_map(tmp_path)), "--catalog", str(pair), "--add-new"]
+    return CliRunner().invoke(main, [*args, "--as-of", "2026-11-23"])
+
+
 @pytest.mark.parametrize(
     ("content", "expect"),
     [
@@ -352,19 +358,7 @@ def test_a_broken_history_is_one_line_and_nothing_is_written(
     hist = pair.parent / "price_history.csv"
     hist.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
     before = {p.name: p.read_bytes() for p in pair.parent.iterdir()}
-    r = CliRunner().invoke(
-        main,
-        [
-            "prices",
-            "import",
-            str(_new_entry_map(tmp_path)),
-            "--catalog",
-            str(pair),
-            "--add-new",
-            "--as-of",
-            "2026-11-23",
-        ],
-    )
+    r = _import_new_entry(tmp_path, pair)
     assert r.exit_code == 2 and r.stdout == "" and r.stderr.count("\n") == 1, r.output
     assert r.stderr.startswith(f"error: {hist}") and expect in r.stderr
     assert {p.name: p.read_bytes() for p in pair.parent.iterdir()} == before
@@ -374,19 +368,7 @@ def test_a_read_only_history_is_refused_before_anything_is_written(tmp_path: Pat
     hist = pair.parent / "price_history.csv"
     os.chmod(hist, 0o444)
     before = {p.name: p.read_bytes() for p in pair.parent.iterdir()}
-    r = CliRunner().invoke(
-        main,
-        [
-            "prices",
-            "import",
-            str(_new_entry_map(tmp_path)),
-            "--catalog",
-            str(pair),
-            "--add-new",
-            "--as-of",
-            "2026-11-23",
-        ],
-    )
+    r = _import_new_entry(tmp_path, pair)
     assert r.exit_code == 2 and r.stderr.count("\n") == 1 and "read-only" in r.stderr, r.output
     assert {p.name: p.read_bytes() for p in pair.parent.iterdir()} == before
 
