@@ -103,8 +103,8 @@ def execute_notebook(
         for attempt in (1, 2):
             try:
                 return _execute_once(pm, notebook_path, executed_path, mode, options)
-            except Exception as err:  # a lost message: once more, on a new kernel
-                if attempt == 2 or not _lost_output(err):
+            except Exception as err:  # a lost message or a kernel that never started: once more
+                if attempt == 2 or not _transient(err):
                     raise
     except PapermillExecutionError as err:
         raise RenderError(
@@ -114,10 +114,19 @@ def execute_notebook(
         ) from None
 
 
-def _lost_output(err: BaseException) -> bool:
-    """nbclient gave up waiting for a cell's output messages after the cell had answered: a
-    kernel-messaging failure (seen on loaded machines), not the notebook's; worth one retry."""
-    return type(err).__name__ == "CellTimeoutError" and "IOPub" in str(err)
+def _transient(err: BaseException) -> bool:
+    """A failure of the kernel's messaging, not of the notebook, worth one retry on a new kernel:
+
+    - nbclient gave up waiting for a cell's output messages after the cell had answered (seen
+      on loaded machines);
+    - the kernel died before its first reply: with ``--jobs N`` each worker's jupyter_client
+      picks free TCP ports by binding and releasing them, and two workers can pick the same
+      port before either kernel binds it (``zmq.error.ZMQError: Address already in use``, seen
+      in CI); a new start picks new ports."""
+    name, text = type(err).__name__, str(err)
+    lost_output = name == "CellTimeoutError" and "IOPub" in text
+    never_started = isinstance(err, RuntimeError) and text.startswith("Kernel died before replying to kernel_info")
+    return lost_output or never_started
 
 
 def _execute_once(pm: Any, notebook_path: Path, executed_path: Path, mode: str, options: dict[str, Any]) -> Any:
