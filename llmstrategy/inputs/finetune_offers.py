@@ -5,6 +5,9 @@ at what training price [USD per 1M training tokens], what the tuned model costs 
 ``serving = provisioned`` is a cloud vendor (``provider`` = the vendor of
 ``data/provisioned_throughput.csv``) that serves the tuned model only on its provisioned capacity,
 billed per unit-hour: priced with the private deployments, never as an API offer.
+``serving = dedicated`` is served on the provider's own per-GPU-hour endpoint
+(``data/dedicated_endpoints.csv``); ``serving = download`` is tuned by the provider but can only be
+downloaded (no serving by the provider): not an API offer.
 
 Without the file, the fine-tuning columns of ``models.csv`` give one offer per model (its own
 provider, serverless, open to new customers unless ``fine_tune.closed_providers`` says not).
@@ -32,7 +35,7 @@ class FineTuneOffer(CsvRow):
     min_training_usd: float | None = Field(None, ge=0, le=1e7)
     tuned_input_usd_per_mtok: float | None = Field(None, ge=0, le=10_000)
     tuned_output_usd_per_mtok: float | None = Field(None, ge=0, le=10_000)
-    serving: Literal["serverless", "dedicated", "provisioned"]
+    serving: Literal["serverless", "dedicated", "provisioned", "download"]
     hosting_usd_per_month: float | None = Field(None, ge=0, le=1e7)
     accepts_new_customers: bool
     source: str = Field(min_length=1)
