@@ -3,12 +3,15 @@ serves it per token, or on a dedicated endpoint of its own billed per GPU-hour.
 
 The offers come from ``data/finetune_offers.csv`` (or, without it, from ``models.csv``'s
 fine-tuning columns). An offer qualifies when the provider accepts new customers, serves the
-tuned model serverless (dedicated capacity is a private deployment, not an API), the base model
-lasts the horizon, holds the window and meets the task's need less the fine-tuning uplift (offers
-served on a cloud vendor's provisioned capacity are not API offers: :mod:`private_cloud`). The
-cheapest per request wins. Per month: tuned-model tokens, retraining (training run + relabeling
-share, spread over the months between runs) and the offer's hosting fee; one-off: the first
-training run (at least the offer's minimum), labeling the examples still missing, and set-up.
+tuned model (per token, or on its own dedicated GPUs priced in ``data/dedicated_endpoints.csv``,
+sized like a managed endpoint: whole replicas for the peak, the provider runs them), the base
+model lasts the horizon, holds the window and meets the task's need less the fine-tuning uplift
+(offers served on a cloud vendor's provisioned capacity in your own account are
+:mod:`private_cloud`'s). The least cost per accepted task at the profile's own volume wins
+(bill ÷ requests ÷ expected pass rate, as the other pricers choose). Per month: tuned-model
+tokens or the endpoint's GPU-hours, retraining (training run + relabeling share, spread over the
+months between runs) and the offer's hosting fee; one-off: the first training run (at least the
+offer's minimum), labeling the examples still missing, and set-up.
 """
 
 from __future__ import annotations
@@ -35,13 +38,13 @@ from llmstrategy.economics.finetune import (
     provider_training_usd,
     retraining_usd_per_month,
 )
-from llmstrategy.economics.hosted import lifecycle_problem, quality_problem
+from llmstrategy.economics.hosted import accepted_task_usd, lifecycle_problem, quality_problem
 from llmstrategy.economics.managed_endpoint import endpoint_setup
 from llmstrategy.economics.serving import layout_pieces
 from llmstrategy.inputs.catalog import ModelSpec
 from llmstrategy.inputs.finetune_offers import FineTuneOffer
 from llmstrategy.inputs.strategies import Strategy
-from llmstrategy.inputs.workload import HOURS_PER_MONTH
+from llmstrategy.inputs.workload import HOURS_PER_MONTH, workload
 
 
 def offers(ctx: PricingContext) -> list[FineTuneOffer]:
@@ -135,30 +138,30 @@ def price_api_fine_tune(strategy: Strategy, ctx: PricingContext, req: NDArray[np
     def retrain_of(o: FineTuneOffer) -> float:
         return retraining_usd_per_month(ft, training_of[id(o)]) + (o.hosting_usd_per_month or 0.0)
 
-    choices: list[tuple[float, str, str, ModelSpec, FineTuneOffer, tuple[GpuPiece, ...]]] = []
-    per_token = [mo for mo in pool if mo[1].serverless_prices]
-    if per_token:
-
-        def request_usd(mo: tuple[ModelSpec, FineTuneOffer]) -> float:
-            pr = api_price(mo[0], shape, batch=False, fine_tuned=True, reasoning_tokens_per_output_token=r)
-            return pr.request_usd(shape)
-
-        m0, o0 = min(per_token, key=lambda mo: (request_usd(mo), mo[1].provider, mo[0].id))
-        pr0 = api_price(m0, shape, batch=False, fine_tuned=True, reasoning_tokens_per_output_token=r)
-        first = api_monthly_usd(req[:1], pr0, shape, cache_hit_rate=p.cache_hit_rate, retry_rate=p.retry_rate)
-        choices.append((float(first[0]) + retrain_of(o0), o0.provider, m0.id, m0, o0, ()))
+    # each offer's bill at the profile's own volume, then the least cost per accepted task
+    # (the hosted and self-hosted pricers choose the same way): a dearer model that passes
+    # more tasks wins
+    today = np.array([workload(p).requests_per_month])
+    choices: list[tuple[float, float, str, str, ModelSpec, FineTuneOffer, tuple[GpuPiece, ...]]] = []
     for m, o in pool:
-        if o.serving != "dedicated":
-            continue
-        pieces = dedicated_pieces(m, o, strategy, ctx)
-        if isinstance(pieces, str):
-            blocked.append(f"{o.provider} {m.id}: {pieces}")
-            continue
-        bill = min(float(pc.monthly_usd(req[:1])[0]) for pc in pieces) + retrain_of(o)
-        choices.append((bill, o.provider, m.id, m, o, pieces))
+        pieces: tuple[GpuPiece, ...] = ()
+        if o.serverless_prices:
+            pr = api_price(m, shape, batch=False, fine_tuned=True, reasoning_tokens_per_output_token=r)
+            usage = api_monthly_usd(today, pr, shape, cache_hit_rate=p.cache_hit_rate, retry_rate=p.retry_rate)
+            bill = float(usage[0])
+        else:
+            found = dedicated_pieces(m, o, strategy, ctx)
+            if isinstance(found, str):
+                blocked.append(f"{o.provider} {m.id}: {found}")
+                continue
+            pieces = found
+            bill = min(float(pc.monthly_usd(today)[0]) for pc in pieces)
+        bill += retrain_of(o)
+        per_task = accepted_task_usd(m, bill / max(float(today[0]), 1e-9), ctx, lowered)
+        choices.append((per_task, bill, o.provider, m.id, m, o, pieces))
     if not choices:
         return infeasible(strategy, req, "no tuned model fits the provider's dedicated GPUs: " + "; ".join(blocked[:2]))
-    _, _, _, model, offer, pieces = min(choices, key=lambda c: c[:3])
+    _, _, _, _, model, offer, pieces = min(choices, key=lambda c: c[:4])
     training = training_of[id(offer)]
     retrain = retraining_usd_per_month(ft, training)
     monthly: dict[str, NDArray[np.float64]] = {}
@@ -166,14 +169,15 @@ def price_api_fine_tune(strategy: Strategy, ctx: PricingContext, req: NDArray[np
     if pieces:
         gpu_bills = np.stack([pc.monthly_usd(req) for pc in pieces])
         monthly["tuned_model_endpoint"] = gpu_bills.min(axis=0)
-        best = pieces[int(np.argmin(gpu_bills[:, 0]))]
+        best = pieces[int(np.argmin([float(pc.monthly_usd(today)[0]) for pc in pieces]))]
         details.update(
-            model_choice=f"cheapest fine-tuning offer ({offer.provider}, {offer.method}, dedicated endpoint) of a "
-            f"model that meets {lowered.describe()} (the task's need less the fine-tuning uplift), of {len(choices)}",
+            model_choice=f"least cost per accepted task of {len(choices)} fine-tuning offers ({offer.provider}, "
+            f"{offer.method}, dedicated endpoint) of models that meet {lowered.describe()} (the task's need less "
+            "the fine-tuning uplift)",
             gpu=best.gpu_id,
             gpus_per_replica=best.tensor_parallel * best.pipeline_stages,
             usd_per_replica_month=best.usd_per_replica_month,
-            replicas=float(best.replicas(req[:1])[0]),
+            replicas=float(best.replicas(today)[0]),
             team_requirement="none beyond api+fine_tune's: the provider runs the hardware and the serving stack",
         )
     else:
@@ -182,8 +186,9 @@ def price_api_fine_tune(strategy: Strategy, ctx: PricingContext, req: NDArray[np
             req, price, shape, cache_hit_rate=p.cache_hit_rate, retry_rate=p.retry_rate
         )
         details.update(
-            model_choice=f"cheapest fine-tuning offer ({offer.provider}, {offer.method}) of a model that meets "
-            f"{lowered.describe()} (the task's need less the fine-tuning uplift), of {len(choices)}",
+            model_choice=f"least cost per accepted task of {len(choices)} fine-tuning offers ({offer.provider}, "
+            f"{offer.method}) of models that meet {lowered.describe()} (the task's need less the fine-tuning "
+            "uplift)",
             price_tier=price.tier,
             input_usd_per_mtok=price.input_usd_per_mtok,
             output_usd_per_mtok=price.output_usd_per_mtok,
