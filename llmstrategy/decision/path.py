@@ -14,6 +14,7 @@ from llmstrategy.decision.path_rules import (
     fine_tune_returns,
     min_gain,
     private_or_self_host,
+    provider_or_own_fine_tune,
 )
 from llmstrategy.decision.ratings import Ratings
 from llmstrategy.decision.route_step import route_answer
@@ -244,51 +245,23 @@ def decision_path(a: Analysis, r: Ratings, s: Scores | None = None) -> DecisionP
         i, j = s.index(with_ft), s.index(without)
         own = Strategy(Deployment.SELF_HOST, ft_ad).id
         k = s.index(own)
-
-        def returns(idx: int) -> tuple[str, ...]:
-            """Seed 004 step 7's returns of strategy ``idx`` against ``without``."""
-            gain_idx = float(s.pass_rate[idx] - s.pass_rate[j])
-            c_idx, c_without = float(s.cost_per_accepted_task_usd[idx]), float(s.cost_per_accepted_task_usd[j])
-            return fine_tune_returns(p, gain_idx, c_idx, c_without, min_gain(r), float(s.pass_rate[j]))
-
-        # seed 003 step 4: fine-tune through the API first, then self-hosted if needed: when the
-        # provider cannot tune a model that meets the task, when its tuned model does not pay for
-        # itself and your own does, or (seed 003 step 3, own more at scale) when both pay and a
-        # team that runs models already has one that costs less per accepted task
-        cpat = s.cost_per_accepted_task_usd
-        own_team = p.team.ml_engineers > 0 and p.team.infra_engineers > 0
-        switch = ""
         if dep is Deployment.API and s.feasible[k]:
-            if not s.feasible[i]:
-                switch = "no: consider fine-tuning your own open model"
-            elif s.feasible[j] and returns(k) and not returns(i):
-                switch = "yes, but it does not pay for itself; your own tuned open model does"
-            elif s.feasible[j] and returns(k) and own_team and float(cpat[k]) < float(cpat[i]):
-                switch = "yes, but your team's own tuned open model costs less per accepted task"
-        if switch:
+            switch, answer, evidence = provider_or_own_fine_tune(p, r, s, with_ft, without, own)
             steps.append(
                 Step(
                     "Can a provider fine-tune for you?",
-                    switch,
-                    "; ".join(s.reasons[i])
-                    if not s.feasible[i]
-                    else f"{with_ft}: {s.pass_rate[i]:.1%} expected pass rate at ${float(cpat[i]):,.5f} per "
-                    f"accepted task; {own}: {s.pass_rate[k]:.1%} at ${float(cpat[k]):,.5f}; without fine-tuning "
-                    f"({without}): {s.pass_rate[j]:.1%} at ${float(cpat[j]):,.5f}"
-                    + (
-                        f"; ml_engineers: {p.team.ml_engineers:g}, infra_engineers: {p.team.infra_engineers:g}"
-                        if switch.startswith("yes, but your team")
-                        else ""
-                    ),
+                    answer,
+                    evidence,
                     "seed 003 §6 step 4 (API-based first, then self-hosted if needed) and step 3 (own more at "
                     "scale); seed 004 step 7",
                 )
             )
-            with_ft, i = own, k
+            if switch:
+                with_ft, i = own, k
         if s.feasible[i] and s.feasible[j]:
             c_ft, c_base = float(s.cost_per_accepted_task_usd[i]), float(s.cost_per_accepted_task_usd[j])
             gain = float(s.pass_rate[i] - s.pass_rate[j])
-            ft_returns = returns(i)
+            ft_returns = fine_tune_returns(p, gain, c_ft, c_base, min_gain(r), float(s.pass_rate[j]))
             ft = bool(ft_returns)
             if ft and with_ft.startswith("self_host") and dep is not Deployment.SELF_HOST:
                 dep = Deployment.SELF_HOST

@@ -38,7 +38,7 @@ from llmstrategy.economics.finetune import (
     provider_training_usd,
     retraining_usd_per_month,
 )
-from llmstrategy.economics.hosted import accepted_task_usd, lifecycle_problem, quality_problem
+from llmstrategy.economics.hosted import accepted_task_usd, expected_ttft_ms, lifecycle_problem, quality_problem
 from llmstrategy.economics.managed_endpoint import endpoint_setup
 from llmstrategy.economics.serving import layout_pieces
 from llmstrategy.inputs.catalog import ModelSpec
@@ -99,6 +99,10 @@ def tuned(m: ModelSpec, o: FineTuneOffer) -> ModelSpec:
     )
 
 
+#: (cost per accepted task, bill, provider, model id, model, offer, endpoint pieces, their TTFTs [ms])
+_Choice = tuple[float, float, str, str, ModelSpec, FineTuneOffer, tuple[GpuPiece, ...], tuple[float, ...]]
+
+
 def price_api_fine_tune(strategy: Strategy, ctx: PricingContext, req: NDArray[np.float64]) -> StrategyCost:
     """See the module docstring."""
     p = ctx.profile
@@ -142,9 +146,10 @@ def price_api_fine_tune(strategy: Strategy, ctx: PricingContext, req: NDArray[np
     # (the hosted and self-hosted pricers choose the same way): a dearer model that passes
     # more tasks wins
     today = np.array([workload(p).requests_per_month])
-    choices: list[tuple[float, float, str, str, ModelSpec, FineTuneOffer, tuple[GpuPiece, ...]]] = []
+    choices: list[_Choice] = []
     for m, o in pool:
         pieces: tuple[GpuPiece, ...] = ()
+        ttfts: tuple[float, ...] = ()
         if o.serverless_prices:
             pr = api_price(m, shape, batch=False, fine_tuned=True, reasoning_tokens_per_output_token=r)
             usage = api_monthly_usd(today, pr, shape, cache_hit_rate=p.cache_hit_rate, retry_rate=p.retry_rate)
@@ -154,14 +159,14 @@ def price_api_fine_tune(strategy: Strategy, ctx: PricingContext, req: NDArray[np
             if isinstance(found, str):
                 blocked.append(f"{o.provider} {m.id}: {found}")
                 continue
-            pieces = found
+            pieces, ttfts = found
             bill = min(float(pc.monthly_usd(today)[0]) for pc in pieces)
         bill += retrain_of(o)
         per_task = accepted_task_usd(m, bill / max(float(today[0]), 1e-9), ctx, lowered)
-        choices.append((per_task, bill, o.provider, m.id, m, o, pieces))
+        choices.append((per_task, bill, o.provider, m.id, m, o, pieces, ttfts))
     if not choices:
         return infeasible(strategy, req, "no tuned model fits the provider's dedicated GPUs: " + "; ".join(blocked[:2]))
-    _, _, _, _, model, offer, pieces = min(choices, key=lambda c: c[:4])
+    _, _, _, _, model, offer, pieces, ttfts = min(choices, key=lambda c: c[:4])
     training = training_of[id(offer)]
     retrain = retraining_usd_per_month(ft, training)
     monthly: dict[str, NDArray[np.float64]] = {}
@@ -169,8 +174,12 @@ def price_api_fine_tune(strategy: Strategy, ctx: PricingContext, req: NDArray[np
     if pieces:
         gpu_bills = np.stack([pc.monthly_usd(req) for pc in pieces])
         monthly["tuned_model_endpoint"] = gpu_bills.min(axis=0)
-        best = pieces[int(np.argmin([float(pc.monthly_usd(today)[0]) for pc in pieces]))]
+        at = int(np.argmin([float(pc.monthly_usd(today)[0]) for pc in pieces]))
+        best = pieces[at]
         details.update(
+            # the replica's own, sized like a managed endpoint's (the shared API's published
+            # latency does not apply to GPUs reserved for you)
+            time_to_first_token_ms=ttfts[at],
             model_choice=f"least cost per accepted task of {len(choices)} fine-tuning offers ({offer.provider}, "
             f"{offer.method}, dedicated endpoint) of models that meet {lowered.describe()} (the task's need less "
             "the fine-tuning uplift)",
@@ -190,6 +199,7 @@ def price_api_fine_tune(strategy: Strategy, ctx: PricingContext, req: NDArray[np
             f"{offer.method}) of models that meet {lowered.describe()} (the task's need less the fine-tuning "
             "uplift)",
             price_tier=price.tier,
+            time_to_first_token_ms=expected_ttft_ms(model, strategy, ctx),  # the base model's, as served
             input_usd_per_mtok=price.input_usd_per_mtok,
             output_usd_per_mtok=price.output_usd_per_mtok,
         )
@@ -224,10 +234,11 @@ def price_api_fine_tune(strategy: Strategy, ctx: PricingContext, req: NDArray[np
 
 def dedicated_pieces(
     m: ModelSpec, o: FineTuneOffer, strategy: Strategy, ctx: PricingContext
-) -> tuple[GpuPiece, ...] | str:
+) -> tuple[tuple[GpuPiece, ...], tuple[float, ...]] | str:
     """Every layout of the tuned model on each of the provider's dedicated GPUs, as a GPU piece
     (volume in requests before cache and retries; a replica with fewer GPUs than the smallest
-    deployment is billed at that minimum), or why none fits."""
+    deployment is billed at that minimum) with its sized time to first token [ms], or why none
+    fits."""
     if not m.can_self_host:
         return "no architecture in the catalog to size the dedicated endpoint"
     p = ctx.profile
@@ -237,6 +248,7 @@ def dedicated_pieces(
         u = replace(u, output_tokens=u.output_tokens + hidden, hidden_tokens_before_answer=hidden)
     served_per_request = (1.0 - p.cache_hit_rate) * (1.0 + p.retry_rate)
     out: list[GpuPiece] = []
+    ttft_ms: list[float] = []
     reasons: list[str] = []
     for d in ctx.catalog.dedicated:
         if d.provider != o.provider:
@@ -250,4 +262,7 @@ def dedicated_pieces(
             if sz.gpus_per_replica < d.min_gpus:
                 piece = replace(piece, usd_per_replica_month=d.min_gpus * HOURS_PER_MONTH * d.usd_per_gpu_hour)
             out.append(piece)
-    return tuple(out) if out else ("; ".join(reasons) or f"no dedicated GPU of {o.provider} in the data")
+            ttft_ms.append(sz.time_to_first_token_ms)
+    if not out:
+        return "; ".join(reasons) or f"no dedicated GPU of {o.provider} in the data"
+    return tuple(out), tuple(ttft_ms)

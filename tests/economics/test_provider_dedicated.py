@@ -66,6 +66,8 @@ def test_the_bill_is_whole_replicas_of_gpus_at_the_hourly_rate(cat):
     # 30k requests a day of 1,750 tokens on a 27B model: one H100 ($5.49 × 730 = $4,007.70)
     assert sc.details["gpu"] == "h100-sxm" and replicas * gpus == 1
     assert sc.details["serving"] == "dedicated" and sc.details["fine_tune_provider"] == "Together AI"
+    # the latency is the sized replica's, not the shared API's default for an unmeasured model
+    assert 0 < sc.details["time_to_first_token_ms"] < float(one.value("quality.unmeasured_api_ttft_ms"))
 
 
 def test_a_replica_below_the_smallest_deployment_pays_for_it(cat):
