@@ -42,6 +42,7 @@ from llmstrategy.economics.hosted import accepted_task_usd, expected_ttft_ms, li
 from llmstrategy.economics.managed_endpoint import endpoint_setup
 from llmstrategy.economics.serving import layout_pieces
 from llmstrategy.inputs.catalog import ModelSpec
+from llmstrategy.inputs.dedicated_endpoints import dedicated_on
 from llmstrategy.inputs.finetune_offers import FineTuneOffer
 from llmstrategy.inputs.strategies import Strategy
 from llmstrategy.inputs.workload import HOURS_PER_MONTH, workload
@@ -80,7 +81,7 @@ def offer_problem(o: FineTuneOffer, ctx: PricingContext) -> str | None:
     if o.serving == "download":
         return f"{o.provider} tunes {o.model_id} but does not serve it (the tuned weights are a download)"
     if o.serving == "dedicated":
-        if any(d.provider == o.provider for d in ctx.catalog.dedicated):
+        if any(d.provider == o.provider for d in dedicated_on(ctx.catalog.dedicated, ctx.on_date)):
             return None
         return f"{o.provider} serves a tuned {o.model_id} on dedicated capacity only (no USD per GPU-hour in the data)"
     if not o.serverless_prices:
@@ -250,7 +251,7 @@ def dedicated_pieces(
     out: list[GpuPiece] = []
     ttft_ms: list[float] = []
     reasons: list[str] = []
-    for d in ctx.catalog.dedicated:
+    for d in dedicated_on(ctx.catalog.dedicated, ctx.on_date):
         if d.provider != o.provider:
             continue
         lp = layout_pieces(m, ctx.catalog.gpus[d.gpu_id], d.usd_per_gpu_hour, u)
