@@ -40,7 +40,7 @@ from llmstrategy.economics.finetune import (
 )
 from llmstrategy.economics.hosted import accepted_task_usd, expected_ttft_ms, lifecycle_problem, quality_problem
 from llmstrategy.economics.managed_endpoint import endpoint_setup
-from llmstrategy.economics.serving import layout_pieces
+from llmstrategy.economics.serving import layout_pieces, with_hidden_reasoning
 from llmstrategy.inputs.catalog import ModelSpec
 from llmstrategy.inputs.dedicated_endpoints import dedicated_on
 from llmstrategy.inputs.finetune_offers import FineTuneOffer
@@ -243,10 +243,7 @@ def dedicated_pieces(
     if not m.can_self_host:
         return "no architecture in the catalog to size the dedicated endpoint"
     p = ctx.profile
-    u = endpoint_setup(strategy, ctx)
-    if m.reasoning_by_default and ctx.reasoning_tokens_per_output_token > 0:  # hidden reasoning is decoded first
-        hidden = u.output_tokens * ctx.reasoning_tokens_per_output_token
-        u = replace(u, output_tokens=u.output_tokens + hidden, hidden_tokens_before_answer=hidden)
+    u = with_hidden_reasoning(endpoint_setup(strategy, ctx), m, ctx.reasoning_tokens_per_output_token)
     served_per_request = (1.0 - p.cache_hit_rate) * (1.0 + p.retry_rate)
     out: list[GpuPiece] = []
     ttft_ms: list[float] = []

@@ -11,7 +11,7 @@ on demand; its monthly price per replica is GPUs per replica × 730 h × USD per
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -189,6 +189,15 @@ def serving_setup(shape: RequestShape, ctx: PricingContext, s: SelfHostSettings)
 
 
 @lru_cache(maxsize=4096)
+def with_hidden_reasoning(u: ServingSetup, model: ModelSpec, reasoning_tokens_per_output_token: float) -> ServingSetup:
+    """``u`` for a model that reasons by default: its hidden reasoning tokens (output tokens ×
+    ``reasoning_tokens_per_output_token``) are decoded like output tokens, before the first visible one."""
+    if not model.reasoning_by_default or reasoning_tokens_per_output_token <= 0:
+        return u
+    hidden = u.output_tokens * reasoning_tokens_per_output_token
+    return replace(u, output_tokens=u.output_tokens + hidden, hidden_tokens_before_answer=hidden)
+
+
 def layout_pieces(
     model: ModelSpec, gpu: GpuSpec, price: float, u: ServingSetup, staff_usd_per_gpu_hour: float = 0.0
 ) -> tuple[tuple[ReplicaSizing, ...], tuple[ReplicaSizing, ...], tuple[GpuPiece, ...], float] | str:

@@ -38,7 +38,7 @@ def test_the_cheapest_option_is_green_and_the_dearest_red(decision):
     html = matrix_styled(decision).to_html()
     body = html.split("<tbody>", 1)[1]
     rows = re.findall(r"<tr>(.*?)</tr>", body, flags=re.S)
-    col = 1 + list(df.columns).index("monthly_cost") - 1  # the strategy column first, then the criteria in order
+    col = list(df.columns).index("monthly_cost")  # the strategy column first, then the criteria in order
     shades = [re.findall(r'<td class="([^"]*)"', r)[col] for r in rows]
     cheapest, dearest = int(df["monthly_cost"].astype(float).idxmin()), int(df["monthly_cost"].astype(float).idxmax())
     assert "lls-h10" in shades[cheapest] and "lls-h0" in shades[dearest]
