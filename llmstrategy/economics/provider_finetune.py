@@ -243,7 +243,9 @@ def dedicated_pieces(
     if not m.can_self_host:
         return "no architecture in the catalog to size the dedicated endpoint"
     p = ctx.profile
-    u = with_hidden_reasoning(endpoint_setup(strategy, ctx), m, ctx.reasoning_tokens_per_output_token)
+    remote_ms = float(ctx.catalog.value("self_host.network_round_trip_remote_ms"))  # the provider's GPUs, elsewhere
+    u = replace(endpoint_setup(strategy, ctx), network_round_trip_ms=remote_ms)
+    u = with_hidden_reasoning(u, m, ctx.reasoning_tokens_per_output_token)
     served_per_request = (1.0 - p.cache_hit_rate) * (1.0 + p.retry_rate)
     out: list[GpuPiece] = []
     ttft_ms: list[float] = []

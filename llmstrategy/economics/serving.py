@@ -167,6 +167,7 @@ class ServingSetup:
     hidden_tokens_before_answer: float = 0.0  # a reasoning model's hidden reasoning per request
     peak_headroom: float = 0.0  # share of capacity kept free at the peak
     spare_replicas: float = 0.0  # N+1: replicas beyond the load
+    network_round_trip_ms: float = 0.0  # the application's network path to a replica, in its time to first token
 
 
 def serving_setup(shape: RequestShape, ctx: PricingContext, s: SelfHostSettings) -> ServingSetup:
@@ -185,6 +186,7 @@ def serving_setup(shape: RequestShape, ctx: PricingContext, s: SelfHostSettings)
         spare_replicas=float(ctx.catalog.value("self_host.spare_replicas_interactive"))
         if ctx.profile.latency == "interactive"
         else 0.0,
+        network_round_trip_ms=float(ctx.catalog.value("self_host.network_round_trip_in_region_ms")),
     )
 
 
@@ -215,6 +217,7 @@ def layout_pieces(
         ttft_slo_ms=u.ttft_slo_ms,
         params=u.params,
         hidden_tokens_before_answer=u.hidden_tokens_before_answer,
+        network_round_trip_ms=u.network_round_trip_ms,
     )
     fitting = tuple(r for r in sizings if r.fits)
     if not fitting:

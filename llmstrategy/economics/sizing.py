@@ -293,11 +293,12 @@ def size_replica(
     params: SizingParams,
     hidden_tokens_before_answer: float = 0.0,
     attention_dp: bool = False,
+    network_round_trip_ms: float = 0.0,
 ) -> ReplicaSizing:
     """Size one replica of ``model`` on ``tp × pp`` GPUs for requests of this shape. Time to first
     token = prefill + one decode step + ``hidden_tokens_before_answer`` (a reasoning model's
-    hidden reasoning, decoded before the first visible token) × the step at the chosen batch.
-    ``attention_dp``: the engine runs attention data parallel (see the module docstring)."""
+    hidden reasoning, decoded before the first visible token) × the step at the chosen batch +
+    ``network_round_trip_ms`` (the caller's path to it). ``attention_dp``: see the module docstring."""
     base = ReplicaSizing(
         model_id=model.id,
         gpu_id=gpu.id,
@@ -343,7 +344,7 @@ def size_replica(
         i = int(ok[-1])
     else:
         i = cap - 1
-    ttft_ms = (t_prefill + float(tpot[0]) + hidden_tokens_before_answer * float(tpot[i])) * 1000.0
+    ttft_ms = (t_prefill + float(tpot[0]) + hidden_tokens_before_answer * float(tpot[i])) * 1e3 + network_round_trip_ms
     if latency == "interactive" and ttft_ms > ttft_slo_ms:
         return replace(
             base,

@@ -48,7 +48,9 @@ FORMULAS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "Decode step = max(bytes read / (bandwidth × efficiency), 2 × active parameters × batch / (peak FLOP/s × "
         "efficiency)) × (1 + TP penalty × log2 TP + PP penalty × (stages − 1)); prefill = 2 × active parameters × "
         "input tokens / achieved FLOP/s. Interactive profiles cap the batch at the time-per-output-token target "
-        "and check time to first token; batch profiles fill memory up to the engine's maximum batch.",
+        "and check time to first token (prefill + one step + a network round trip: within the region for your own "
+        "fleet, between regions for a provider's GPUs, as a hosted API's measured figure includes its own path); "
+        "batch profiles fill memory up to the engine's maximum batch.",
         (
             "self_host.memory_overhead_share",
             "self_host.bandwidth_efficiency",
@@ -58,6 +60,8 @@ FORMULAS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
             "self_host.max_batch_size",
             "self_host.default_tpot_slo_ms",
             "self_host.default_ttft_slo_ms",
+            "self_host.network_round_trip_in_region_ms",
+            "self_host.network_round_trip_remote_ms",
         ),
     ),
     (
