@@ -56,12 +56,28 @@ def test_at_least_20_sourced_measurements_across_engines_gpus_and_metrics():
     assert moe and len(moe) < len(ROWS)
     # time per output token at a given batch is checked against a measured latency
     assert any(r["metric"] == "time_per_output_token_ms" and r["concurrency"] for r in ROWS)
+    # B200 (issue 15): FP8 runs from two engines, both a time per output token and a throughput
+    b200 = [r for r in ROWS if r["gpu_id"] == "b200"]
+    assert len(b200) >= 6 and all(r["precision"] == "fp8" for r in b200)
+    assert {r["metric"] for r in b200} >= {"time_per_output_token_ms", "output_tokens_per_second_per_gpu"}
+    engines_b200 = {e for e in ("SGLang", "TensorRT-LLM") if any(e in r["framework"] for r in b200)}
+    assert engines_b200 == {"SGLang", "TensorRT-LLM"}
+    inside = [r for r in b200 if r["id"] not in KNOWN_OUTSIDE]
+    assert len(inside) >= 6 and all(1 / TOLERANCE <= TABLE[r["id"]]["ratio"] <= TOLERANCE for r in inside)
 
 
 #: Measurements the model misses by more than 1.5x today, each with why (issue 15 stays open
 #: until this is empty). Pinned both ways: a new miss fails, and so does a listed one that now
 #: fits (remove it from the list).
-KNOWN_OUTSIDE: dict[str, str] = {}  # empty since models.csv gives vocabulary sizes: every row is within 1.5x
+KNOWN_OUTSIDE: dict[str, str] = {
+    "sglang-dsr1-b200-tp8-1k1k-c1-tpot": (
+        "one sequence of DeepSeek-R1 over 8 x B200: the roofline step (37 B active parameters read at "
+        "8 x 7.7 TB/s x 0.75, about 1 ms) is far below the measured 7.18 ms, which is set by per-step "
+        "latency the model has no term for (61 layers of small kernels, 122 tensor-parallel all-reduces "
+        "of one token, MoE routing); the same sweep is within 1.5x from 8 sequences up (0.71 at 8, "
+        "0.98 at 64). A per-step latency floor would need a sourced figure"
+    ),
+}
 
 
 @pytest.mark.parametrize("mid", list(TABLE))
@@ -124,12 +140,13 @@ def _with_vocab(on: bool = True):
 
 def test_every_row_within_tolerance_once_models_have_a_vocabulary_size():
     """Issue 15's target: with the BF16 embedding and LM head of quantised checkpoints counted
-    (a vocabulary size per model), every measurement is within 1.5x, Llama 4 Scout on 4 x H100 too."""
+    (a vocabulary size per model), every measurement but the listed ones (KNOWN_OUTSIDE, a low-concurrency
+    latency floor the roofline lacks) is within 1.5x, Llama 4 Scout on 4 x H100 too."""
     assert {r["model_id"] for r in ROWS} <= set(VOCAB)
     assert all(CAT.models[k].vocab_size == v for k, v in VOCAB.items())  # models.csv carries them
     table = {r["measurement"]: r for r in compare(_with_vocab(), ROWS)}
     bare = {r["measurement"]: r for r in compare(_with_vocab(on=False), ROWS)}
-    assert {m for m, r in table.items() if not 1 / TOLERANCE <= r["ratio"] <= TOLERANCE} == set()
+    assert {m for m, r in table.items() if not 1 / TOLERANCE <= r["ratio"] <= TOLERANCE} == set(KNOWN_OUTSIDE)
     scout = table["trtllm10-scout-h100-tp4-1k1k"]
     assert scout["predicted"] < bare["trtllm10-scout-h100-tp4-1k1k"]["predicted"]  # less KV room, smaller batch
     assert scout["ratio"] == pytest.approx(1.48, abs=0.01)
@@ -165,7 +182,7 @@ def test_inferencex_rows_use_the_mean_request_shape():
     """InferenceX draws lengths uniformly from [0.8 x 1024, 1024] (--random-range-ratio 0.8): the
     requests average 921.5 tokens in and out, not the configured 1024."""
     rows = [r for r in ROWS if "InferenceX" in r["framework"]]
-    assert len(rows) == 6
+    assert len(rows) == 14
     assert all(r["input_tokens"] == r["output_tokens"] == "921.5" for r in rows)
     assert all("random-range-ratio 0.8" in r["notes"] and "[819, 1024]" in r["notes"] for r in rows)
     assert TABLE[rows[0]["id"]]["input/output tokens"] == "921.5/921.5"
