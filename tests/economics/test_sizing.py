@@ -14,20 +14,22 @@ from test_calibration import KNOWN_OUTSIDE
 
 from llmstrategy.economics.api import RequestShape
 from llmstrategy.economics.context import pricing_context
+from llmstrategy.economics.replica_memory import (
+    embedding_params,
+    kv_cache_bytes_per_token,
+    replica_weights_gb,
+    weights_gb,
+)
 from llmstrategy.economics.serving import self_host_settings, size_fleet
 from llmstrategy.economics.sizing import (
     SizingParams,
     allreduce_s,
     decode_step_s,
     efficiencies,
-    embedding_params,
-    kv_cache_bytes_per_token,
     peak_tflops,
     prefill_s,
-    replica_weights_gb,
     serving_tpot_s,
     size_replica,
-    weights_gb,
 )
 from llmstrategy.inputs.catalog import load_catalog
 
