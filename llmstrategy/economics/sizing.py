@@ -26,8 +26,8 @@ Speed (a roofline per kernel class, per decode step of a batch of B sequences):
   the weight GEMMs take max(weight bytes / BW, 2 × active parameters × B / peak) and the
   attention kernels, which run after them, read the KV cache: + KV bytes / BW;
   step = that × (1 + TP penalty × log2(tp) + PP penalty × (pp − 1)) + all-reduce, where
-  all-reduce = 2 per layer × B × hidden size × 2 bytes × 2(tp − 1)/tp over one direction of
-  the GPU link (``nvlink_gb_s`` / 2: NVLink or Infinity Fabric, PCIe for cards without).
+  all-reduce = 2 per layer × (alpha + B × hidden size × 2 bytes × 2(tp − 1)/tp over one direction
+  of the GPU link (``nvlink_gb_s`` / 2: NVLink or Infinity Fabric, PCIe for cards without)).
   Prefill of one request = 2 × active parameters × input tokens / peak × the penalty, plus the
   all-reduce of its input tokens.
   A replica serves requests/s = 1 / (prefill + output tokens × step / B). Time per output token
@@ -76,6 +76,7 @@ class SizingParams:
     tp_comm_penalty_per_doubling: float = 0.08
     pp_penalty_per_stage: float = 0.10
     max_batch_size: int = 256
+    allreduce_latency_us: float = 0.0  # one small tensor-parallel all-reduce, whatever its size
 
     @classmethod
     def from_catalog(cls, catalog: Catalog) -> SizingParams:
@@ -87,6 +88,7 @@ class SizingParams:
             tp_comm_penalty_per_doubling=float(v("self_host.tp_comm_penalty_per_doubling")),
             pp_penalty_per_stage=float(v("self_host.pp_penalty_per_stage")),
             max_batch_size=int(v("self_host.max_batch_size")),
+            allreduce_latency_us=float(v("self_host.allreduce_latency_us")),
         )
 
 
@@ -140,16 +142,19 @@ def efficiencies(gpu: GpuSpec, params: SizingParams) -> tuple[float, float]:
     )
 
 
-def allreduce_s(model: ModelSpec, gpu: GpuSpec, tp: int, tokens: NDArray[np.float64] | float) -> Any:
+def allreduce_s(
+    model: ModelSpec, gpu: GpuSpec, tp: int, tokens: NDArray[np.float64] | float, latency_us: float = 0.0
+) -> Any:
     """Seconds of tensor-parallel all-reduce for ``tokens`` tokens in one pass: 2 all-reduces per
-    layer (after attention and after the MLP) of tokens × hidden size × 2 bytes (BF16
-    activations); a ring moves 2(tp − 1)/tp of it through each GPU's link, one direction of
-    ``nvlink_gb_s`` (the catalog's figure is both directions). 0 without tensor parallelism."""
+    layer (after attention and after the MLP), each ``latency_us`` (alpha: the time of a small one,
+    whatever its size) + tokens × hidden size × 2 bytes (BF16 activations) of which a ring moves
+    2(tp − 1)/tp through each GPU's link, one direction of ``nvlink_gb_s`` (the catalog's figure is
+    both directions). 0 without tensor parallelism."""
     if tp <= 1:
         return np.zeros_like(np.asarray(tokens, dtype=float)) if isinstance(tokens, np.ndarray) else 0.0
     link_bytes_s = (gpu.nvlink_gb_s or PCIE_GEN4_X16_GB_S) / 2.0 * 1e9
     volume = 2.0 * (model.layers or 0) * np.asarray(tokens, dtype=float) * float(model.hidden_size or 0) * 2.0
-    out = volume * 2.0 * (tp - 1) / tp / link_bytes_s
+    out = volume * 2.0 * (tp - 1) / tp / link_bytes_s + 2.0 * (model.layers or 0) * latency_us * 1e-6
     return out if isinstance(tokens, np.ndarray) else float(out)
 
 
@@ -189,7 +194,8 @@ def decode_step_s(
         weight_bytes / bandwidth, 2.0 * active * b / (gpus * peak_tflops(gpu, precision) * 1e12 * cmp_eff)
     )
     t_attention = kv_bytes / bandwidth
-    return np.asarray((t_gemm + t_attention) * _penalty(tp, pp, params) + allreduce_s(model, gpu, tp, b), dtype=float)
+    t_allreduce = allreduce_s(model, gpu, tp, b, params.allreduce_latency_us)
+    return np.asarray((t_gemm + t_attention) * _penalty(tp, pp, params) + t_allreduce, dtype=float)
 
 
 def prefill_s(
@@ -201,7 +207,7 @@ def prefill_s(
     cmp_eff = efficiencies(gpu, params)[1]
     return float(
         flops / (tp * pp * peak_tflops(gpu, precision) * 1e12 * cmp_eff) * _penalty(tp, pp, params)
-        + allreduce_s(model, gpu, tp, float(input_tokens))
+        + allreduce_s(model, gpu, tp, float(input_tokens), params.allreduce_latency_us)
     )
 
 
