@@ -46,7 +46,8 @@ FORMULAS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "KV heads × head dim × bytes. A replica (tensor parallel 1/2/4/8; pipeline stages when no node holds the "
         "model) must hold the weights and one full-length request in the memory left after the overhead share. "
         "Decode step = max(bytes read / (bandwidth × efficiency), 2 × active parameters × batch / (peak FLOP/s × "
-        "efficiency)) × (1 + TP penalty × log2 TP + PP penalty × (stages − 1)); prefill = 2 × active parameters × "
+        "efficiency)) × (1 + TP penalty × log2 TP + PP penalty × (stages − 1)) + 2 all-reduces per layer when tensor "
+        "parallel (a fixed latency each + the bytes over the GPU link); prefill = 2 × active parameters × "
         "input tokens / achieved FLOP/s. Interactive profiles cap the batch at the time-per-output-token target "
         "and check time to first token (prefill + one step + a network round trip: within the region for your own "
         "fleet, between regions for a provider's GPUs, as a hosted API's measured figure includes its own path); "
@@ -57,6 +58,7 @@ FORMULAS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
             "self_host.compute_efficiency",
             "self_host.tp_comm_penalty_per_doubling",
             "self_host.pp_penalty_per_stage",
+            "self_host.allreduce_latency_us",
             "self_host.max_batch_size",
             "self_host.default_tpot_slo_ms",
             "self_host.default_ttft_slo_ms",
