@@ -21,7 +21,9 @@ non-expert weights (:func:`~llmstrategy.economics.replica_memory.replica_weights
 ``false``: the source names none, and every weight is sharded once.
 
 The ratio predicted / measured is reported for every row, with the metric's unit
-(:data:`UNITS`); the target is within 1.5× (``tests/economics/test_calibration.py``).
+(:data:`UNITS`); the target is within 1.5× (``tests/economics/test_calibration.py``). A row the
+model misses by more says why in ``outside_tolerance_why`` (blank otherwise), and the report
+shows it next to the ratio.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ MEASUREMENT_COLUMNS = (
     "source",
     "as_of",
     "notes",
+    "outside_tolerance_why",
 )
 
 
@@ -144,6 +147,7 @@ def compare(catalog: Catalog, rows: list[dict[str, str]] | None = None) -> list[
                 "ratio": predicted / measured if measured else float("nan"),
                 "source": r["source"],
                 "as_of": r["as_of"],
+                "why outside 1.5×": r.get("outside_tolerance_why") or "",
             }
         )
     return out

@@ -1,5 +1,6 @@
 """Memory of one model replica: weights (with the copies attention data parallelism keeps and the
-BF16 embedding and LM head of quantised checkpoints) and the KV cache per token. Units in names:
+BF16 embedding and LM head of quantised checkpoints) and the KV cache of a sequence (with the
+layers of local attention holding only their window). Units in names:
 ``*_gb`` [GB = 1e9 bytes], ``*_params`` [count]. The formulas are in :mod:`llmstrategy.economics.sizing`'s
 docstring."""
 
@@ -45,5 +46,24 @@ def replica_weights_gb(model: ModelSpec, precision: str, gpus: int, attention_dp
 
 
 def kv_cache_bytes_per_token(model: ModelSpec, precision: str) -> float:
-    """KV cache per token [bytes] = 2 × layers × KV heads × head dim × bytes per element."""
+    """KV cache per token if every layer attends to the whole context [bytes] = 2 × layers × KV
+    heads × head dim × bytes per element (:func:`kv_cache_bytes` counts local-attention layers)."""
     return 2.0 * (model.layers or 0) * (model.kv_heads or 0) * (model.head_dim or 0) * KV_BYTES_PER_ELEMENT[precision]
+
+
+def kv_cache_bytes(model: ModelSpec, precision: str, context_tokens: float) -> float:
+    """KV cache of one sequence at ``context_tokens`` of context [bytes] = 2 × KV heads × head dim
+    × bytes per element × (global layers × c + local layers × min(c, window)).
+
+    Local layers (``models.csv`` ``local_attention_layers``, window ``local_attention_window_tokens``
+    from config.json: Gemma 3/4 and gpt-oss sliding windows, Llama 4's chunked attention) attend to
+    at most the window, and serving engines keep and read only that much of their cache (vLLM's
+    hybrid KV cache manager frees the blocks that leave the window); the other layers hold the
+    whole context. Without the columns every layer is global: layers × c × the per-layer bytes.
+    The memory fit uses a full-length request, the memory-bound batch and each decode step's KV
+    reads the average context."""
+    per_layer_token = 2.0 * (model.kv_heads or 0) * (model.head_dim or 0) * KV_BYTES_PER_ELEMENT[precision]
+    window = model.local_attention_window_tokens
+    local = (model.local_attention_layers or 0) if window else 0
+    c = float(context_tokens)
+    return per_layer_token * (((model.layers or 0) - local) * c + local * min(c, float(window or 0)))

@@ -7,7 +7,10 @@ Memory (one replica over ``tp × pp`` GPUs):
   weights = parameters × bytes per parameter (bf16 2, fp8 1, int4 0.5), the embedding and LM
   head in BF16 at any precision (:func:`embedding_params`; each decode step reads the LM head,
   not the embedding table);
-  KV cache per token = 2 × layers × KV heads × head dim × bytes per element (fp8 1, else 2);
+  KV cache of a sequence at context c = 2 × KV heads × head dim × bytes per element (fp8 1,
+  else 2) × (global layers × c + local layers × min(c, window)) (:func:`kv_cache_bytes`: the
+  sliding-window / chunked layers of ``models.csv`` ``local_attention_*`` keep only their window;
+  without them every layer is global, 2 × layers × KV heads × head dim × bytes per token);
   usable = GPUs × memory × (1 − overhead share); the replica must hold the weights plus
   one full-length request's KV cache; the batch memory holds is the rest divided by the
   KV cache of a sequence at its average length (input + output / 2; paged attention).
@@ -20,7 +23,7 @@ Speed (a roofline per kernel class, per decode step of a batch of B sequences):
   weight bytes = active weight bytes (MoE: share of experts that B tokens touch, 1 − (1 − a)^B
   with a = active / total parameters; under attention data parallelism every GPU reads its own
   copy of the non-expert weights each step, GPUs × non-expert, plus the experts the B tokens
-  touch, a = active experts' share of the expert parameters); KV bytes = B × KV bytes per token × average context;
+  touch, a = active experts' share of the expert parameters); KV bytes = B × KV cache at the average context;
   BW = GPUs × bandwidth × bandwidth efficiency; peak = GPUs × peak FLOP/s × compute efficiency
   (efficiencies: the GPU's own measured ones in ``gpus.csv`` when given, else ``self_host.*``);
   the weight GEMMs take max(weight bytes / BW, 2 × active parameters × B / peak) and the
@@ -55,6 +58,7 @@ from numpy.typing import NDArray
 from llmstrategy.economics.replica_memory import (
     BYTES_PER_PARAM,
     embedding_params,
+    kv_cache_bytes,
     kv_cache_bytes_per_token,
     non_expert_params,
     replica_weights_gb,
@@ -106,7 +110,7 @@ class ReplicaSizing:
     fits: bool
     reason: str
     weights_gb: float = math.nan
-    kv_cache_bytes_per_token: float = math.nan
+    kv_cache_bytes_per_token: float = math.nan  # if every layer were global (kv_cache_bytes: local layers)
     kv_budget_gb: float = math.nan
     memory_batch: int = 0
     batch_size: int = 0
@@ -187,7 +191,7 @@ def decode_step_s(
     # each copy's LM head is read at BF16; its embedding table is gathered (B rows), not streamed
     lm_head = (gpus if attention_dp else 1) * embedding_params(model) / 2.0
     weight_bytes = weight_bytes + lm_head * (2.0 - 2.0 * BYTES_PER_PARAM[precision])
-    kv_bytes = b * kv_cache_bytes_per_token(model, precision) * avg_context_tokens
+    kv_bytes = b * kv_cache_bytes(model, precision, avg_context_tokens)
     bw_eff, cmp_eff = efficiencies(gpu, params)
     bandwidth = gpus * gpu.memory_bandwidth_tb_s * 1e12 * bw_eff
     t_gemm = np.maximum(
@@ -292,14 +296,14 @@ def size_replica(
     budget_gb = usable_gb - w_gb
     full_len = input_tokens + output_tokens
     base = replace(base, weights_gb=w_gb, kv_cache_bytes_per_token=kv_tok, kv_budget_gb=budget_gb)
-    if budget_gb * 1e9 < kv_tok * full_len:
+    if budget_gb * 1e9 < kv_cache_bytes(model, precision, full_len):
         return replace(
             base,
             reason=f"weights ({w_gb:,.0f} GB) plus one {full_len:,.0f}-token request do not fit in "
             f"{gpus} × {gpu.memory_gb:g} GB",
         )
     avg_ctx = input_tokens + output_tokens / 2.0
-    mem_batch = int(min(budget_gb * 1e9 // max(kv_tok * avg_ctx, 1.0), 1e9))
+    mem_batch = int(min(budget_gb * 1e9 // max(kv_cache_bytes(model, precision, avg_ctx), 1.0), 1e9))
     cap = max(1, min(mem_batch, params.max_batch_size))
     batches = np.arange(1, cap + 1, dtype=float)
     step = decode_step_s(model, gpu, precision, tp, pp, batches, avg_ctx, params, attention_dp)

@@ -92,6 +92,8 @@ class ModelSpec(_Row):
     non_expert_params_b: float | None = Field(None, gt=0)
     non_expert_params_source: str | None = None
     vocab_size: int | None = Field(None, gt=0)  # tokenizer vocabulary (config.json): the BF16 embedding and LM head
+    local_attention_window_tokens: int | None = Field(None, gt=0)  # sliding window / chunk (config.json)
+    local_attention_layers: int | None = Field(None, gt=0)  # layers that use it; blank: every layer global
     source: str = Field(min_length=1)
     as_of: date
 
@@ -315,6 +317,9 @@ def _row_rules(row: ModelSpec) -> tuple[str, str] | None:
     ne, src = row.non_expert_params_b, row.non_expert_params_source
     if ne is not None and not (src and ne <= (row.total_params_b or 0)):
         return "non_expert_params_b", "give non_expert_params_source, and total_params_b at least as large"
+    la, lw = row.local_attention_layers, row.local_attention_window_tokens
+    if (la is None) != (lw is None) or (la or 0) > (row.layers or 0):
+        return "local_attention_layers", "give it with local_attention_window_tokens, at most layers"
     return None
 
 

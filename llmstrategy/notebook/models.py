@@ -249,7 +249,7 @@ def calibration_table(s: Session) -> Any:
 def _calibration_styled(s: Session) -> Any:
     import pandas as pd
 
-    from llmstrategy.economics.calibration import compare
+    from llmstrategy.economics.calibration import TOLERANCE, compare
     from llmstrategy.views.styling import styled
 
     def value(x: float, unit: str) -> str:
@@ -264,8 +264,10 @@ def _calibration_styled(s: Session) -> Any:
         # the value arrives HTML-escaped (styled escapes before formatting): safe in href
         "source": lambda u: f'<a href="{u}">{u.rstrip("/").rsplit("/", 1)[-1]}</a>' if u.startswith("http") else u,
     }
+    inside = sum(1 for r in rows if 1 / TOLERANCE <= r["ratio"] <= TOLERANCE)
     caption = (
         "Sizing model vs published measurements: throughput (output tokens/s per GPU), time per output "
-        "token (ms) and latency of a batch started together (s), each with predicted / measured"
+        f"token (ms) and latency of a batch started together (s), each with predicted / measured; "
+        f"{inside} of {len(rows)} within {TOLERANCE:g}×, the others say why"
     )
     return styled(df, fm, caption=caption)
