@@ -8,9 +8,13 @@ way the vendors bill: whole instances, per instance-hour, while they run. One in
 ``GPUs per instance / GPUs per replica`` model replicas (a layout must divide the instance); the
 fleet covers the peak all month, like a provisioned reservation: instances =
 max(1, ⌈served requests × peak_to_average / (seconds per month × instance capacity × (1 −
-peak_headroom))⌉), cost = instances × USD per instance-hour × 730. The vendor runs the instances,
-the host and the serving container, replaces failed instances and rolls upgrades out on capacity
-of its own, so no spare instance and no operations staff per GPU are added; the team still owns the
+peak_headroom))⌉) + a spare for an interactive service (N+1), cost = instances × USD per
+instance-hour × 730. The vendor runs the instances, the host and the serving container, replaces
+failed instances and rolls upgrades out on capacity of its own, so no operations staff per GPU is
+added; but a failed instance serves nothing until it is replaced, so an interactive service keeps
+one spare (``self_host.spare_replicas_interactive``; AWS Config's managed rule
+``sagemaker-endpoint-config-prod-instance-count`` flags a production endpoint of one instance as
+non-compliant). The team still owns the
 model (choice, upgrades, scaling policy, monitoring): ``self_host.ops_engineer_fraction`` of an
 engineer (``operations_staff``, the same for every option, so the cheapest instances at each
 volume are the cheapest endpoint and the break-even stays exact). Set-up is a
@@ -97,9 +101,9 @@ class EndpointOption:
 
 def endpoint_setup(strategy: Strategy, ctx: PricingContext) -> ServingSetup:
     """The self-hosting serving setup (a tuned model's shorter prompt), sized for the peak all
-    month and without a spare."""
+    month, with the spare an interactive service keeps."""
     s = self_host_settings(ctx)
-    return replace(serving_setup(fine_tune_shape(strategy, ctx), ctx, s), reserved=True, spare_replicas=0.0)
+    return replace(serving_setup(fine_tune_shape(strategy, ctx), ctx, s), reserved=True)
 
 
 #: a fixed monthly cost of serving a model on an instance type [USD/month] (a tuned model's retraining)
@@ -146,6 +150,7 @@ def endpoint_options(
                     replicas_per_request_month=pc.replicas_per_request_month / k * served_per_request,
                     reserved=True,
                     fixed_usd_per_month=fixed(m, o) if fixed else 0.0,
+                    spare_replicas=u.spare_replicas,  # a whole spare instance
                 )
                 out.append(EndpointOption(m, o, r, k, piece))
     return out, reasons
@@ -247,7 +252,7 @@ def _details(
     served = float(req[0]) * (1.0 - p.cache_hit_rate) * (1.0 + p.retry_rate)
     instances = float(o.piece.replicas(np.array([float(req[0])]))[0])
     peak = served * p.peak_to_average / SECONDS_PER_MONTH
-    capacity = instances * o.instance_requests_per_second
+    capacity = (instances - o.piece.spare_replicas) * o.instance_requests_per_second  # the spare carries none
     r = o.sizing
     shape = fine_tune_shape(strategy, ctx)
     return {
@@ -267,6 +272,7 @@ def _details(
         "pipeline_stages": r.pipeline_stages,
         "replicas_per_instance": o.replicas_per_instance,
         "instances": instances,
+        "spare_instances": o.piece.spare_replicas,
         "gpus": instances * o.offer.gpus_per_instance,
         "peak_requests_per_second": peak,
         "peak_capacity_requests_per_second": capacity,

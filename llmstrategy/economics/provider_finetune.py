@@ -188,6 +188,7 @@ def price_api_fine_tune(strategy: Strategy, ctx: PricingContext, req: NDArray[np
             gpus_per_replica=best.tensor_parallel * best.pipeline_stages,
             usd_per_replica_month=best.usd_per_replica_month,
             replicas=float(best.replicas(today)[0]),
+            spare_replicas=best.spare_replicas,  # N+1 for an interactive service: a failed replica serves nothing
             team_requirement="none beyond api+fine_tune's: the provider runs the hardware and the serving stack",
         )
     else:

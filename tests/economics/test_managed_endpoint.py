@@ -70,8 +70,9 @@ def test_the_instance_bill_is_instances_times_the_hourly_price_times_730(cat):
     ]
     served = req * (1 - ctx.profile.cache_hit_rate) * (1 + ctx.profile.retry_rate)
     peak_rps = served * ctx.profile.peak_to_average / SECONDS_PER_MONTH
-    instances = max(1, math.ceil(peak_rps / (opt.instance_requests_per_second * (1 - 0.2))))
-    assert d["instances"] == instances
+    carrying = max(1, math.ceil(peak_rps / (opt.instance_requests_per_second * (1 - 0.2))))
+    instances = carrying + 1  # an interactive service keeps a spare instance (N+1)
+    assert d["instances"] == instances and d["spare_instances"] == 1
     assert sc.monthly_components_usd["managed_endpoint_instances"][0] == pytest.approx(7.09 * instances * 730)
     # the team's share of an engineer: self_host.ops_engineer_fraction x engineer cost
     assert sc.monthly_components_usd["operations_staff"][0] == pytest.approx(
@@ -85,10 +86,28 @@ def test_the_instance_bill_is_instances_times_the_hourly_price_times_730(cat):
 
 def test_a_small_load_still_pays_one_instance_all_month(cat):
     one = _only(cat, "ml.g5.xlarge")
-    sc, _ = _cost(one, 10.0, requests_per_day=1, assumptions={"self_host_model": "llama-3.1-8b"})
+    sc, _ = _cost(one, 10.0, requests_per_day=1, latency="batch", assumptions={"self_host_model": "llama-3.1-8b"})
     assert sc.feasible, sc.reasons
-    assert sc.details["instances"] == 1
+    assert sc.details["instances"] == 1 and sc.details["spare_instances"] == 0
     assert sc.monthly_components_usd["managed_endpoint_instances"][0] == pytest.approx(1.4084 * 730)
+
+
+def test_an_interactive_endpoint_keeps_a_spare_instance_that_carries_no_load(cat):
+    """A failed instance serves nothing until the vendor replaces it, so an interactive service runs
+    N+1 (AWS Config flags a production SageMaker endpoint of one instance): one more instance billed,
+    and the peak load is measured on the instances that carry it."""
+    one = _only(cat, "ml.g5.xlarge")
+    kw = {"requests_per_day": 1, "assumptions": {"self_host_model": "llama-3.1-8b"}}
+    inter, ctx = _cost(one, 10.0, **kw)
+    batch, _ = _cost(one, 10.0, latency="batch", **kw)
+    assert inter.details["instances"] == batch.details["instances"] + 1 == 2
+    assert inter.monthly_components_usd["managed_endpoint_instances"][0] == pytest.approx(2 * 1.4084 * 730)
+    (opt,) = [
+        o
+        for o in endpoint_options(strategy("private_cloud"), ctx)[0]
+        if o.sizing.tensor_parallel == inter.details["tensor_parallel"]
+    ]
+    assert inter.details["peak_capacity_requests_per_second"] == pytest.approx(opt.instance_requests_per_second)
 
 
 @pytest.mark.parametrize("rpd", [100, 20_000, 500_000, 5_000_000])

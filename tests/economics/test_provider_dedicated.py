@@ -210,3 +210,21 @@ def test_a_target_the_round_trip_pushes_over_refuses_the_layout_with_the_figure(
     assert not far.fits
     assert far.time_to_first_token_ms == pytest.approx(near.time_to_first_token_ms + 31.0)
     assert f"{far.time_to_first_token_ms:,.0f} ms exceeds the {slo:g} ms target" in far.reason
+
+
+def test_an_interactive_service_keeps_a_spare_replica_on_the_providers_gpus(cat):
+    """A reserved replica that fails serves nothing until it is replaced: an interactive service
+    pays one more (N+1), a batch job none."""
+    one = _only(cat, "gemma-3-27b")
+
+    def priced(latency: str):
+        ctx = pricing_context(make_profile(**{**PROFILE, "latency": latency}), one, on_date=DAY)
+        sc = price_api_fine_tune(FT, ctx, np.array([workload(ctx.profile).requests_per_month]))
+        assert sc.feasible, sc.reasons
+        return sc
+
+    inter, batch = priced("interactive"), priced("batch")
+    assert batch.details["spare_replicas"] == 0 and inter.details["spare_replicas"] == 1
+    assert inter.details["replicas"] >= 2
+    bill = inter.details["replicas"] * inter.details["usd_per_replica_month"]
+    assert inter.monthly_components_usd["tuned_model_endpoint"][0] == pytest.approx(bill)
