@@ -8,9 +8,9 @@ Memory (one replica over ``tp × pp`` GPUs):
   head in BF16 at any precision (:func:`embedding_params`; each decode step reads the LM head,
   not the embedding table);
   KV cache per token = 2 × layers × KV heads × head dim × bytes per element (fp8 1, else 2);
-  usable = GPUs × memory × (1 − overhead share); the replica must hold the weights plus
-  one full-length request's KV cache; the batch memory holds is the rest divided by the
-  KV cache of a sequence at its average length (input + output / 2; paged attention).
+  usable = GPUs × the driver's memory (:mod:`.gpu_memory`) × (1 − overhead share); the replica
+  must hold the weights plus one full-length request's KV cache; the batch memory holds is the
+  rest divided by the KV cache of a sequence at its average length (input + output / 2; paged attention).
   Tensor and expert parallelism shard every weight once over the replica's GPUs; attention
   data parallelism (``attention_dp``: each GPU runs attention for its own sequences, only the
   routed experts are sharded) keeps a copy of the non-expert parameters (``models.csv``
@@ -52,6 +52,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from llmstrategy.economics.gpu_memory import gpu_memory_gb, memory_label
 from llmstrategy.inputs.catalog import Catalog, GpuSpec, ModelSpec
 
 BYTES_PER_PARAM = {"bf16": 2.0, "fp8": 1.0, "int4": 0.5}
@@ -314,7 +315,7 @@ def size_replica(
     gpus = tp * pp
     w_gb = replica_weights_gb(model, precision, gpus, attention_dp)
     kv_tok = kv_cache_bytes_per_token(model, precision)
-    usable_gb = gpus * gpu.memory_gb * (1.0 - params.memory_overhead_share)
+    usable_gb = gpus * gpu_memory_gb(gpu) * (1.0 - params.memory_overhead_share)
     budget_gb = usable_gb - w_gb
     full_len = input_tokens + output_tokens
     base = replace(base, weights_gb=w_gb, kv_cache_bytes_per_token=kv_tok, kv_budget_gb=budget_gb)
@@ -322,7 +323,7 @@ def size_replica(
         return replace(
             base,
             reason=f"weights ({w_gb:,.0f} GB) plus one {full_len:,.0f}-token request do not fit in "
-            f"{gpus} × {gpu.memory_gb:g} GB",
+            f"{gpus} × {memory_label(gpu)}",
         )
     avg_ctx = input_tokens + output_tokens / 2.0
     mem_batch = int(min(budget_gb * 1e9 // max(kv_tok * avg_ctx, 1.0), 1e9))

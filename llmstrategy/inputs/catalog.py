@@ -121,7 +121,9 @@ class GpuSpec(_Row):
     id: str = Field(min_length=1)
     name: str
     vendor: str
-    memory_gb: float = Field(gt=0)
+    memory_gb: float = Field(gt=0)  # the listed (marketing) figure
+    driver_memory_mib: int | None = Field(None, gt=0)  # total the driver reports (nvidia-smi / rocm-smi)
+    driver_memory_source: str | None = None
     memory_bandwidth_tb_s: float = Field(gt=0)
     bf16_dense_tflops: float = Field(gt=0)
     fp8_dense_tflops: float | None = Field(None, gt=0)
@@ -321,7 +323,10 @@ def load_models(path: Path) -> dict[str, ModelSpec]:
 
 def load_gpus(path: Path) -> dict[str, GpuSpec]:
     """Read ``gpus.csv`` into validated :class:`GpuSpec` rows keyed by id."""
-    return _read_csv_rows(Path(path), GpuSpec)
+    need = ("driver_memory_mib", "give driver_memory_source (where the driver's figure was read)")
+    return _read_csv_rows(
+        Path(path), GpuSpec, lambda r: None if r.driver_memory_source or not r.driver_memory_mib else need
+    )
 
 
 CATALOG_FILES = {

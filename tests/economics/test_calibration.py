@@ -61,7 +61,17 @@ def test_at_least_20_sourced_measurements_across_engines_gpus_and_metrics():
 #: Measurements the model misses by more than 1.5x today, each with why (issue 15 stays open
 #: until this is empty). Pinned both ways: a new miss fails, and so does a listed one that now
 #: fits (remove it from the list).
-KNOWN_OUTSIDE: dict[str, str] = {}  # empty since models.csv gives vocabulary sizes: every row is within 1.5x
+KNOWN_OUTSIDE: dict[str, str] = {
+    "trtllm10-scout-h100-tp4-1k1k": (
+        "1.53x since GPU memory is the driver's total (gpus.csv driver_memory_mib, 85.5e9 bytes per H100, not"
+        " 80e9): the KV-cache room then holds more than trtllm-bench's batch cap (1,066 > 1,024 sequences), so"
+        " the prediction is the roofline's speed at 1,024 sequences, and that is too fast on H100 (the same"
+        " model on 4 x H200 at its cap of 2,304 is 1.15x). The engine's own runtime memory (TensorRT-LLM sizes"
+        " the KV cache as free_gpu_memory_fraction x (CUDA total - peak of a profiling run: weights, activations,"
+        " NCCL and CUDA-graph buffers), tensorrt_llm/_torch/pyexecutor/_util.py estimate_max_tokens) is not"
+        " modelled: no published figure for this run; the listed 80 GB used to hide about 5.5 GB per GPU of it"
+    ),
+}
 
 
 @pytest.mark.parametrize("mid", list(TABLE))
@@ -122,18 +132,20 @@ def _with_vocab(on: bool = True):
     return replace(CAT, models=models)
 
 
-def test_every_row_within_tolerance_once_models_have_a_vocabulary_size():
-    """Issue 15's target: with the BF16 embedding and LM head of quantised checkpoints counted
-    (a vocabulary size per model), every measurement is within 1.5x, Llama 4 Scout on 4 x H100 too."""
+def test_vocabulary_sizes_keep_every_row_but_scout_on_h100_within_tolerance():
+    """With the BF16 embedding and LM head of quantised checkpoints counted (a vocabulary size per
+    model) and GPU memory at the driver's total, every measurement but Llama 4 Scout on 4 x H100 is
+    within 1.5x (issue 15; Scout's reason in KNOWN_OUTSIDE). Where memory binds the batch (Maverick on
+    8 x H100) the BF16 head and embedding take KV-cache room: a smaller batch, a lower prediction."""
     assert {r["model_id"] for r in ROWS} <= set(VOCAB)
     assert all(CAT.models[k].vocab_size == v for k, v in VOCAB.items())  # models.csv carries them
     table = {r["measurement"]: r for r in compare(_with_vocab(), ROWS)}
     bare = {r["measurement"]: r for r in compare(_with_vocab(on=False), ROWS)}
-    assert {m for m, r in table.items() if not 1 / TOLERANCE <= r["ratio"] <= TOLERANCE} == set()
-    scout = table["trtllm10-scout-h100-tp4-1k1k"]
-    assert scout["predicted"] < bare["trtllm10-scout-h100-tp4-1k1k"]["predicted"]  # less KV room, smaller batch
-    assert scout["ratio"] == pytest.approx(1.48, abs=0.01)
-    assert bare["trtllm10-scout-h100-tp4-1k1k"]["ratio"] > TOLERANCE  # without it: 1.51
+    assert {m for m, r in table.items() if not 1 / TOLERANCE <= r["ratio"] <= TOLERANCE} == set(KNOWN_OUTSIDE)
+    assert table["trtllm10-scout-h100-tp4-1k1k"]["ratio"] == pytest.approx(1.53, abs=0.01)
+    mav = "trtllm10-maverick-h100-tp8-1k1k"
+    assert table[mav]["predicted"] < 0.95 * bare[mav]["predicted"]
+    assert 1 / TOLERANCE <= table[mav]["ratio"] <= TOLERANCE
     # FP8: the LM head read at 2 bytes and the embedding table not read cancel; max-throughput rows
     # of dense FP8 models move only through memory
     row = "trtllm10-l31-8b-h200-500-2000"
