@@ -173,5 +173,13 @@ def test_a_horizon_that_ends_before_the_base_retires_tunes_on_vertex(cat):
 
 
 def test_a_twelve_month_horizon_outlives_the_base_and_finds_no_offer(cat):
-    sc = _api_fine_tune(cat, horizon_months=12, task_complexity="low")
+    # the per-token offers alone (the providers' dedicated endpoints priced elsewhere): 12 months
+    # from 2026-11-30 outlive gemini-3.1-flash-lite (2027-05-07)
+    from dataclasses import replace
+
+    per_token = replace(cat, finetune_offers=tuple(o for o in cat.finetune_offers if o.serving == "serverless"))
+    sc = _api_fine_tune(per_token, horizon_months=12, task_complexity="low")
     assert not sc.feasible
+    # with them, the tuned model is served on a provider's reserved GPUs instead
+    sc = _api_fine_tune(cat, horizon_months=12, task_complexity="low")
+    assert sc.feasible and sc.details["serving"] == "dedicated", sc.reasons

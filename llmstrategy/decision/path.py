@@ -14,6 +14,7 @@ from llmstrategy.decision.path_rules import (
     fine_tune_returns,
     min_gain,
     private_or_self_host,
+    provider_or_own_fine_tune,
 )
 from llmstrategy.decision.ratings import Ratings
 from llmstrategy.decision.route_step import route_answer
@@ -47,7 +48,7 @@ class DecisionPath:
     volume_question: bool = False  # the deployment hung on "will API costs become painful soon?"
     deployment_if_painful: str = "self_host"
     fine_tune_returns: tuple[str, ...] = ()  # why fine-tuning pays, when the path keeps it
-    fine_tune_self_hosted: bool = False  # no provider can fine-tune: the path moved to self-hosting for it
+    fine_tune_self_hosted: bool = False  # the path moved to self-hosting to fine-tune ("Can a provider fine-tune …?")
     route_saving_monthly_usd: float = 0.0  # what routing saves a month when the path routes [USD]
 
 
@@ -243,17 +244,20 @@ def decision_path(a: Analysis, r: Ratings, s: Scores | None = None) -> DecisionP
         without = Strategy(dep, Adaptation.RAG if rag else Adaptation.PROMPTING).id
         i, j = s.index(with_ft), s.index(without)
         own = Strategy(Deployment.SELF_HOST, ft_ad).id
-        if dep is Deployment.API and not s.feasible[i] and s.feasible[s.index(own)]:
-            # seed 003 step 4: fine-tune through the API first, then self-hosted if needed
+        k = s.index(own)
+        if dep is Deployment.API and s.feasible[k]:
+            switch, answer, evidence = provider_or_own_fine_tune(p, r, s, with_ft, without, own)
             steps.append(
                 Step(
                     "Can a provider fine-tune for you?",
-                    "no: consider fine-tuning your own open model",
-                    "; ".join(s.reasons[i]),
-                    "seed 003 §6 step 4 (API-based first, then self-hosted if needed)",
+                    answer,
+                    evidence,
+                    "seed 003 §6 step 4 (API-based first, then self-hosted if needed) and step 3 (own more at "
+                    "scale); seed 004 step 7",
                 )
             )
-            with_ft, i = own, s.index(own)
+            if switch:
+                with_ft, i = own, k
         if s.feasible[i] and s.feasible[j]:
             c_ft, c_base = float(s.cost_per_accepted_task_usd[i]), float(s.cost_per_accepted_task_usd[j])
             gain = float(s.pass_rate[i] - s.pass_rate[j])

@@ -1,6 +1,7 @@
 """The rules the decision path applies at its forks, each a pure function of the profile and the
-scores: private deployment or self-hosting (seed 003 §2.2 and §6 step 1), and whether fine-tuning
-pays for itself (seed 004 step 7)."""
+scores: private deployment or self-hosting (seed 003 §2.2 and §6 step 1), the provider's
+fine-tuning or your own (seed 003 §6 step 4), and whether fine-tuning pays for itself (seed 004
+step 7)."""
 
 from __future__ import annotations
 
@@ -68,3 +69,45 @@ def fine_tune_returns(
     if out and p.core_differentiator:
         out.append("defensibility (a core differentiator)")
     return tuple(out)
+
+
+def provider_or_own_fine_tune(
+    p: Profile, r: Ratings, s: Scores, with_ft: str, without: str, own: str
+) -> tuple[bool, str, str]:
+    """Seed 003 §6 step 4, "fine-tune through the API first, then self-hosted if needed", when
+    your own tuned model (``own``) is feasible: move to it (True) when no provider can tune a
+    model that meets the task, when the provider's tuned model (``with_ft``) does not pay for
+    itself against ``without`` and yours does, or (step 3, own more at scale) when both pay and a
+    team that already runs models (ML and infrastructure engineers) has the cheaper one per
+    accepted task. Returns (move, answer, evidence with both pass rates and costs)."""
+    i, j, k = s.index(with_ft), s.index(without), s.index(own)
+    cpat = s.cost_per_accepted_task_usd
+
+    def returns(idx: int) -> tuple[str, ...]:
+        gain = float(s.pass_rate[idx] - s.pass_rate[j])
+        return fine_tune_returns(p, gain, float(cpat[idx]), float(cpat[j]), min_gain(r), float(s.pass_rate[j]))
+
+    team = p.team.ml_engineers > 0 and p.team.infra_engineers > 0
+    if not s.feasible[i]:
+        return True, "no: consider fine-tuning your own open model", "; ".join(s.reasons[i])
+    move, answer = True, ""
+    if s.feasible[j] and returns(k) and not returns(i):
+        answer = "yes, but it does not pay for itself; your own tuned open model does"
+    elif s.feasible[j] and returns(k) and team and float(cpat[k]) < float(cpat[i]):
+        answer = "yes, but your team's own tuned open model costs less per accepted task"
+    else:
+        move = False
+        answer = "yes: fine-tune through the provider" + (
+            ", for no more per accepted task than your own tuned model"
+            if float(cpat[i]) <= float(cpat[k])
+            else " (your own tuned model costs less per accepted task, but needs a team that runs models)"
+            if not team
+            else ""
+        )
+    evidence = (
+        f"{with_ft}: {s.pass_rate[i]:.1%} expected pass rate at ${float(cpat[i]):,.5f} per accepted task; "
+        f"{own}: {s.pass_rate[k]:.1%} at ${float(cpat[k]):,.5f}"
+        + (f"; without fine-tuning ({without}): {s.pass_rate[j]:.1%} at ${float(cpat[j]):,.5f}" * bool(s.feasible[j]))
+        + f"; ml_engineers: {p.team.ml_engineers:g}, infra_engineers: {p.team.infra_engineers:g}"
+    )
+    return move, answer, evidence

@@ -64,8 +64,13 @@ def route_answer(
     payback_months = extra_upfront_usd / saving_monthly_usd if saving_monthly_usd > 0 else float("inf")
     horizon = a.profile.horizon_months
     evidence = (
-        f"cost per accepted task ${c_routed:,.3g} routed vs ${c_api:,.3g} on one model, ${saving_monthly_usd:,.0f} "
-        f"a month over {accepted_per_month:,.0f} tasks; expected pass rate {p_routed:.1%} vs {p_api:.1%}; the "
+        f"cost per accepted task ${c_routed:,.3g} routed vs ${c_api:,.3g} on one model, "
+        + (
+            f"${saving_monthly_usd:,.0f} a month saved"
+            if saving_monthly_usd >= 0
+            else f"${-saving_monthly_usd:,.0f} a month more"
+        )
+        + f" over {accepted_per_month:,.0f} tasks; expected pass rate {p_routed:.1%} vs {p_api:.1%}; the "
         f"router's set-up (${extra_upfront_usd:,.0f}) "
         + (
             f"pays back in {payback_months:,.1f} months (horizon {horizon})"

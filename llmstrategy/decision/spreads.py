@@ -161,5 +161,3 @@ def _load_cached(path: str, mtime_ns: int) -> UncertaintySpec:
     if missing:
         raise CatalogError("required input is missing", path=path, field=missing[0])
     return UncertaintySpec({k: _spread(k, data[k], path) for k in INPUT_FAMILIES}, path)
-
-

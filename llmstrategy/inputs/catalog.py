@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from llmstrategy.errors import CatalogError, UnknownIdError
 from llmstrategy.inputs.benchmarks import ApiLatency, load_latency, load_scores
 from llmstrategy.inputs.checks import check_catalog
+from llmstrategy.inputs.dedicated_endpoints import DedicatedEndpointPrice, load_dedicated_endpoints
 from llmstrategy.inputs.defaults import Sourced, load_defaults
 from llmstrategy.inputs.finetune_offers import FineTuneOffer, load_offers
 from llmstrategy.inputs.gpu_offers import load_offers as load_gpu_offers
@@ -154,6 +155,7 @@ class Catalog:
     scores: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  # model → benchmark → %
     api_latency: Mapping[str, ApiLatency] = field(default_factory=dict)  # model → measured TTFT and speed
     finetune_offers: tuple[FineTuneOffer, ...] = ()  # providers' fine-tuning offers (data/finetune_offers.csv)
+    dedicated: tuple[DedicatedEndpointPrice, ...] = ()  # providers' dedicated GPUs (data/dedicated_endpoints.csv)
     gpu_offers: Mapping[tuple[str, str], float] = field(default_factory=dict)  # (gpu, market) → USD/GPU-hour
     provisioned: tuple[ProvisionedOffer, ...] = ()  # private deployments' capacity offers
     managed_endpoints: tuple[ManagedEndpointOffer, ...] = ()  # open models' instances in your cloud account
@@ -217,6 +219,7 @@ class Catalog:
             o.model_copy(update={"usd_per_instance_hour": o.usd_per_instance_hour * gpu})
             for o in self.managed_endpoints
         )
+        dedicated = tuple(d.model_copy(update={"usd_per_gpu_hour": d.usd_per_gpu_hour * gpu}) for d in self.dedicated)
         was_api, was_gpu = self.price_multipliers
         return replace(
             self,
@@ -225,6 +228,7 @@ class Catalog:
             gpu_offers=offers,
             provisioned=provisioned,
             managed_endpoints=endpoints,
+            dedicated=dedicated,
             price_multipliers=(was_api * api, was_gpu * gpu),
         )
 
@@ -338,6 +342,7 @@ CATALOG_FILES = {
     "benchmarks": "benchmarks.csv",
     "api_latency": "api_latency.csv",
     "finetune_offers": "finetune_offers.csv",
+    "dedicated": "dedicated_endpoints.csv",
     "gpu_offers": "gpu_offers.csv",
     "provisioned": "provisioned_throughput.csv",
     "managed_endpoints": "managed_endpoints.csv",
@@ -374,6 +379,7 @@ def load_catalog(
         scores=load_scores(files["benchmarks"], models),
         api_latency=load_latency(files["api_latency"], models),
         finetune_offers=load_offers(files["finetune_offers"], models),
+        dedicated=load_dedicated_endpoints(files["dedicated"], gpus),
         provisioned=load_provisioned(files["provisioned"], models),
         managed_endpoints=load_managed_endpoints(files["managed_endpoints"], gpus),
         load_shape=load_load_shape(files["load_shape"]),

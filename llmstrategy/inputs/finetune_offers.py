@@ -5,9 +5,9 @@ at what training price [USD per 1M training tokens], what the tuned model costs 
 ``serving = provisioned`` is a cloud vendor (``provider`` = the vendor of
 ``data/provisioned_throughput.csv``) that serves the tuned model only on its provisioned capacity,
 billed per unit-hour: priced with the private deployments, never as an API offer.
-``serving = dedicated`` is served on the provider's own per-GPU-hour endpoint (not priced yet);
-``serving = download`` is tuned by the provider but can only be downloaded (no serving by the
-provider): not an API offer.
+``serving = dedicated`` is served on the provider's own per-GPU-hour endpoint
+(``data/dedicated_endpoints.csv``); ``serving = download`` is tuned by the provider but can only be
+downloaded (no serving by the provider): not an API offer.
 
 Without the file, the fine-tuning columns of ``models.csv`` give one offer per model (its own
 provider, serverless, open to new customers unless ``fine_tune.closed_providers`` says not).

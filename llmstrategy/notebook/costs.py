@@ -37,7 +37,8 @@ def costs_table(s: Session) -> Any:
     df = costs_frame(s.analysis).drop(columns=["deployment", "adaptation"])
     df = df.sort_values(["feasible", "monthly_usd"], ascending=[False, True], kind="stable").reset_index(drop=True)
     rec = s.decision.strategy_id if s.decision else None
-    df["models"] = [models_in_words(s.analysis, s.analysis.cost(sid).models) for sid in df["strategy"]]
+    costs = [s.analysis.cost(sid) for sid in df["strategy"]]
+    df["models"] = [models_in_words(s.analysis, c.models, c.details) for c in costs]
     df["note"] = [plain_text(n, bare_hybrid=True) for n in df["note"]]
     best = [i for i, sid in enumerate(df["strategy"]) if sid == rec]
     df["strategy"] = [("★ " if sid == rec else "") + strategy_name(sid, short=True) for sid in df["strategy"]]

@@ -23,6 +23,7 @@ GROUPS: dict[str, tuple[tuple[str, ...], str]] = {
         "#4c78a8",
     ),
     "Reserved cloud capacity": (("provisioned_capacity", "managed_endpoint_instances"), "#e45756"),
+    "Provider's GPUs for your tuned model": (("tuned_model_endpoint", "tuned_model_hosting"), "#f58518"),
     "Retrieval": (("rag_query_embedding", "rag_corpus_embedding", "rag_vector_store", "rag_upkeep"), "#72b7b2"),
     "GPUs and their operation": (("gpu_fleet", "fleet_operations"), "#54a24b"),
     "Staff to run the servers": (("operations_staff", "fallback_upkeep"), "#b279a2"),

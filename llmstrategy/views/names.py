@@ -105,6 +105,8 @@ COMPONENT_LABELS: dict[str, str] = {
     "labeling": "Labeling examples",
     "provisioned_capacity": "Reserved model capacity in your cloud account",
     "managed_endpoint_instances": "Instances of your model's managed endpoint in your cloud account",
+    "tuned_model_endpoint": "The provider's GPUs reserved to serve your tuned model",
+    "tuned_model_hosting": "The provider's monthly fee for hosting your tuned model",
     "private_cloud_setup": "Setting up the reserved capacity (engineer time)",
 }
 
@@ -131,6 +133,8 @@ COMPONENT_SHORT: dict[str, str] = {
     "labeling": "Labeling",
     "provisioned_capacity": "Reserved capacity",
     "managed_endpoint_instances": "Endpoint instances",
+    "tuned_model_endpoint": "Provider's GPUs",
+    "tuned_model_hosting": "Tuned-model hosting",
     "api_large_model": "API tokens",
     "api_small_model": "API tokens",
     "router": "Router",

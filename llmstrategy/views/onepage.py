@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
+from typing import Any
 
 from llmstrategy.decision.recommend import Decision
 from llmstrategy.economics.analysis import Analysis, CostSummary
@@ -29,16 +30,28 @@ def _model_name(a: Analysis, model_id: str) -> str:
     return m.name if m is not None else model_id
 
 
-def models_in_words(a: Analysis, models: Mapping[str, str]) -> str:
-    """``{"api": "mistral-small-24b"}`` → ``Mistral Small 3.2 24B through its provider's API``."""
+def models_in_words(a: Analysis, models: Mapping[str, str], details: Mapping[str, Any] | None = None) -> str:
+    """``{"api": "mistral-small-24b"}`` → ``Mistral Small 3.2 24B through its provider's API``; with a
+    fine-tuning provider in ``details``, who tunes it and how it is served."""
+    d = details or {}
+    tuner = d.get("fine_tune_provider")
     where = {
-        "api": "through its provider's API",
+        "api": "through its provider's API"
+        if not tuner or "api" not in models
+        else f"fine-tuned by {tuner}, on GPUs it reserves for you"
+        if d.get("serving") == "dedicated"
+        else f"fine-tuned by {tuner}, served per token",
         "self_host": "on your own GPUs",
         "frontier": "for the hard cases",
         "private_cloud": "on capacity reserved in your cloud account",
         "small": "for the easy requests",
     }
     return "; ".join(f"{_model_name(a, v)} {where.get(k, '')}".strip() for k, v in models.items())
+
+
+def _lower_first(text: str) -> str:
+    """``The provider's GPUs`` → ``the provider's GPUs`` (the rest kept: GPUs, API)."""
+    return text[:1].lower() + text[1:]
 
 
 def _ordinal(n: int) -> str:
@@ -207,12 +220,13 @@ def cost_html(a: Analysis, c: CostSummary, *, rec: str, cheapest: CostSummary | 
         extra = {k: v - cheapest.monthly_components_usd.get(k, 0.0) for k, v in c.monthly_components_usd.items()}
         biggest = max(((k, v) for k, v in extra.items() if v > 0), key=lambda kv: kv[1], default=None)
         because = (
-            f", mostly because of {E(component_label(biggest[0]).lower())} ({E(fmt_usd(biggest[1]))})"
+            f", mostly because of {E(_lower_first(component_label(biggest[0])))} ({E(fmt_usd(biggest[1]))})"
             if biggest
             else ""
         )
         note = (
-            f"<p class='lls-op-note'>The cheapest allowed option, {E(strategy_name(cheapest.strategy.id))}, costs "
+            f"<p class='lls-op-note'>The cheapest allowed option, "
+            f"{E(_lower_first(strategy_name(cheapest.strategy.id)))}, costs "
             f"{E(fmt_usd(cheapest.monthly_usd))} a month; the recommendation costs more{because}.</p>"
         )
     return (
@@ -311,7 +325,7 @@ def summary_page_html(a: Analysis, d: Decision) -> str:
     else:
         c = a.cost(rec)
         headline = strategy_name(rec)
-        sub = models_in_words(a, c.models)
+        sub = models_in_words(a, c.models, c.details)
         if d.runner_up_id:
             sub += f" · runner-up: {strategy_name(d.runner_up_id)}"
         cost = cost_html(a, c, rec=rec, cheapest=cheapest)

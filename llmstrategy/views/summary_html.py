@@ -54,7 +54,7 @@ def executive_summary_html(a: Analysis, d: Decision, uncertainty: Mapping[str, A
         ru = f" Runner-up: <b>{E(strategy_name(d.runner_up_id))}</b>." if d.runner_up_id else ""
         parts.append(
             f"<p class='lls-rec'>Recommendation: <b>{E(strategy_name(rec))}</b> "
-            f"({E(models_in_words(a, c.models))}).{ru}</p>"
+            f"({E(models_in_words(a, c.models, c.details))}).{ru}</p>"
             f"<p>It costs about <b>{E(fmt_usd(c.monthly_usd))} per month</b> today "
             f"({E(fmt_usd(c.per_1k_requests_usd, cents=True))} per 1,000 requests), "
             f"{E(fmt_usd(c.upfront_usd))} up front, and {E(fmt_usd(c.horizon_total_usd))} over {h} months with "

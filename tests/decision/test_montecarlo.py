@@ -220,15 +220,24 @@ def test_tokens_multiplier_is_a_close_linear_approximation(name, tokens):
     base_vols = monthly_volumes(workload(p).requests_per_month, p.monthly_growth, p.horizon_months)
     for sid in mc.strategies:
         sc = price(BY_ID[sid], ctx, vols)
-        if sid.startswith("private_cloud") and _choice(sc) != _choice(
-            price(BY_ID[sid], pricing_context(p, catalog()), base_vols)
-        ):
-            continue  # the Monte Carlo holds the kind and spill-over chosen at the base tokens
+        # rented whole: a private deployment's units or instances, a provider's dedicated endpoint
+        # for a tuned model (api+fine_tune and its routed variant), not your own fleet
+        rented = sid.startswith("private_cloud") or (
+            bool(sc.gpu_pieces) and sc.strategy.deployment not in (Deployment.SELF_HOST, Deployment.HYBRID)
+        )
+        if rented and _choice(sc) != _choice(price(BY_ID[sid], pricing_context(p, catalog()), base_vols)):
+            continue  # the Monte Carlo holds the kind, model and spill-over chosen at the base tokens
         want = sc.upfront_usd + float(sc.monthly_usd.sum())
         # whole replicas at the peak plus a spare make the fleet a step function of tokens; a managed
         # endpoint rents whole instances of up to 8 GPUs ($24k-$72k a month a step): 5.8 % measured
         rel = 0.07 if sid.startswith("private_cloud") else 0.05
-        assert mc.horizon_total_usd[sid][0] == pytest.approx(want, rel=rel), sid
+        # a provider's dedicated endpoint of one to three H100s ($4k a month a step) is a coarser
+        # step still: the linear scaling may be off by one replica of its smallest layout a month
+        # (13.7 % of the total measured for routed+rag+fine_tune at 0.7×: 3 → 2 replicas)
+        step = 0.0
+        if rented and not sid.startswith("private_cloud"):
+            step = min(pc.usd_per_replica_month for pc in sc.gpu_pieces) * len(vols)
+        assert mc.horizon_total_usd[sid][0] == pytest.approx(want, rel=rel, abs=step), sid
 
 
 # --- summaries -----------------------------------------------------------------------------------
