@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from pathlib import Path
@@ -77,6 +78,18 @@ BASE_PROFILE: dict[str, Any] = {
     "task_complexity": "medium",
     "domain_specificity": "low",
 }
+
+
+@functools.cache
+def evaluate_case(stem: str, samples: int = 100) -> Any:
+    """(analysis, decision) of the case ``tests/cases/profiles/<stem>.yaml`` on today's catalog,
+    without sensitivity; evaluated once per test run (callers must not mutate the result)."""
+    from llmstrategy.inputs.catalog import load_catalog
+    from llmstrategy.inputs.profile import load_profile
+    from llmstrategy.pipeline import evaluate
+
+    profile = load_profile(ROOT / "tests" / "cases" / "profiles" / f"{stem}.yaml")
+    return evaluate(profile, load_catalog(DATA), samples=samples, with_sensitivity=False)
 
 
 def make_profile(**changes: Any) -> Any:

@@ -16,7 +16,7 @@ from conftest import DATA, make_profile
 from llmstrategy.inputs.finetune_offers import FineTuneOffer, load_offers
 
 TODAY = date(2026, 11, 30)
-DEDICATED_HEADER = ["provider", "gpu_id", "usd_per_gpu_hour", "min_gpus", "source", "as_of"]
+DEDICATED_HEADER = ["provider", "gpu_id", "usd_per_gpu_hour", "min_gpus", "valid_from", "source", "as_of"]
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -117,17 +117,24 @@ def dedicated() -> list[dict[str, str]]:
 
 def test_dedicated_rows_name_known_gpus_once_each_with_a_positive_rate(dedicated):
     gpus = {r["id"] for r in _rows(DATA / "gpus.csv")}
-    keys = [(r["provider"], r["gpu_id"]) for r in dedicated]
+    keys = [(r["provider"], r["gpu_id"], r["valid_from"]) for r in dedicated]
     assert len(keys) == len(set(keys))
     for r in dedicated:
         assert r["gpu_id"] in gpus, r
         assert 0 < float(r["usd_per_gpu_hour"]) < 100, r
         assert int(r["min_gpus"]) >= 1, r
         assert len(r["source"]) > 40 and date.fromisoformat(r["as_of"]) <= TODAY, r
+        assert date.fromisoformat(r["valid_from"]) <= date.fromisoformat(r["as_of"]), r
 
 
 def test_dedicated_rates_are_the_published_figures(dedicated):
-    rates = {(r["provider"], r["gpu_id"]): (float(r["usd_per_gpu_hour"]), r["as_of"]) for r in dedicated}
+    latest: dict[tuple[str, str], dict[str, str]] = {}
+    for r in dedicated:  # the rate in force today: each (provider, GPU)'s latest valid_from
+        if (r["provider"], r["gpu_id"]) not in latest or r["valid_from"] > latest[(r["provider"], r["gpu_id"])][
+            "valid_from"
+        ]:
+            latest[(r["provider"], r["gpu_id"])] = r
+    rates = {k: (float(r["usd_per_gpu_hour"]), r["as_of"]) for k, r in latest.items()}
     assert rates == {
         ("Together AI", "h100-sxm"): (5.49, "2026-07-13"),
         ("Together AI", "b200"): (8.99, "2026-07-13"),

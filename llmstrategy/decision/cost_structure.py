@@ -9,6 +9,7 @@ as :func:`breakeven.affine_part` does), and is put in one driver group by name:
   included): × API price multiplier; the slope also × tokens multiplier
   × billable ratio ``(1−c)(1+r) / ((1−c₀)(1+r₀))`` (c cache hit rate, r retry rate);
 * ``rag_query_embedding``: slope × ``(1−c)/(1−c₀)`` (cached requests are not embedded);
+* ``router`` (it reads every request's prompt, cached or not): slope × tokens multiplier;
 * ``operations_staff``, ``rag_upkeep`` and every upfront ``*_setup``: × engineer-cost multiplier;
 * anything else (vector store, corpus embedding, provider retraining, labeling): held.
 
@@ -49,7 +50,8 @@ from llmstrategy.inputs.workload import tokens_per_request, workload
 FloatArray = NDArray[np.float64]
 ENGINEER_COMPONENTS = frozenset({"operations_staff", "rag_upkeep"})
 CACHE_ONLY_COMPONENTS = frozenset({"rag_query_embedding"})
-GROUPS = ("fixed", "engineer", "api", "cache")
+TOKEN_ONLY_COMPONENTS = frozenset({"router"})
+GROUPS = ("fixed", "engineer", "api", "cache", "tokens")
 #: prefixes naming the part of a routed cost a component belongs to (grouped as the unprefixed name)
 PART_PREFIXES = ("large_", "small_")
 
@@ -118,6 +120,8 @@ def _monthly_group(name: str) -> str:
         return "engineer"
     if name in CACHE_ONLY_COMPONENTS:
         return "cache"
+    if name in TOKEN_ONLY_COMPONENTS:
+        return "tokens"
     return "fixed"
 
 

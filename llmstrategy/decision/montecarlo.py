@@ -224,8 +224,14 @@ def monte_carlo(model: CostModel, spec: UncertaintySpec, *, samples: int = 10_00
         False: (served * (b.gpu_utilization / d.utilization))[:, None] * x,
     }
     ones = np.ones(samples)
-    price_scale = {"fixed": ones, "engineer": d.engineer, "api": d.api, "cache": ones}
-    volume_scale = {"fixed": ones, "engineer": d.engineer, "api": d.api * served, "cache": cache_ratio}
+    price_scale = {"fixed": ones, "engineer": d.engineer, "api": d.api, "cache": ones, "tokens": ones}
+    volume_scale = {
+        "fixed": ones,
+        "engineer": d.engineer,
+        "api": d.api * served,
+        "cache": cache_ratio,
+        "tokens": d.tokens,
+    }
     monthly: dict[str, FloatArray] = {}
     horizon: dict[str, FloatArray] = {}
     last: dict[str, FloatArray] = {}

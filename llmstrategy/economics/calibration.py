@@ -17,7 +17,7 @@ and output tokens of the run's requests, engine, the engine's ``max_batch_size``
 
 ``attention_dp`` is ``true`` when the source says the run used attention data parallelism
 (TensorRT-LLM's ``enable_attention_dp``): every GPU then holds its own copy of the model's
-non-expert weights (:func:`~llmstrategy.economics.sizing.replica_weights_gb`); blank or
+non-expert weights (:func:`~llmstrategy.economics.replica_memory.replica_weights_gb`); blank or
 ``false``: the source names none, and every weight is sharded once.
 
 The KV-cache room of a max-throughput row is sized as the row's engine sizes it, after the

@@ -12,7 +12,7 @@ requests × (1 − cache_hit_rate) × (1 + retry_rate) (× the self-hosted share
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -33,6 +33,7 @@ from llmstrategy.economics.serving import (
     self_host_settings,
     serving_setup,
     usd_per_gpu_hour,
+    with_hidden_reasoning,
 )
 from llmstrategy.economics.sizing import ReplicaSizing
 from llmstrategy.inputs.catalog import GpuSpec, ModelSpec
@@ -156,11 +157,7 @@ def _option_table(
     options: list[FleetOption] = []
     reasons: list[str] = []
     for (m, g), fx_mg, price in zip(pairs, fixed, prices, strict=True):
-        u = setup
-        if m.reasoning_by_default and reasoning_tokens_per_output_token > 0:
-            # hidden reasoning tokens are decoded like output tokens, before the first visible one
-            hidden = setup.output_tokens * reasoning_tokens_per_output_token
-            u = replace(setup, output_tokens=setup.output_tokens + hidden, hidden_tokens_before_answer=hidden)
+        u = with_hidden_reasoning(setup, m, reasoning_tokens_per_output_token)
         lp = layout_pieces(m, g, price, u, staff_usd_per_gpu_hour)
         if isinstance(lp, str):
             reasons.append(lp)

@@ -24,7 +24,6 @@ from llmstrategy.economics.quality import (
     pass_params,
     proxy_pass_rate,
     quality_gap,
-    requirement_gap,
 )
 from llmstrategy.inputs.catalog import ModelSpec
 from llmstrategy.inputs.evals import EvalResult, merge
@@ -199,23 +198,18 @@ def price_api(strategy: Strategy, ctx: PricingContext, req: NDArray[np.float64])
 
 def frontier_model(ctx: PricingContext) -> ModelSpec | None:
     """The hosted model hard cases go to: ``assumptions.frontier_model``, else the catalog's
-    ``default_frontier_model`` while it lasts the horizon, else the hosted model with the best
-    score on the task's primary capability among those that last it."""
+    ``default_frontier_model`` while it lasts the horizon, else the hosted model ``api`` would
+    choose for the whole task (:func:`select_api_model`: the least cost per accepted task among
+    those that meet the task's need, latency, window and horizon), as routing chooses its large
+    model. Not the best-scoring model whatever its price: a $10/$50 model would make the hybrid
+    a straw option that only stretches the matrix's cost scale."""
     named = ctx.profile.assumptions.frontier_model
     if named is not None:
         return ctx.catalog.models.get(named)
     default = ctx.catalog.models.get(str(ctx.catalog.value("default_frontier_model")))
     if default is not None and default.has_api_price and lifecycle_problem(default, ctx) is None:
         return default
-    req = ctx.quality.primary
-    best: tuple[float, str] | None = None
-    pick = None
-    for m in ctx.catalog.models.values():
-        if not m.has_api_price or lifecycle_problem(m, ctx) is not None:
-            continue
-        gap = requirement_gap(m, req, ctx.catalog)
-        if gap is not None and (best is None or (gap, m.id) > best):
-            best, pick = (gap, m.id), m
+    pick, _ = select_api_model(Strategy(Deployment.API, Adaptation.PROMPTING), ctx)
     return pick or default
 
 

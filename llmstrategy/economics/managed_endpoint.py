@@ -58,7 +58,13 @@ from llmstrategy.economics.finetune import (
 from llmstrategy.economics.fleet import candidate_models
 from llmstrategy.economics.quality import QualityNeed
 from llmstrategy.economics.selfhost import hire_months, hire_usd_per_engineer
-from llmstrategy.economics.serving import ServingSetup, layout_pieces, self_host_settings, serving_setup
+from llmstrategy.economics.serving import (
+    ServingSetup,
+    layout_pieces,
+    self_host_settings,
+    serving_setup,
+    with_hidden_reasoning,
+)
 from llmstrategy.economics.sizing import ReplicaSizing
 from llmstrategy.inputs.catalog import ModelSpec
 from llmstrategy.inputs.managed_endpoints import ManagedEndpointOffer
@@ -119,11 +125,7 @@ def endpoint_options(
     served_per_request = (1.0 - p.cache_hit_rate) * (1.0 + p.retry_rate)
     out: list[EndpointOption] = []
     for m in models:
-        u = base
-        r_hidden = ctx.reasoning_tokens_per_output_token
-        if m.reasoning_by_default and r_hidden > 0:  # hidden reasoning is decoded before the answer
-            hidden = base.output_tokens * r_hidden
-            u = replace(base, output_tokens=base.output_tokens + hidden, hidden_tokens_before_answer=hidden)
+        u = with_hidden_reasoning(base, m, ctx.reasoning_tokens_per_output_token)
         for o in offers:
             lp = layout_pieces(m, ctx.catalog.gpus[o.gpu_id], o.usd_per_gpu_hour, u)
             if isinstance(lp, str):

@@ -40,8 +40,9 @@ from llmstrategy.economics.finetune import (
 )
 from llmstrategy.economics.hosted import accepted_task_usd, expected_ttft_ms, lifecycle_problem, quality_problem
 from llmstrategy.economics.managed_endpoint import endpoint_setup
-from llmstrategy.economics.serving import layout_pieces
+from llmstrategy.economics.serving import layout_pieces, with_hidden_reasoning
 from llmstrategy.inputs.catalog import ModelSpec
+from llmstrategy.inputs.dedicated_endpoints import dedicated_on
 from llmstrategy.inputs.finetune_offers import FineTuneOffer
 from llmstrategy.inputs.strategies import Strategy
 from llmstrategy.inputs.workload import HOURS_PER_MONTH, workload
@@ -80,7 +81,7 @@ def offer_problem(o: FineTuneOffer, ctx: PricingContext) -> str | None:
     if o.serving == "download":
         return f"{o.provider} tunes {o.model_id} but does not serve it (the tuned weights are a download)"
     if o.serving == "dedicated":
-        if any(d.provider == o.provider for d in ctx.catalog.dedicated):
+        if any(d.provider == o.provider for d in dedicated_on(ctx.catalog.dedicated, ctx.on_date)):
             return None
         return f"{o.provider} serves a tuned {o.model_id} on dedicated capacity only (no USD per GPU-hour in the data)"
     if not o.serverless_prices:
@@ -242,15 +243,14 @@ def dedicated_pieces(
     if not m.can_self_host:
         return "no architecture in the catalog to size the dedicated endpoint"
     p = ctx.profile
-    u = endpoint_setup(strategy, ctx)
-    if m.reasoning_by_default and ctx.reasoning_tokens_per_output_token > 0:  # hidden reasoning is decoded first
-        hidden = u.output_tokens * ctx.reasoning_tokens_per_output_token
-        u = replace(u, output_tokens=u.output_tokens + hidden, hidden_tokens_before_answer=hidden)
+    remote_ms = float(ctx.catalog.value("self_host.network_round_trip_remote_ms"))  # the provider's GPUs, elsewhere
+    u = replace(endpoint_setup(strategy, ctx), network_round_trip_ms=remote_ms)
+    u = with_hidden_reasoning(u, m, ctx.reasoning_tokens_per_output_token)
     served_per_request = (1.0 - p.cache_hit_rate) * (1.0 + p.retry_rate)
     out: list[GpuPiece] = []
     ttft_ms: list[float] = []
     reasons: list[str] = []
-    for d in ctx.catalog.dedicated:
+    for d in dedicated_on(ctx.catalog.dedicated, ctx.on_date):
         if d.provider != o.provider:
             continue
         lp = layout_pieces(m, ctx.catalog.gpus[d.gpu_id], d.usd_per_gpu_hour, u)

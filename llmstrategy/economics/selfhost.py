@@ -155,6 +155,10 @@ def _price_fleet(
         fid = frontier.id if frontier is not None else str(p.assumptions.frontier_model)
         if frontier is None or not frontier.has_api_price or frontier.context_window_tokens < need_ctx:
             return infeasible(strategy, req, f"frontier model {fid} has no API price or too small a window")
+        if frontier.id == fleet.model.id:  # as routing says when both parts would run one model
+            return infeasible(
+                strategy, req, f"nothing to route: {fid} is already the model you would self-host for the easy cases"
+            )
         fshape = request_shape(strategy, ctx)
         price = api_price(
             frontier, fshape, batch=ctx.batch, reasoning_tokens_per_output_token=ctx.reasoning_tokens_per_output_token

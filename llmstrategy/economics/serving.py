@@ -11,7 +11,7 @@ on demand; its monthly price per replica is GPUs per replica × 730 h × USD per
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -167,6 +167,7 @@ class ServingSetup:
     hidden_tokens_before_answer: float = 0.0  # a reasoning model's hidden reasoning per request
     peak_headroom: float = 0.0  # share of capacity kept free at the peak
     spare_replicas: float = 0.0  # N+1: replicas beyond the load
+    network_round_trip_ms: float = 0.0  # the application's network path to a replica, in its time to first token
 
 
 def serving_setup(shape: RequestShape, ctx: PricingContext, s: SelfHostSettings) -> ServingSetup:
@@ -185,10 +186,20 @@ def serving_setup(shape: RequestShape, ctx: PricingContext, s: SelfHostSettings)
         spare_replicas=float(ctx.catalog.value("self_host.spare_replicas_interactive"))
         if ctx.profile.latency == "interactive"
         else 0.0,
+        network_round_trip_ms=float(ctx.catalog.value("self_host.network_round_trip_in_region_ms")),
     )
 
 
 @lru_cache(maxsize=4096)
+def with_hidden_reasoning(u: ServingSetup, model: ModelSpec, reasoning_tokens_per_output_token: float) -> ServingSetup:
+    """``u`` for a model that reasons by default: its hidden reasoning tokens (output tokens ×
+    ``reasoning_tokens_per_output_token``) are decoded like output tokens, before the first visible one."""
+    if not model.reasoning_by_default or reasoning_tokens_per_output_token <= 0:
+        return u
+    hidden = u.output_tokens * reasoning_tokens_per_output_token
+    return replace(u, output_tokens=u.output_tokens + hidden, hidden_tokens_before_answer=hidden)
+
+
 def layout_pieces(
     model: ModelSpec, gpu: GpuSpec, price: float, u: ServingSetup, staff_usd_per_gpu_hour: float = 0.0
 ) -> tuple[tuple[ReplicaSizing, ...], tuple[ReplicaSizing, ...], tuple[GpuPiece, ...], float] | str:
@@ -206,6 +217,7 @@ def layout_pieces(
         ttft_slo_ms=u.ttft_slo_ms,
         params=u.params,
         hidden_tokens_before_answer=u.hidden_tokens_before_answer,
+        network_round_trip_ms=u.network_round_trip_ms,
     )
     fitting = tuple(r for r in sizings if r.fits)
     if not fitting:

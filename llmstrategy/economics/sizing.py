@@ -26,8 +26,8 @@ Speed (a roofline per kernel class, per decode step of a batch of B sequences):
   the weight GEMMs take max(weight bytes / BW, 2 × active parameters × B / peak) and the
   attention kernels, which run after them, read the KV cache: + KV bytes / BW;
   step = that × (1 + TP penalty × log2(tp) + PP penalty × (pp − 1)) + all-reduce, where
-  all-reduce = 2 per layer × B × hidden size × 2 bytes × 2(tp − 1)/tp over one direction of
-  the GPU link (``nvlink_gb_s`` / 2: NVLink or Infinity Fabric, PCIe for cards without).
+  all-reduce = 2 per layer × (alpha + B × hidden size × 2 bytes × 2(tp − 1)/tp over one direction
+  of the GPU link (``nvlink_gb_s`` / 2: NVLink or Infinity Fabric, PCIe for cards without)).
   Prefill of one request = 2 × active parameters × input tokens / peak × the penalty, plus the
   all-reduce of its input tokens.
   A replica serves requests/s = 1 / (prefill + output tokens × step / B). Time per output token
@@ -52,11 +52,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from llmstrategy.economics.gpu_memory import memory_label
+from llmstrategy.economics.replica_memory import (
+    BYTES_PER_PARAM,
+    embedding_params,
+    kv_cache_bytes_per_token,
+    non_expert_params,
+    replica_weights_gb,
+)
 from llmstrategy.economics.runtime_memory import RuntimeMemoryParams, kv_budget_gb
 from llmstrategy.inputs.catalog import Catalog, GpuSpec, ModelSpec
 
-BYTES_PER_PARAM = {"bf16": 2.0, "fp8": 1.0, "int4": 0.5}
-KV_BYTES_PER_ELEMENT = {"bf16": 2.0, "fp8": 1.0, "int4": 2.0}
 TP_DEGREES = (1, 2, 4, 8)
 MAX_PIPELINE_STAGES = 4
 PCIE_GEN4_X16_GB_S = 64.0  # both directions; a GPU with no link figure talks over PCIe
@@ -72,6 +77,7 @@ class SizingParams:
     tp_comm_penalty_per_doubling: float = 0.08
     pp_penalty_per_stage: float = 0.10
     max_batch_size: int = 256
+    allreduce_latency_us: float = 0.0  # one small tensor-parallel all-reduce, whatever its size
     engine: str = "vllm"  # how the KV cache is sized (runtime_memory.ENGINES)
     runtime: RuntimeMemoryParams = field(default_factory=RuntimeMemoryParams)
 
@@ -85,6 +91,7 @@ class SizingParams:
             tp_comm_penalty_per_doubling=float(v("self_host.tp_comm_penalty_per_doubling")),
             pp_penalty_per_stage=float(v("self_host.pp_penalty_per_stage")),
             max_batch_size=int(v("self_host.max_batch_size")),
+            allreduce_latency_us=float(v("self_host.allreduce_latency_us")),
             runtime=RuntimeMemoryParams.from_catalog(catalog),
         )
 
@@ -116,43 +123,6 @@ class ReplicaSizing:
         return asdict(self)
 
 
-def weights_gb(model: ModelSpec, precision: str) -> float:
-    """Weights [GB] = total parameters [billions] × bytes per parameter."""
-    return float(model.total_params_b or 0.0) * BYTES_PER_PARAM[precision]
-
-
-def non_expert_params(model: ModelSpec, attention_dp: bool) -> float:
-    """Parameters every GPU keeps whole [count]: the non-expert ones under attention DP, else none."""
-    if not attention_dp:
-        return 0.0
-    if model.non_expert_params_b is None:
-        raise ValueError(f"attention data parallelism needs non_expert_params_b for {model.id} in models.csv")
-    return float(model.non_expert_params_b) * 1e9
-
-
-def embedding_params(model: ModelSpec) -> float:
-    """Token embedding + LM head parameters [count] = 2 × vocabulary × hidden size (untied), when
-    the model has a ``vocab_size``; 0 without one. Quantised checkpoints keep both in BF16: ModelOpt's
-    FP8/INT4/FP4 configs disable ``*lm_head*`` and quantise Linear layers only (no embedding),
-    gpt-oss's MXFP4 leaves ``model.embed_tokens`` and ``lm_head`` unconverted."""
-    vocab = getattr(model, "vocab_size", None)  # models.csv column (optional)
-    return 2.0 * float(vocab) * float(model.hidden_size or 0) if vocab else 0.0
-
-
-def replica_weights_gb(model: ModelSpec, precision: str, gpus: int, attention_dp: bool = False) -> float:
-    """Weights one replica of ``gpus`` GPUs holds [GB]: every parameter once, plus gpus − 1 more
-    copies of the non-expert parameters under attention data parallelism; the embedding and LM
-    head of each copy at BF16 (:func:`embedding_params`)."""
-    bpp, copies = BYTES_PER_PARAM[precision], (gpus if attention_dp else 1)
-    extra = (gpus - 1) * non_expert_params(model, attention_dp) * bpp + copies * embedding_params(model) * (2.0 - bpp)
-    return weights_gb(model, precision) + extra / 1e9
-
-
-def kv_cache_bytes_per_token(model: ModelSpec, precision: str) -> float:
-    """KV cache per token [bytes] = 2 × layers × KV heads × head dim × bytes per element."""
-    return 2.0 * (model.layers or 0) * (model.kv_heads or 0) * (model.head_dim or 0) * KV_BYTES_PER_ELEMENT[precision]
-
-
 def peak_tflops(gpu: GpuSpec, precision: str) -> float:
     """Dense peak [TFLOP/s] for the precision's math: FP8 where the GPU has it, else BF16
     (int4 and FP8-on-Ampere are weight-only: they compute at the BF16 rate)."""
@@ -175,16 +145,19 @@ def efficiencies(gpu: GpuSpec, params: SizingParams) -> tuple[float, float]:
     )
 
 
-def allreduce_s(model: ModelSpec, gpu: GpuSpec, tp: int, tokens: NDArray[np.float64] | float) -> Any:
+def allreduce_s(
+    model: ModelSpec, gpu: GpuSpec, tp: int, tokens: NDArray[np.float64] | float, latency_us: float = 0.0
+) -> Any:
     """Seconds of tensor-parallel all-reduce for ``tokens`` tokens in one pass: 2 all-reduces per
-    layer (after attention and after the MLP) of tokens × hidden size × 2 bytes (BF16
-    activations); a ring moves 2(tp − 1)/tp of it through each GPU's link, one direction of
-    ``nvlink_gb_s`` (the catalog's figure is both directions). 0 without tensor parallelism."""
+    layer (after attention and after the MLP), each ``latency_us`` (alpha: the time of a small one,
+    whatever its size) + tokens × hidden size × 2 bytes (BF16 activations) of which a ring moves
+    2(tp − 1)/tp through each GPU's link, one direction of ``nvlink_gb_s`` (the catalog's figure is
+    both directions). 0 without tensor parallelism."""
     if tp <= 1:
         return np.zeros_like(np.asarray(tokens, dtype=float)) if isinstance(tokens, np.ndarray) else 0.0
     link_bytes_s = (gpu.nvlink_gb_s or PCIE_GEN4_X16_GB_S) / 2.0 * 1e9
     volume = 2.0 * (model.layers or 0) * np.asarray(tokens, dtype=float) * float(model.hidden_size or 0) * 2.0
-    out = volume * 2.0 * (tp - 1) / tp / link_bytes_s
+    out = volume * 2.0 * (tp - 1) / tp / link_bytes_s + 2.0 * (model.layers or 0) * latency_us * 1e-6
     return out if isinstance(tokens, np.ndarray) else float(out)
 
 
@@ -224,7 +197,8 @@ def decode_step_s(
         weight_bytes / bandwidth, 2.0 * active * b / (gpus * peak_tflops(gpu, precision) * 1e12 * cmp_eff)
     )
     t_attention = kv_bytes / bandwidth
-    return np.asarray((t_gemm + t_attention) * _penalty(tp, pp, params) + allreduce_s(model, gpu, tp, b), dtype=float)
+    t_allreduce = allreduce_s(model, gpu, tp, b, params.allreduce_latency_us)
+    return np.asarray((t_gemm + t_attention) * _penalty(tp, pp, params) + t_allreduce, dtype=float)
 
 
 def prefill_s(
@@ -236,7 +210,7 @@ def prefill_s(
     cmp_eff = efficiencies(gpu, params)[1]
     return float(
         flops / (tp * pp * peak_tflops(gpu, precision) * 1e12 * cmp_eff) * _penalty(tp, pp, params)
-        + allreduce_s(model, gpu, tp, float(input_tokens))
+        + allreduce_s(model, gpu, tp, float(input_tokens), params.allreduce_latency_us)
     )
 
 
@@ -295,11 +269,12 @@ def size_replica(
     params: SizingParams,
     hidden_tokens_before_answer: float = 0.0,
     attention_dp: bool = False,
+    network_round_trip_ms: float = 0.0,
 ) -> ReplicaSizing:
     """Size one replica of ``model`` on ``tp × pp`` GPUs for requests of this shape. Time to first
     token = prefill + one decode step + ``hidden_tokens_before_answer`` (a reasoning model's
-    hidden reasoning, decoded before the first visible token) × the step at the chosen batch.
-    ``attention_dp``: the engine runs attention data parallel (see the module docstring)."""
+    hidden reasoning, decoded before the first visible token) × the step at the chosen batch +
+    ``network_round_trip_ms`` (the caller's path to it). ``attention_dp``: see the module docstring."""
     base = ReplicaSizing(
         model_id=model.id,
         gpu_id=gpu.id,
@@ -344,7 +319,7 @@ def size_replica(
         i = int(ok[-1])
     else:
         i = cap - 1
-    ttft_ms = (t_prefill + float(tpot[0]) + hidden_tokens_before_answer * float(tpot[i])) * 1000.0
+    ttft_ms = (t_prefill + float(tpot[0]) + hidden_tokens_before_answer * float(tpot[i])) * 1e3 + network_round_trip_ms
     if latency == "interactive" and ttft_ms > ttft_slo_ms:
         return replace(
             base,

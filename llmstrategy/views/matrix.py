@@ -65,22 +65,16 @@ def matrix_styled(d: Decision, *, caption: str | None = None) -> Any:
     df = df[df["rank"].notna()].drop(columns=["ruled_out_because", "rank"]).reset_index(drop=True)
     rec_rows = [i for i, sid in enumerate(df["strategy"]) if sid == d.strategy_id]
     df["strategy"] = [("★ " if sid == d.strategy_id else "") + strategy_name(sid, short=True) for sid in df["strategy"]]
-    feasible = pd.Series(True, index=df.index)
-    colors = pd.DataFrame("", index=df.index, columns=df.columns)
+    shades = pd.DataFrame("", index=df.index, columns=df.columns)
     for k in CRITERION_IDS:
-        col = df.loc[feasible, k].astype(float)
+        col = df[k].astype(float)
         if col.empty:
             continue
         lo, hi = col.min(), col.max()
         good = (col - lo) / (hi - lo) if hi > lo else col * 0 + 1
         if CRITERIA[k][0] == "cost":
             good = 1 - good if hi > lo else good
-        for idx, g in good.items():
-            # red (0) → yellow (0.5) → green (1), pale so the numbers stay readable
-            r, gr = (255, int(200 + 55 * g * 2)) if g < 0.5 else (int(255 - 2 * (g - 0.5) * 80), 255)
-            colors.loc[idx, k] = f"background-color: rgb({r},{min(gr, 255)},200)"
-    for idx in df.index[~feasible]:
-        colors.loc[idx, :] = "color: #999; background-color: #f3f3f3"
+        shades[k] = [f"lls-h{round(10 * g)}" for g in good]  # a class per tenth: one CSS rule each, no cell ids
     fm: dict[str, Any] = {k: v[1] for k, v in CRITERION_FORMATS.items()}
     fm.update(
         topsis=lambda x: "—" if x != x else f"{x:.2f}",
@@ -91,9 +85,9 @@ def matrix_styled(d: Decision, *, caption: str | None = None) -> Any:
     labels.update(
         strategy="Strategy", topsis="TOPSIS", weighted_sum="Weighted sum", rank="Rank", ruled_out_because="Ruled out"
     )
-    colors["strategy"] = ""
-    st = style_of(df).format(fm, escape="html", na_rep="—").hide(axis="index").apply(lambda _: colors, axis=None)
-    st = _text_columns(st, df, ["strategy"], rec_rows=rec_rows)
+    st = style_of(df).format(fm, escape="html", na_rep="—").hide(axis="index")
+    st = st.set_table_styles([{"selector": f".lls-h{n}", "props": _shade(n / 10)} for n in range(11)], overwrite=False)
+    st = _text_columns(st, df, ["strategy"], rec_rows=rec_rows, base=shades)
     st = st.relabel_index([E(labels.get(c, c)) for c in df.columns], axis="columns")
     st = st.set_table_attributes('class="lls-table lls-matrix lls-sortable"')
     if caption:
@@ -101,10 +95,18 @@ def matrix_styled(d: Decision, *, caption: str | None = None) -> Any:
     return st
 
 
-def _text_columns(st: Any, df: pd.DataFrame, cols: Sequence[str], *, rec_rows: Sequence[int] = ()) -> Any:
+def _shade(g: float) -> str:
+    """The heat map's pale red (0) → yellow (0.5) → green (1), so the numbers stay readable."""
+    r, gr = (255, int(200 + 55 * g * 2)) if g < 0.5 else (int(255 - 2 * (g - 0.5) * 80), 255)
+    return f"background-color: rgb({r},{min(gr, 255)},200)"
+
+
+def _text_columns(
+    st: Any, df: pd.DataFrame, cols: Sequence[str], *, rec_rows: Sequence[int] = (), base: pd.DataFrame | None = None
+) -> Any:
     """Left-align text columns (cells and headers); the first text cell of each row in
-    ``rec_rows`` (the recommendation) marked."""
-    classes = pd.DataFrame("", index=df.index, columns=df.columns)
+    ``rec_rows`` (the recommendation) marked; ``base``: classes the other cells already carry."""
+    classes = base.copy() if base is not None else pd.DataFrame("", index=df.index, columns=df.columns)
     for c in cols:
         if c in classes.columns:
             classes[c] = [

@@ -10,7 +10,7 @@ Every text that comes from a profile or the engine is escaped.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from llmstrategy.decision.recommend import Decision
@@ -294,6 +294,13 @@ def _evidence_lines(a: Analysis, sid: str) -> list[str]:
     return out
 
 
+def current_phase(roadmap: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:
+    """The roadmap phase the team is in today: the last one that starts at month 0 (a validated
+    product is already past "learn fast"), else the first."""
+    started = [ph for ph in roadmap if ph.get("start_month") == 0]
+    return started[-1] if started else roadmap[0]
+
+
 def _list(items: list[str], tag: str = "ul") -> str:
     return f"<{tag}>" + "".join(f"<li>{x}</li>" for x in items) + f"</{tag}>"
 
@@ -339,7 +346,7 @@ def summary_page_html(a: Analysis, d: Decision) -> str:
         ]
     else:
         if d.roadmap:
-            steps.append("Now: " + E(plain_text(str(d.roadmap[0]["what"]))))
+            steps.append("Now: " + E(plain_text(str(current_phase(d.roadmap)["what"]))))
         steps += [E(plain_text(str(c["item"]))) for c in d.checklist[:MAX_ITEMS]]
     return f"""<section class="lls-op" id="summary" aria-label="Summary">
 <div class="lls-op-head"><div><div class="lls-op-kicker">Recommendation</div>

@@ -69,7 +69,7 @@ def test_each_table_is_decomposed_into_its_own_group():
     assert g["large_provisioned_capacity"] == "gpu_pieces"
     assert g["small_managed_endpoint_instances"] == "gpu_pieces_2"
     assert g["large_api_inference"] == "api"  # a part's prefix is read through: spill-over moves with API prices
-    assert g["operations_staff"] == "engineer" and g["router"] == "fixed"
+    assert g["operations_staff"] == "engineer" and g["router"] == "tokens"
     assert g["private_cloud_setup"] == g["router_setup"] == "engineer"
     assert cs.pieces is not None and cs.pieces.min_replicas is not None and cs.pieces.min_replicas[0] == 3.0
     (small,) = cs.extra_pieces
@@ -77,7 +77,7 @@ def test_each_table_is_decomposed_into_its_own_group():
     assert len(cs.piece_tables) == 2
     assert cs.monthly["api"].slope_usd_per_request == pytest.approx(SPILL_USD_PER_REQUEST)
     assert cs.monthly["engineer"].intercept_usd == pytest.approx(STAFF_USD)
-    assert cs.monthly["fixed"].slope_usd_per_request == pytest.approx(ROUTER_USD_PER_REQUEST)
+    assert cs.monthly["tokens"].slope_usd_per_request == pytest.approx(ROUTER_USD_PER_REQUEST)  # reads every prompt
 
 
 def test_a_table_left_affine_would_not_decompose():

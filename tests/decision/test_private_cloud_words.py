@@ -5,24 +5,14 @@ profile's own figures, and the first page says where the model runs."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-from llmstrategy.inputs.catalog import load_catalog
-from llmstrategy.inputs.profile import load_profile
-from llmstrategy.pipeline import evaluate
+from conftest import evaluate_case
+
 from llmstrategy.views.onepage import summary_page_html
-
-CASES = Path(__file__).resolve().parents[1] / "cases" / "profiles"
-DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 def test_the_own_cloud_case_says_where_it_runs_and_what_the_policy_costs():
-    a, d = evaluate(
-        load_profile(CASES / "regulated_own_cloud_routing_hard_chat.yaml"),
-        load_catalog(DATA),
-        samples=100,
-        with_sensitivity=False,
-    )
+    a, d = evaluate_case("regulated_own_cloud_routing_hard_chat")
     assert d.strategy_id == "private_cloud"
     assert d.roadmap[0]["what"].startswith("a model deployed privately in your own cloud account")
     line = next(x for x in d.revisit_when if x.startswith("The data policy changes"))

@@ -4,23 +4,17 @@ the pass rate holds and the router pays back within the horizon; the evidence it
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from conftest import DATA, evaluate_case
 
 from llmstrategy.decision.ratings import load_ratings
 from llmstrategy.decision.route_step import max_pass_loss, route_answer
-from llmstrategy.inputs.catalog import load_catalog
-from llmstrategy.inputs.profile import load_profile
 from llmstrategy.inputs.strategies import Adaptation
-from llmstrategy.pipeline import evaluate
-
-CASES = Path(__file__).resolve().parents[1] / "cases" / "profiles"
-DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 def _answer(name: str):
-    a, d = evaluate(load_profile(CASES / f"{name}.yaml"), load_catalog(DATA), samples=100, with_sensitivity=False)
+    a, d = evaluate_case(name)
     return a, d, route_answer(a, load_ratings(DATA), d.scores, Adaptation.PROMPTING)
 
 
@@ -49,12 +43,7 @@ def test_the_tolerated_pass_loss_is_data():
 def test_a_private_deployment_is_asked_too_and_says_why_routing_is_out():
     """Inside your own cloud the question is asked as well; when routing is ruled out there (both
     shares would run the same model) the answer is no, with the engine's reason as its evidence."""
-    a, d = evaluate(
-        load_profile(CASES / "regulated_own_cloud_routing_hard_chat.yaml"),
-        load_catalog(DATA),
-        samples=100,
-        with_sensitivity=False,
-    )
+    a, d = evaluate_case("regulated_own_cloud_routing_hard_chat")
     assert d.strategy_id == "private_cloud"
     step = next(s for s in d.path.steps if s.question.startswith("Can a smaller model"))
     assert not a.cost("routed").feasible

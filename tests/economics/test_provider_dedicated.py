@@ -15,10 +15,12 @@ from conftest import DATA, make_profile
 
 from llmstrategy.economics.context import pricing_context
 from llmstrategy.economics.hosted import expected_pass_rate
+from llmstrategy.economics.price import price
 from llmstrategy.economics.provider_finetune import price_api_fine_tune
+from llmstrategy.economics.sizing import SizingParams, size_replica
 from llmstrategy.errors import CatalogError
 from llmstrategy.inputs.catalog import load_catalog
-from llmstrategy.inputs.dedicated_endpoints import load_dedicated_endpoints
+from llmstrategy.inputs.dedicated_endpoints import dedicated_on, load_dedicated_endpoints
 from llmstrategy.inputs.strategies import strategy
 from llmstrategy.inputs.workload import HOURS_PER_MONTH, workload
 
@@ -56,7 +58,7 @@ def test_the_bill_is_whole_replicas_of_gpus_at_the_hourly_rate(cat):
     sc = price_api_fine_tune(FT, ctx, np.array([workload(ctx.profile).requests_per_month]))
     assert sc.feasible, sc.reasons
     assert "api_inference" not in sc.monthly_components_usd  # no per-token serving
-    rate = next(d.usd_per_gpu_hour for d in one.dedicated if d.gpu_id == sc.details["gpu"])
+    rate = next(d.usd_per_gpu_hour for d in dedicated_on(one.dedicated, DAY) if d.gpu_id == sc.details["gpu"])
     gpus, replicas = sc.details["gpus_per_replica"], sc.details["replicas"]
     assert replicas == int(replicas) >= 1
     assert sc.details["usd_per_replica_month"] == pytest.approx(gpus * rate * HOURS_PER_MONTH)
@@ -114,11 +116,12 @@ def test_the_offer_is_chosen_by_cost_per_accepted_task_not_by_the_cheapest_endpo
 
 
 def test_file_errors_name_the_line_and_the_field(tmp_path: Path, cat):
-    header = "provider,gpu_id,usd_per_gpu_hour,min_gpus,source,as_of\n"
+    header = "provider,gpu_id,usd_per_gpu_hour,min_gpus,valid_from,source,as_of\n"
     bad = {
-        "gpu_id": "Together AI,h900,5.49,1,s,2026-07-13\n",
-        "usd_per_gpu_hour": "Together AI,h100-sxm,-1,1,s,2026-07-13\n",
-        "as_of": "Together AI,h100-sxm,5.49,1,s,yesterday\n",
+        "gpu_id": "Together AI,h900,5.49,1,2026-07-13,s,2026-07-13\n",
+        "usd_per_gpu_hour": "Together AI,h100-sxm,-1,1,2026-07-13,s,2026-07-13\n",
+        "as_of": "Together AI,h100-sxm,5.49,1,2026-07-13,s,yesterday\n",
+        "valid_from": "Together AI,h100-sxm,5.49,1,2026-08-01,s,2026-07-13\n",  # valid from after it was read
     }
     for field, row in bad.items():
         f = tmp_path / f"{field}.csv"
@@ -128,6 +131,82 @@ def test_file_errors_name_the_line_and_the_field(tmp_path: Path, cat):
         text = str(err.value)
         assert field in text and f.name in text and "\n" not in text, text
     dup = tmp_path / "dup.csv"
-    dup.write_text(header + "Together AI,h100-sxm,5.49,1,s,2026-07-13\n" * 2)
+    dup.write_text(header + "Together AI,h100-sxm,5.49,1,2026-07-13,s,2026-07-13\n" * 2)
     with pytest.raises(CatalogError, match="duplicate"):
         load_dedicated_endpoints(dup, cat.gpus)
+
+
+@pytest.mark.parametrize(
+    ("day", "usd_per_gpu_hour"),
+    [(date(2026, 6, 20), 6.49), (date(2026, 7, 10), 5.40), (date(2026, 11, 30), 5.49)],
+)
+def test_the_endpoint_is_priced_as_it_was_on_the_analysis_date(cat, day, usd_per_gpu_hour):
+    """Together's published H100 rate moved twice in 2026 (data/dedicated_endpoints.csv, each row
+    from the earliest source showing it): an analysis as of a date bills the rate then."""
+    one = _only(cat, "gemma-3-27b")
+    one = replace(one, dedicated=tuple(d for d in one.dedicated if d.gpu_id == "h100-sxm"))
+    ctx = pricing_context(make_profile(**PROFILE), one, on_date=day)
+    sc = price_api_fine_tune(FT, ctx, np.array([workload(ctx.profile).requests_per_month]))
+    assert sc.feasible, sc.reasons
+    assert sc.details["usd_per_replica_month"] == pytest.approx(usd_per_gpu_hour * HOURS_PER_MONTH)
+
+
+def test_before_its_first_published_rate_a_provider_has_no_endpoint(cat):
+    ctx = pricing_context(make_profile(**PROFILE), _only(cat, "gemma-3-27b"), on_date=date(2026, 6, 1))
+    sc = price_api_fine_tune(FT, ctx, np.array([9e5]))
+    assert not sc.feasible and "no USD per GPU-hour in the data" in "; ".join(sc.reasons)
+
+
+def _with_round_trips(cat, remote_ms: float, in_region_ms: float):
+    d = dict(cat.defaults)
+    for key, ms in (
+        ("self_host.network_round_trip_remote_ms", remote_ms),
+        ("self_host.network_round_trip_in_region_ms", in_region_ms),
+    ):
+        d[key] = replace(d[key], value=ms)
+    return replace(cat, defaults=d)
+
+
+def test_the_providers_gpus_are_a_network_round_trip_away_and_your_own_fleet_is_not(cat):
+    """A hosted API's measured time to first token includes its network path (Artificial Analysis
+    times from the request sent); a sized one does not, so the engine adds the round trip: one
+    between two regions to a provider's GPUs, one within a region to a fleet beside the application."""
+    one = _only(cat, "gemma-3-27b")
+    remote, in_region = (
+        float(cat.value("self_host.network_round_trip_remote_ms")),
+        float(cat.value("self_host.network_round_trip_in_region_ms")),
+    )
+    assert remote > in_region > 0
+
+    def ttft(c, strat, profile):
+        ctx = pricing_context(make_profile(**profile), c, on_date=DAY)
+        sc = price(strat, ctx, np.array([workload(ctx.profile).requests_per_month]))
+        assert sc.feasible, sc.reasons
+        return float(sc.details["time_to_first_token_ms"])
+
+    tuned = ttft(one, FT, PROFILE) - ttft(_with_round_trips(one, 0.0, 0.0), FT, PROFILE)
+    assert tuned == pytest.approx(remote)
+    own = {**PROFILE, "assumptions": {"self_host_model": "gemma-3-27b"}}
+    sh = strategy("self_host")
+    fleet = ttft(one, sh, own) - ttft(_with_round_trips(one, 0.0, 0.0), sh, own)
+    assert fleet == pytest.approx(in_region)
+
+
+def test_a_target_the_round_trip_pushes_over_refuses_the_layout_with_the_figure():
+    cat = load_catalog(DATA)
+    m, g = cat.models["llama-3.1-8b"], cat.gpus["h100-sxm"]
+    kw = dict(
+        input_tokens=1000.0,
+        output_tokens=200.0,
+        latency="interactive",
+        tpot_slo_ms=50.0,
+        params=SizingParams.from_catalog(cat),
+    )
+    near = size_replica(m, g, "fp8", 1, 1, ttft_slo_ms=10_000.0, **kw)
+    assert near.fits
+    slo = near.time_to_first_token_ms + 10.0
+    assert size_replica(m, g, "fp8", 1, 1, ttft_slo_ms=slo, **kw).fits
+    far = size_replica(m, g, "fp8", 1, 1, ttft_slo_ms=slo, network_round_trip_ms=31.0, **kw)
+    assert not far.fits
+    assert far.time_to_first_token_ms == pytest.approx(near.time_to_first_token_ms + 31.0)
+    assert f"{far.time_to_first_token_ms:,.0f} ms exceeds the {slo:g} ms target" in far.reason

@@ -14,20 +14,22 @@ from test_calibration import KNOWN_OUTSIDE
 
 from llmstrategy.economics.api import RequestShape
 from llmstrategy.economics.context import pricing_context
+from llmstrategy.economics.replica_memory import (
+    embedding_params,
+    kv_cache_bytes_per_token,
+    replica_weights_gb,
+    weights_gb,
+)
 from llmstrategy.economics.serving import self_host_settings, size_fleet
 from llmstrategy.economics.sizing import (
     SizingParams,
     allreduce_s,
     decode_step_s,
     efficiencies,
-    embedding_params,
-    kv_cache_bytes_per_token,
     peak_tflops,
     prefill_s,
-    replica_weights_gb,
     serving_tpot_s,
     size_replica,
-    weights_gb,
 )
 from llmstrategy.inputs.catalog import load_catalog
 
@@ -137,8 +139,23 @@ def test_a_gpu_with_measured_efficiencies_uses_them():
     assert one / datasheet == pytest.approx(P.bandwidth_efficiency / mi.memory_bandwidth_efficiency)
 
 
+def test_each_all_reduce_pays_its_latency_whatever_its_size():
+    """Alpha-beta: 2 all-reduces per layer, each ``allreduce_latency_us`` plus its bytes over the link;
+    at one token the latency is nearly all of it (126 layers x 2 x 9 us = 2.3 ms for Llama 3.1 405B)."""
+    alpha = float(CAT.value("self_host.allreduce_latency_us"))
+    assert alpha > 0 and P.allreduce_latency_us == alpha
+    for tokens in (1.0, 4096.0):
+        bare = allreduce_s(L405, H100, 8, tokens)
+        assert allreduce_s(L405, H100, 8, tokens, alpha) - bare == pytest.approx(2 * L405.layers * alpha * 1e-6)
+    assert allreduce_s(L405, H100, 8, 1.0, alpha) > 50 * allreduce_s(L405, H100, 8, 1.0)  # latency-bound
+    assert allreduce_s(L405, H100, 1, 1.0, alpha) == 0.0  # one GPU: no all-reduce, no latency
+    one = decode_step_s(L405, H100, "fp8", 8, 1, np.array([1.0]), 1250.0, P)[0]
+    without = decode_step_s(L405, H100, "fp8", 8, 1, np.array([1.0]), 1250.0, replace(P, allreduce_latency_us=0.0))[0]
+    assert one - without == pytest.approx(2 * L405.layers * alpha * 1e-6)
+
+
 def test_interactive_batch_is_capped_by_the_tpot_target():
-    tpot = 31.0  # one sequence: ≈ 29 ms per token on 8 × H100 (FP8); 256 sequences: ≈ 35 ms
+    tpot = 33.0  # one sequence: ≈ 31.6 ms per token on 8 × H100 (FP8); 64 sequences: ≈ 56 ms
     inter = _size(L405, H100, "fp8", 8, latency="interactive", tpot=tpot, ttft=10_000)
     batch = _size(L405, H100, "fp8", 8, latency="batch")
     assert inter.fits and inter.time_per_output_token_ms <= tpot
@@ -257,8 +274,9 @@ def test_attention_dp_reads_every_gpus_copy_each_step():
     b = np.array([4096.0])
     fast = replace(P, compute_efficiency=1.0)
     tiny = H100.model_copy(update={"bf16_dense_tflops": 1e9, "fp8_dense_tflops": 1e9})  # compute never binds
-    t_plain = decode_step_s(SCOUT, tiny, "fp8", 4, 1, b, 1.0, fast) - allreduce_s(SCOUT, tiny, 4, b)
-    t_adp = decode_step_s(SCOUT, tiny, "fp8", 4, 1, b, 1.0, fast, attention_dp=True) - allreduce_s(SCOUT, tiny, 4, b)
+    t_ar = allreduce_s(SCOUT, tiny, 4, b, fast.allreduce_latency_us)
+    t_plain = decode_step_s(SCOUT, tiny, "fp8", 4, 1, b, 1.0, fast) - t_ar
+    t_adp = decode_step_s(SCOUT, tiny, "fp8", 4, 1, b, 1.0, fast, attention_dp=True) - t_ar
     assert t_adp[0] / t_plain[0] == pytest.approx((109.0 + 3 * 11.13) / 109.0, rel=1e-3)
 
 

@@ -137,6 +137,16 @@ spaincentral 5.1203 3.277 2.2529
 swedencentral 5.1203 3.277 2.2529
 westeurope 5.1203 3.277 2.2529
 """,
+    ("Standard_ND96isr_H200_v5", "h200"): """
+francecentral 13.25 7.2689 6.5972
+germanywestcentral 13.78 7.5597 6.8611
+italynorth 13.78 7.5597 6.8611
+northeurope 12.72 6.9782 6.3333
+norwayeast 15.158 8.3157 7.5472
+polandcentral 16.324 8.9554 8.1277
+spaincentral 13.78 7.5597 6.8611
+swedencentral 13.784 7.5619 6.8631
+""",
 }
 
 
@@ -185,7 +195,9 @@ def _by_cloud() -> dict[str, dict[str, tuple[str, dict[str, dict[int, float]]]]]
 
 def test_every_commitment_row_has_a_source_a_date_and_its_term(offers):
     rows = _commit(offers)
-    assert {(o.gpu_id, o.market) for o in rows} >= {(g, m) for g in ("h100-sxm", "l4", "a100-80gb") for m in COMMIT}
+    assert {(o.gpu_id, o.market) for o in rows} >= {
+        (g, m) for g in ("h100-sxm", "l4", "a100-80gb", "h200") for m in COMMIT
+    }
     for o in rows:
         years = COMMIT[o.market]
         assert o.commitment_months == 12 * years
@@ -249,19 +261,44 @@ def _per_cloud_medians(row: GpuOffer) -> dict[str, float]:
 
 def test_a_commitment_is_below_its_own_clouds_on_demand_price(offers):
     # like with like: a commitment of cloud X against cloud X's on-demand median in the hyperscaler
-    # (or specialist) row, and below the row itself; no exception is allowed
+    # (or specialist) row, and below the row itself. When that row has no quote of cloud X (Azure H200:
+    # the SkyPilot v6 Azure catalog lists no H200), X's own on-demand price is the one its commitment
+    # snapshot publishes in the same regions: the row must be below that snapshot's on-demand median
+    # (and below it in every region, tested above) and below every cloud median of the on-demand row.
     on_demand = {(o.gpu_id, o.market): o for o in offers if o.commitment_months == 0}
+    by_cloud = _by_cloud()
     rows = _commit(offers)
     assert len(rows) >= 4
     for o in rows:
+        years = COMMIT[o.market]
         (family,) = {PROVIDER_MARKET[p] for p in o.provider.split(";")}  # one family per row
         row = on_demand.get((o.gpu_id, family))
         assert row is not None, f"{o.gpu_id} {o.market}: no {family} row to compare with"
         medians = _per_cloud_medians(row)
         for cloud in o.provider.split(";"):
-            assert cloud in medians, f"{o.gpu_id} {o.market}: {cloud} has no on-demand price in {family}"
-            assert o.usd_per_gpu_hour < medians[cloud], (o.gpu_id, o.market, cloud, medians[cloud])
+            if cloud in medians:
+                assert o.usd_per_gpu_hour < medians[cloud], (o.gpu_id, o.market, cloud, medians[cloud])
+                continue
+            _, regions = by_cloud.get(o.gpu_id, {}).get(cloud, ("", {}))
+            assert regions, f"{o.gpu_id} {o.market}: {cloud} has no on-demand price in {family} or its snapshot"
+            own = statistics.median(v[0] for v in regions.values())
+            mine = statistics.median(v[years] for v in regions.values())
+            assert o.usd_per_gpu_hour == pytest.approx(mine, abs=5e-5) and mine < own, (o.gpu_id, o.market, cloud)
+            assert o.usd_per_gpu_hour < min(medians.values()), (o.gpu_id, o.market, medians)
+            assert "same snapshot, same region" in o.source and f"{own:.4f}" in o.source
         assert o.usd_per_gpu_hour < row.usd_per_gpu_hour, (o.gpu_id, o.market)
+
+
+def test_h200_commitments_are_azures_and_make_h200_a_candidate(offers, cat):
+    # Azure ND96isr_H200_v5 reservations (Compute-Indices 0179a6c4, 2026-09-27): 8 European regions,
+    # 1 year 0.5486 and 3 years 0.4979 of the same region's on-demand price
+    by_key = {(o.gpu_id, o.market): o for o in offers}
+    one, three = by_key[("h200", "commit_1y")], by_key[("h200", "commit_3y")]
+    assert (one.usd_per_gpu_hour, three.usd_per_gpu_hour) == (7.5597, 6.8611)
+    assert one.provider == three.provider == "azure" and one.instance_type == "Standard_ND96isr_H200_v5"
+    for region, v in _azure_per_gpu("Standard_ND96isr_H200_v5").items():
+        assert v[1] / v[0] == pytest.approx(0.5486, abs=1e-3) and v[3] / v[0] == pytest.approx(0.4979, abs=1e-3), region
+    assert {g for (g, m) in cat.gpu_offers if m == "commit_1y"} == {"h100-sxm", "h200", "a100-80gb", "l4"}
 
 
 def test_the_gcp_on_demand_median_is_the_commitment_snapshots_on_demand_price(offers):

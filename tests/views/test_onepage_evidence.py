@@ -58,3 +58,22 @@ def test_a_routed_recommendation_says_why_in_words_and_figures():
         a.workload.requests_per_month
     )
     assert f"${saving:,.0f} a month less" in first
+
+
+def test_next_steps_start_from_the_phase_the_team_is_in():
+    """A validated product with a fine-tuning recommendation is past "API models only": the
+    first page's "Now:" is the last roadmap phase that starts today (seed 003's roadmap)."""
+    from llmstrategy.views.onepage import current_phase, summary_page_html
+
+    a, d = evaluate(
+        make_profile(stage="validated", systematic_failures=True, needs_consistent_format=True, labeled_examples=5000),
+        load_catalog(DATA),
+        samples=100,
+        with_sensitivity=False,
+    )
+    now = [ph for ph in d.roadmap if ph["start_month"] == 0]
+    assert len(now) >= 2 and current_phase(d.roadmap) is now[-1]
+    html = summary_page_html(a, d)
+    assert "Now: " + now[-1]["what"].split(";")[0] in html and "Now: API models only" not in html
+    early = [{"phase": "1", "start_month": 0, "what": "a"}, {"phase": "2", "start_month": 3, "what": "b"}]
+    assert current_phase(early)["what"] == "a"
