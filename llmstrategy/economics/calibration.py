@@ -20,6 +20,10 @@ and output tokens of the run's requests, engine, the engine's ``max_batch_size``
 non-expert weights (:func:`~llmstrategy.economics.replica_memory.replica_weights_gb`); blank or
 ``false``: the source names none, and every weight is sharded once.
 
+The KV-cache room of a max-throughput row is sized as the row's engine sizes it, after the
+weights and the engine's runtime memory (:mod:`~llmstrategy.economics.runtime_memory`; the
+sampler's logits term counts the row's ``max_batch_size`` sequences).
+
 The ratio predicted / measured is reported for every row, with the metric's unit
 (:data:`UNITS`); the target is within 1.5× (``tests/economics/test_calibration.py``). A row the
 model misses by more says why in ``outside_tolerance_why`` (blank otherwise), and the report
@@ -33,6 +37,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from llmstrategy.economics.runtime_memory import engine_of
 from llmstrategy.economics.sizing import SizingParams, at_batch, size_replica
 from llmstrategy.errors import CatalogError
 from llmstrategy.inputs.catalog import Catalog
@@ -96,6 +101,7 @@ def _predict(catalog: Catalog, r: dict[str, str], params: SizingParams) -> float
         raise ValueError(f"unknown metric {metric!r} (expected one of {', '.join(METRICS)})")
     shape: dict[str, Any] = {"input_tokens": float(r["input_tokens"]), "output_tokens": float(r["output_tokens"])}
     shape["attention_dp"] = _attention_dp(r)
+    params = replace(params, engine=engine_of(r["framework"]))
     cap = (r.get("max_batch_size") or "").strip()
     if cap:
         params = replace(params, max_batch_size=int(cap))

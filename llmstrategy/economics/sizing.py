@@ -11,9 +11,9 @@ Memory (one replica over ``tp × pp`` GPUs):
   else 2) × (global layers × c + local layers × min(c, window)) (:func:`kv_cache_bytes`: the
   sliding-window / chunked layers of ``models.csv`` ``local_attention_*`` keep only their window;
   without them every layer is global, 2 × layers × KV heads × head dim × bytes per token);
-  usable = GPUs × memory × (1 − overhead share); the replica must hold the weights plus
-  one full-length request's KV cache; the batch memory holds is the rest divided by the
-  KV cache of a sequence at its average length (input + output / 2; paged attention).
+  KV-cache room = what the engine leaves of the driver's memory (:mod:`.gpu_memory`) after the
+  weights and its runtime memory (:mod:`.runtime_memory`); it must hold one full-length request;
+  the batch it holds is the room / a sequence's KV cache at its average length (input + output / 2).
   Tensor and expert parallelism shard every weight once over the replica's GPUs; attention
   data parallelism (``attention_dp``: each GPU runs attention for its own sequences, only the
   routed experts are sharded) keeps a copy of the non-expert parameters (``models.csv``
@@ -39,22 +39,22 @@ Speed (a roofline per kernel class, per decode step of a batch of B sequences):
   prefill / output tokens, B / that ≈ the throughput (Little's law); a batch started together
   (``benchmark_latency``) prefills once, up front (:func:`at_batch`).
 
-Latency class: ``interactive`` takes the largest batch whose time per output token is within
-the TPOT target and requires time to first token (prefill + one step) within the TTFT target;
-``batch`` fills memory (up to the engine's max batch, ``max_batch_size``). Efficiency factors and
-defaults live in ``data/assumptions.yaml`` (``self_host.*``) with their sources.
+Latency class: ``interactive`` takes the largest batch within the TPOT target and requires TTFT
+(prefill + one step) within its target; ``batch`` fills memory (up to ``max_batch_size``).
+Factors and defaults: ``data/assumptions.yaml`` (``self_host.*``) with their sources.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from llmstrategy.economics.gpu_memory import memory_label
 from llmstrategy.economics.replica_memory import (
     BYTES_PER_PARAM,
     embedding_params,
@@ -63,6 +63,7 @@ from llmstrategy.economics.replica_memory import (
     non_expert_params,
     replica_weights_gb,
 )
+from llmstrategy.economics.runtime_memory import RuntimeMemoryParams, kv_budget_gb
 from llmstrategy.inputs.catalog import Catalog, GpuSpec, ModelSpec
 
 TP_DEGREES = (1, 2, 4, 8)
@@ -81,6 +82,8 @@ class SizingParams:
     pp_penalty_per_stage: float = 0.10
     max_batch_size: int = 256
     allreduce_latency_us: float = 0.0  # one small tensor-parallel all-reduce, whatever its size
+    engine: str = "vllm"  # how the KV cache is sized (runtime_memory.ENGINES)
+    runtime: RuntimeMemoryParams = field(default_factory=RuntimeMemoryParams)
 
     @classmethod
     def from_catalog(cls, catalog: Catalog) -> SizingParams:
@@ -93,6 +96,7 @@ class SizingParams:
             pp_penalty_per_stage=float(v("self_host.pp_penalty_per_stage")),
             max_batch_size=int(v("self_host.max_batch_size")),
             allreduce_latency_us=float(v("self_host.allreduce_latency_us")),
+            runtime=RuntimeMemoryParams.from_catalog(catalog),
         )
 
 
@@ -138,8 +142,7 @@ def _penalty(tp: int, pp: int, params: SizingParams) -> float:
 
 
 def efficiencies(gpu: GpuSpec, params: SizingParams) -> tuple[float, float]:
-    """(bandwidth, compute) efficiency: the GPU's measured shares from ``gpus.csv`` when given
-    (e.g. MI300X with ROCm), else the defaults of ``self_host.*`` (calibrated on CUDA GPUs)."""
+    """(bandwidth, compute) efficiency: the GPU's own from ``gpus.csv`` if given, else ``self_host.*``."""
     return (
         gpu.memory_bandwidth_efficiency or params.bandwidth_efficiency,
         gpu.compute_efficiency or params.compute_efficiency,
@@ -292,15 +295,14 @@ def size_replica(
     gpus = tp * pp
     w_gb = replica_weights_gb(model, precision, gpus, attention_dp)
     kv_tok = kv_cache_bytes_per_token(model, precision)
-    usable_gb = gpus * gpu.memory_gb * (1.0 - params.memory_overhead_share)
-    budget_gb = usable_gb - w_gb
+    budget_gb = kv_budget_gb(model, gpu, gpus, w_gb, params)
     full_len = input_tokens + output_tokens
     base = replace(base, weights_gb=w_gb, kv_cache_bytes_per_token=kv_tok, kv_budget_gb=budget_gb)
     if budget_gb * 1e9 < kv_cache_bytes(model, precision, full_len):
         return replace(
             base,
             reason=f"weights ({w_gb:,.0f} GB) plus one {full_len:,.0f}-token request do not fit in "
-            f"{gpus} × {gpu.memory_gb:g} GB",
+            f"{gpus} × {memory_label(gpu)}",
         )
     avg_ctx = input_tokens + output_tokens / 2.0
     mem_batch = int(min(budget_gb * 1e9 // max(kv_cache_bytes(model, precision, avg_ctx), 1.0), 1e9))
@@ -345,8 +347,7 @@ def size_replica(
 
 
 def layouts(gpu: GpuSpec) -> list[tuple[int, int]]:
-    """(tensor parallel, pipeline stages) layouts: TP over 1, 2, 4, 8 GPUs of one node;
-    pipeline stages across nodes only at full-node TP."""
+    """(TP, pipeline stages): TP over 1, 2, 4, 8 GPUs of a node; stages across nodes at full-node TP."""
     tps = [t for t in TP_DEGREES if t <= gpu.max_gpus_per_node]
     out = [(t, 1) for t in tps]
     out += [(tps[-1], p) for p in range(2, MAX_PIPELINE_STAGES + 1)]

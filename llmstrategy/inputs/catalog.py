@@ -110,12 +110,7 @@ class ModelSpec(_Row):
     @property
     def can_self_host(self) -> bool:
         """True for open-weight models whose architecture is known (needed for sizing)."""
-        return self.open_weight and None not in (
-            self.total_params_b,
-            self.layers,
-            self.kv_heads,
-            self.head_dim,
-        )
+        return self.open_weight and None not in (self.total_params_b, self.layers, self.kv_heads, self.head_dim)
 
 
 class GpuSpec(_Row):
@@ -124,7 +119,9 @@ class GpuSpec(_Row):
     id: str = Field(min_length=1)
     name: str
     vendor: str
-    memory_gb: float = Field(gt=0)
+    memory_gb: float = Field(gt=0)  # the listed (marketing) figure
+    driver_memory_mib: int | None = Field(None, gt=0)  # total the driver reports (nvidia-smi / rocm-smi)
+    driver_memory_source: str | None = None
     memory_bandwidth_tb_s: float = Field(gt=0)
     bf16_dense_tflops: float = Field(gt=0)
     fp8_dense_tflops: float | None = Field(None, gt=0)
@@ -310,10 +307,9 @@ def _read_csv_rows(
 
 
 def _row_rules(row: ModelSpec) -> tuple[str, str] | None:
-    if row.input_usd_per_mtok is None and row.output_usd_per_mtok is not None:
-        return "input_usd_per_mtok", "give both input and output prices or neither"
-    if row.input_usd_per_mtok is not None and row.output_usd_per_mtok is None:
-        return "output_usd_per_mtok", "give both input and output prices or neither"
+    if (row.input_usd_per_mtok is None) != (row.output_usd_per_mtok is None):
+        field = "input_usd_per_mtok" if row.input_usd_per_mtok is None else "output_usd_per_mtok"
+        return field, "give both input and output prices or neither"
     ne, src = row.non_expert_params_b, row.non_expert_params_source
     if ne is not None and not (src and ne <= (row.total_params_b or 0)):
         return "non_expert_params_b", "give non_expert_params_source, and total_params_b at least as large"
@@ -330,7 +326,10 @@ def load_models(path: Path) -> dict[str, ModelSpec]:
 
 def load_gpus(path: Path) -> dict[str, GpuSpec]:
     """Read ``gpus.csv`` into validated :class:`GpuSpec` rows keyed by id."""
-    return _read_csv_rows(Path(path), GpuSpec)
+    need = ("driver_memory_mib", "give driver_memory_source (where the driver's figure was read)")
+    return _read_csv_rows(
+        Path(path), GpuSpec, lambda r: None if r.driver_memory_source or not r.driver_memory_mib else need
+    )
 
 
 CATALOG_FILES = {

@@ -42,9 +42,14 @@ FORMULAS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ),
     (
         "Self-host sizing",
-        "Weights = parameters × bytes per parameter (bf16 2, fp8 1, int4 0.5); KV cache per token = 2 × layers × "
-        "KV heads × head dim × bytes. A replica (tensor parallel 1/2/4/8; pipeline stages when no node holds the "
-        "model) must hold the weights and one full-length request in the memory left after the overhead share. "
+        "Weights = parameters × bytes per parameter (bf16 2, fp8 1, int4 0.5); KV cache of a sequence of c tokens = "
+        "2 × KV heads × head dim × bytes × (global layers × c + local layers × min(c, window)), the sliding-window "
+        "or chunked layers keeping only their window. A replica (tensor parallel 1/2/4/8; pipeline stages when no "
+        "node holds the model) must hold the weights and one full-length request's KV cache. KV-cache room, as "
+        "each engine sizes it "
+        "from the memory the driver reports (M) and its runtime memory (R: non-torch memory, CUDA graphs, the "
+        "sampler's FP32 logits of its maximum batch): vLLM (1 − overhead share) × M − weights − R; TensorRT-LLM its "
+        "free-memory fraction × (M − weights − R); SGLang (1 − overhead share) × M − weights − non-torch memory. "
         "Decode step = max(bytes read / (bandwidth × efficiency), 2 × active parameters × batch / (peak FLOP/s × "
         "efficiency)) × (1 + TP penalty × log2 TP + PP penalty × (stages − 1)) + 2 all-reduces per layer when tensor "
         "parallel (a fixed latency each + the bytes over the GPU link); prefill = 2 × active parameters × "
@@ -54,6 +59,11 @@ FORMULAS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "batch profiles fill memory up to the engine's maximum batch.",
         (
             "self_host.memory_overhead_share",
+            "self_host.trtllm_free_gpu_memory_fraction",
+            "self_host.runtime_non_torch_gib_single_gpu",
+            "self_host.runtime_non_torch_gib_multi_gpu",
+            "self_host.runtime_cuda_graph_gib",
+            "self_host.runtime_logits_copies",
             "self_host.bandwidth_efficiency",
             "self_host.compute_efficiency",
             "self_host.tp_comm_penalty_per_doubling",

@@ -147,8 +147,11 @@ def _with_vocab(on: bool = True):
 
 def test_every_row_within_tolerance_once_models_have_a_vocabulary_size():
     """Issue 15's target: with the BF16 embedding and LM head of quantised checkpoints counted
-    (a vocabulary size per model), every measurement but the listed ones (KNOWN_OUTSIDE, a low-concurrency
-    latency floor the roofline lacks) is within 1.5x, Llama 4 Scout on 4 x H100 too."""
+    (a vocabulary size per model) and GPU memory at the driver's total less the engine's runtime
+    memory, every measurement but the listed ones (KNOWN_OUTSIDE, a low-concurrency latency floor the
+    roofline lacks) is within 1.5x, Llama 4 Scout on 4 x H100 too. Where memory binds the batch
+    (Scout on 4 x H100, Maverick on 8 x H100) the BF16 head and embedding take KV-cache room: a
+    smaller batch, a lower prediction."""
     assert {r["model_id"] for r in ROWS} <= set(VOCAB)
     assert all(CAT.models[k].vocab_size == v for k, v in VOCAB.items())  # models.csv carries them
     table = {r["measurement"]: r for r in compare(_with_vocab(), ROWS)}
@@ -156,8 +159,10 @@ def test_every_row_within_tolerance_once_models_have_a_vocabulary_size():
     assert {m for m, r in table.items() if not 1 / TOLERANCE <= r["ratio"] <= TOLERANCE} == set(KNOWN_OUTSIDE)
     scout = table["trtllm10-scout-h100-tp4-1k1k"]
     assert scout["predicted"] < bare["trtllm10-scout-h100-tp4-1k1k"]["predicted"]  # less KV room, smaller batch
-    assert scout["ratio"] == pytest.approx(1.44, abs=0.01)
-    assert bare["trtllm10-scout-h100-tp4-1k1k"]["ratio"] > scout["ratio"] + 0.02  # without it: 1.47
+    assert scout["ratio"] == pytest.approx(1.48, abs=0.01)
+    mav = "trtllm10-maverick-h100-tp8-1k1k"
+    assert table[mav]["predicted"] < 0.95 * bare[mav]["predicted"]
+    assert 1 / TOLERANCE <= table[mav]["ratio"] <= TOLERANCE
     # FP8: the LM head read at 2 bytes and the embedding table not read cancel; max-throughput rows
     # of dense FP8 models move only through memory
     row = "trtllm10-l31-8b-h200-500-2000"

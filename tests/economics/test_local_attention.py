@@ -16,7 +16,7 @@ from llmstrategy.inputs.catalog import load_catalog, load_models
 from llmstrategy.inputs.catalog_write import models_csv
 
 CAT = load_catalog()
-P = replace(SizingParams.from_catalog(CAT), max_batch_size=100_000)
+P = replace(SizingParams.from_catalog(CAT), max_batch_size=1024)  # memory binds first; the logits buffer grows with it
 GEMMA3 = CAT.models["gemma-3-27b"]
 H100 = CAT.gpus["h100-sxm"]
 

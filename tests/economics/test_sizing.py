@@ -77,11 +77,16 @@ def test_memory_hand_computed():
 
 def test_70b_fp8_on_one_80gb_gpu_has_almost_no_room_for_kv_cache():
     one, two = _size(L70, H100, "fp8", 1), _size(L70, H100, "fp8", 2)
-    # usable 80 × 0.9 = 72 GB − 70.6 GB weights = 1.4 GB; a sequence averages 1000 + 250 tokens
-    assert one.fits and one.kv_budget_gb == pytest.approx(72 - 70.6)
-    assert one.memory_batch == int(1.4e9 // (2 * 80 * 8 * 128 * 1250))
-    assert two.memory_batch > 40 * one.memory_batch
-    assert two.output_tokens_per_second_per_gpu > 5 * one.output_tokens_per_second_per_gpu
+    # vLLM's room: the driver's 81,559 MiB x 0.9 - 70.6 GB weights - runtime memory (0.27 GiB
+    # non-torch + 1.03 GiB CUDA graphs; no logits term without a vocabulary) = 4.97 GB; a sequence
+    # averages 1000 + 250 tokens
+    room = 81559 * 2**20 * 0.9 / 1e9 - 70.6 - (0.27 + 1.03) * 2**30 / 1e9
+    assert one.fits and one.kv_budget_gb == pytest.approx(room) and room == pytest.approx(4.97, abs=0.01)
+    assert one.memory_batch == int(room * 1e9 // (2 * 80 * 8 * 128 * 1250)) == 24
+    # two GPUs: each keeps 2.1 GiB of NCCL buffers, and the room is 15x larger
+    assert two.kv_budget_gb == pytest.approx(2 * (81559 * 2**20 * 0.9 / 1e9 - 35.3 - (2.1 + 1.03) * 2**30 / 1e9))
+    assert two.memory_batch > 10 * one.memory_batch
+    assert two.output_tokens_per_second_per_gpu > 2 * one.output_tokens_per_second_per_gpu
     # BF16 does not fit on one GPU at all, and 405B BF16 fits in no single node
     assert not _size(L70, H100, "bf16", 1).fits
     assert not _size(L405, H100, "bf16", 8).fits and _size(L405, H100, "bf16", 8, 2).fits
@@ -253,8 +258,11 @@ def test_attention_dp_keeps_a_copy_of_the_non_expert_weights_on_every_gpu():
     assert replica_weights_gb(MAVERICK, "bf16", 1, attention_dp=True) == pytest.approx(800.0)  # one GPU: no copy
     plain = _size(MAVERICK, H100, "fp8", 8, inp=1000, out=1000, params=replace(P, max_batch_size=4096))
     adp = _size(MAVERICK, H100, "fp8", 8, inp=1000, out=1000, params=replace(P, max_batch_size=4096), adp=True)
-    # 8 x 80 GB x 0.9 = 576 GB usable: 176 GB of KV cache room becomes 176 - 99 = 77 GB
-    assert plain.kv_budget_gb == pytest.approx(176.0) and adp.kv_budget_gb == pytest.approx(176.0 - 7 * 14.16)
+    # 8 x 81,559 MiB x 0.9 - 400 GB - 8 x (2.1 + 1.03) GiB of runtime memory = 188.9 GB of KV cache
+    # room becomes 188.9 - 99 = 89.7 GB
+    room = 8 * (81559 * 2**20 * 0.9 / 1e9 - (2.1 + 1.03) * 2**30 / 1e9) - 400.0
+    assert plain.kv_budget_gb == pytest.approx(room) and room == pytest.approx(188.86, abs=0.01)
+    assert adp.kv_budget_gb == pytest.approx(room - 7 * 14.16)
     per_seq_gb = kv_cache_bytes_per_token(MAVERICK, "fp8") * 1500 / 1e9
     assert adp.memory_batch == int(adp.kv_budget_gb // per_seq_gb) < 0.5 * plain.memory_batch
     assert adp.output_tokens_per_second_per_gpu < 0.6 * plain.output_tokens_per_second_per_gpu
