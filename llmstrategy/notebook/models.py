@@ -256,14 +256,19 @@ def _calibration_styled(s: Session) -> Any:
         return f"{x:,.0f} {unit}" if x >= 100 else f"{x:,.3g} {unit}"
 
     rows = compare(s.catalog)
-    df = pd.DataFrame(rows).drop(columns=["measurement", "metric", "unit", "measured", "predicted"])
-    df.insert(6, "Measured", [value(r["measured"], r["unit"]) for r in rows])
-    df.insert(7, "Predicted", [value(r["predicted"], r["unit"]) for r in rows])
-    fm = {
-        "ratio": lambda x: f"{x:.2f}×",
-        # the value arrives HTML-escaped (styled escapes before formatting): safe in href
-        "source": lambda u: f'<a href="{u}">{u.rstrip("/").rsplit("/", 1)[-1]}</a>' if u.startswith("http") else u,
-    }
+    df = pd.DataFrame(rows).drop(columns=["measurement", "metric", "unit", "measured", "predicted", "precision"])
+    df["gpu"] = [f"{r['gpu']}, {r['precision']}" for r in rows]  # one column fewer: the table prints on A4
+    df.insert(5, "Measured", [value(r["measured"], r["unit"]) for r in rows])
+    df.insert(6, "Predicted", [value(r["predicted"], r["unit"]) for r in rows])
+    df["source"] = [f"{r['source']}\t{r['as_of']}" for r in rows]
+    df = df.drop(columns=["as_of"])
+
+    def source(cell: str) -> str:  # "URL<tab>date", HTML-escaped by styled before formatting: safe in href
+        u, day = cell.split("\t")
+        name = u.rstrip("/").rsplit("/", 1)[-1]
+        return f'<a href="{u}">{name}</a> ({day})' if u.startswith("http") else f"{u} ({day})"
+
+    fm = {"ratio": lambda x: f"{x:.2f}×", "source": source}
     inside = sum(1 for r in rows if 1 / TOLERANCE <= r["ratio"] <= TOLERANCE)
     caption = (
         "Sizing model vs published measurements: throughput (output tokens/s per GPU), time per output "

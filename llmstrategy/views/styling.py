@@ -143,11 +143,17 @@ FORMATS: dict[str, Callable[[Any], str]] = {
 }
 
 #: Columns of free text that may wrap; every other cell stays on one line.
-WRAP = {"note", "why_not", "formula", "source", "unit", "models", "excluded_because"}
+WRAP = {"note", "why_not", "formula", "source", "unit", "models", "excluded_because", "why outside 1.5×"}
 
 
 _CELL_CLASSES = re.compile(r'(<td[^>]*? class=")data row\d+ col\d+ ?')
 _INDENT = re.compile(r">\n[ \t]*<")
+_STYLE_BLOCK = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.S)
+
+
+def _compact_css(m: re.Match[str]) -> str:
+    """A ``<style>`` block without its line breaks and indentation (``#T_x td {\n  a: b;\n}`` → ``#T_x td {a: b;}``)."""
+    return m.group(1) + re.sub(r"\s*\n\s*", "", m.group(2)) + m.group(3)
 
 
 def _lean_styler_class() -> Any:
@@ -163,7 +169,7 @@ def _lean_styler_class() -> Any:
             if not isinstance(out, str):
                 return out
             out = _CELL_CLASSES.sub(r"\1", out).replace(' class=""', "").replace(" >", ">")
-            return _INDENT.sub("><", out)
+            return _STYLE_BLOCK.sub(_compact_css, _INDENT.sub("><", out))
 
     return LeanStyler
 
@@ -196,20 +202,26 @@ def styled(
         if (df[c].dtype == object or pd.api.types.is_string_dtype(df[c])) and (c not in fm or c == "value")
     ]
     classes = pd.DataFrame("", index=df.index, columns=df.columns)
-    for c in text_cols:
-        classes[c] = "lls-text"
     for c in df.columns:
         if c in WRAP:
-            classes[c] = classes[c] + " lls-wrap"
+            classes[c] = "lls-wrap"
     for i in highlight_rows:
         classes.iloc[i] = classes.iloc[i] + " lls-best"
     st = st.set_td_classes(classes)
+    # alignment by column, in the table's own rules (one per column, not a class on every cell):
+    # text left (header too), numbers right and unbroken (``lls-cols`` tells print.css so)
     st = st.set_table_styles(
-        {c: [{"selector": "th", "props": "text-align: left;"}] for c in text_cols},
+        [
+            {"selector": f"tr>:nth-child({k})", "props": "text-align:left"}
+            if c in text_cols
+            else {"selector": f"td:nth-child({k})", "props": "text-align:right;white-space:nowrap"}
+            for k, c in enumerate(df.columns, start=1)
+            if c in text_cols or c not in WRAP  # a wrapping column's cells keep their lls-wrap class
+        ],
         overwrite=False,
     )
     st = st.relabel_index([html.escape(label(str(c))) for c in df.columns], axis="columns")
-    attrs = 'class="lls-table lls-sortable"' if sortable else 'class="lls-table"'
+    attrs = 'class="lls-table lls-cols lls-sortable"' if sortable else 'class="lls-table lls-cols"'
     st = st.set_table_attributes(attrs)
     if caption:
         st = st.set_caption(html.escape(caption))
