@@ -24,6 +24,7 @@ MODEL_COLUMNS = [
     "open_weight",
     "quality_score",
     "quality_benchmark",
+    "benchmark_score",
     "context_window_tokens",
     "serving",
     "input_usd_per_mtok",
@@ -73,7 +74,11 @@ def models_table(s: Session, df: Any = None) -> Any:
     df = _models(s) if df is None else df
     df = df[df["allowed"]].reset_index(drop=True)
     how = "hosted API prices" if s.profile.data_may_leave else "self-hosted: the data may not leave"
-    caption = f"{len(df)} models priced for this workload ({how}); click a header to sort; ★ Pareto frontier"
+    caption = (
+        f"{len(df)} models priced for this workload ({how}); quality on the need's scale is the score on "
+        f"{_first_benchmark(s)}; a model judged on another benchmark sits at the {_first_benchmark(s)} bar plus "
+        "its margin over that benchmark's bar; click a header to sort; ★ Pareto frontier"
+    )
     if s.report_mode:  # a report lists the models that can do the task, the frontier and the ones used
         rec = s.decision.strategy_id if s.decision else None
         used = set(s.analysis.cost(rec).models.values()) if rec and rec != "no_llm" else set()
@@ -109,11 +114,18 @@ def _need_words(s: Session) -> str:
     )
 
 
-def _quality_axis(s: Session) -> str:
+def _first_benchmark(s: Session) -> str:
+    """The name of the benchmark whose scale the task's primary need is on (its first)."""
     from llmstrategy.inputs.benchmarks import BENCHMARK_NAMES
 
     b = s.analysis.context.quality.primary.benchmarks[0]
-    return f"{s.analysis.context.quality.primary.capability} ({BENCHMARK_NAMES.get(b, b)} %)"
+    return BENCHMARK_NAMES.get(b, b)
+
+
+def _quality_axis(s: Session) -> str:
+    """The y axis: quality on the need's scale (a model judged on a later benchmark sits at the bar
+    plus its margin there, so values may pass 100)."""
+    return f"{s.analysis.context.quality.primary.capability}: quality on the {_first_benchmark(s)} scale"
 
 
 @live

@@ -164,7 +164,8 @@ def model_comparison_frame(a: Analysis) -> pd.DataFrame:
     Quality is the task's, as the pricers judge it (:mod:`~llmstrategy.economics.quality`):
     ``quality_score`` [%] is on the scale of the primary capability's first benchmark (a model
     scored only on a later benchmark of that capability is placed by its margin over the bar
-    there), ``quality_benchmark`` names the benchmark the model is judged on, and
+    there), ``quality_benchmark`` names the benchmark the model is judged on and ``benchmark_score``
+    [%] is its own score on it, and
     ``meets_quality`` / ``quality_note`` say whether every capability the task needs is met
     (or the profile's own evals, for a model they measured), and if not why.
     """
@@ -217,6 +218,7 @@ def model_comparison_frame(a: Analysis) -> pd.DataFrame:
                 # on the scale of the need's first benchmark: its own score there, else its margin on the next
                 "quality_score": prim.min_scores[0] + gap if gap is not None else float("nan"),
                 "quality_benchmark": BENCHMARK_NAMES.get(on, on) if on else "",
+                "benchmark_score": score(m, on, catalog) if on else float("nan"),  # its own score there [%]
                 "context_window_tokens": window,
                 "serving": serving,
                 "input_usd_per_mtok": h["input_usd_per_mtok"] if h and serving == "hosted API" else float("nan"),

@@ -343,7 +343,7 @@ def test_new_notebooks_render_every_profile(rendered_new: dict[str, Any], notebo
             assert "<input" not in page  # report mode: static tables, no widgets
         elif notebook == "model_comparison":
             assert page.count("Plotly.newPlot(") == 1 and page.count('class="plotly-graph-div"') == 1
-            assert "Pareto frontier" in page and 'class="lls-table lls-sortable"' in page
+            assert "Pareto frontier" in page and 'class="lls-table lls-cols lls-sortable"' in page
             assert "models ruled out" in page or "No catalog model is ruled out" in page
         elif notebook == "decision_matrix":
             assert page.count("Plotly.newPlot(") == 2  # scores, sensitivity

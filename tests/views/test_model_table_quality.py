@@ -55,3 +55,20 @@ def test_the_coding_table_no_longer_passes_a_model_on_mmlu_pro(cat):
     row = df.loc["gpt-oss-20b"]
     assert row["quality_benchmark"] == "SWE-bench Verified"
     assert row["quality_score"] == pytest.approx(a.context.catalog.scores["gpt-oss-20b"]["swe_bench_verified"])
+
+
+def test_a_model_judged_on_a_later_benchmark_shows_its_own_score_there(cat):
+    """The need's scale puts a model judged on a later benchmark at the bar plus its margin there,
+    which can pass 100: the table says it is a scale, names the benchmark the model is judged on
+    and shows the model's own score on it (a percentage), so no reader sees '101%' on GPQA."""
+    a = analyze(load_profile(CASES / "multilingual_support_bot.yaml"), cat)
+    df = model_comparison_frame(a)
+    later = df[df["quality_benchmark"].ne("") & df["benchmark_score"].notna()]
+    judged_elsewhere = later[later["quality_score"] != later["benchmark_score"]]
+    assert not judged_elsewhere.empty
+    for _, row in judged_elsewhere.iterrows():
+        assert 0 <= row["benchmark_score"] <= 100
+    from llmstrategy.views.styling import LABELS
+
+    assert LABELS["quality_score"] == "Quality on the need's scale" and "%" not in LABELS["quality_score"]
+    assert LABELS["benchmark_score"] == "Its score there (%)"
