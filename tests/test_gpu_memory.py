@@ -59,38 +59,15 @@ def test_sizing_budgets_the_driver_bytes():
     at FP8 on one H100: 81,559 MiB × 0.9 = 76.97 GB, less 8.03e9 weights and the BF16 head/embedding."""
     m, g = CAT.models["llama-3.1-8b"], GPUS["h100-sxm"]
     p = SizingParams.from_catalog(CAT)
-    s = size_replica(
-        m,
-        g,
-        "fp8",
-        1,
-        1,
-        input_tokens=1000,
-        output_tokens=1000,
-        latency="batch",
-        tpot_slo_ms=1e9,
-        ttft_slo_ms=1e9,
-        params=p,
-    )
+    kw = dict(input_tokens=1000, output_tokens=1000, latency="batch", tpot_slo_ms=1e9, ttft_slo_ms=1e9, params=p)
+    s = size_replica(m, g, "fp8", 1, 1, **kw)
     usable_gb = 81559 * 2**20 * (1 - p.memory_overhead_share) / 1e9
     # less vLLM's runtime memory (runtime_memory.py): 0.27 + 1.03 GiB + 4 FP32 copies of 256 x 128,256 logits
     runtime_gb = (0.27 + 1.03 + 4 * 256 * 128256 * 4 / 2**30) * 2**30 / 1e9
     assert s.kv_budget_gb == pytest.approx(usable_gb - replica_weights_gb(m, "fp8", 1) - runtime_gb)
     assert usable_gb == pytest.approx(76.97, abs=0.01)
     listed = g.model_copy(update={"driver_memory_mib": None, "driver_memory_source": None})
-    s80 = size_replica(
-        m,
-        listed,
-        "fp8",
-        1,
-        1,
-        input_tokens=1000,
-        output_tokens=1000,
-        latency="batch",
-        tpot_slo_ms=1e9,
-        ttft_slo_ms=1e9,
-        params=p,
-    )
+    s80 = size_replica(m, listed, "fp8", 1, 1, **kw)
     assert s.kv_budget_gb - s80.kv_budget_gb == pytest.approx((85.52e9 - 80e9) * 0.9 / 1e9, rel=1e-3)
     assert s.memory_batch > s80.memory_batch
 
