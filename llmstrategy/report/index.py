@@ -20,6 +20,7 @@ from typing import Any
 from llmstrategy.errors import RenderError
 from llmstrategy.files import atomic_write_text
 from llmstrategy.fmt import fmt_count, fmt_usd
+from llmstrategy.inputs.criteria import CRITERIA
 from llmstrategy.report.names import read_claims, report_files, safe_stem
 from llmstrategy.report.render import CSV_TABLES, RenderResult
 from llmstrategy.views.names import strategy_name
@@ -161,7 +162,7 @@ def index_html(results: list[RenderResult], out_dir: Path, *, generated: str | N
 </tbody>
 </table>
 <p class="note">Recommended option: the decision engine's choice (a decision path of plain questions, checked
-against eleven weighted criteria; each report explains it). It is often not the cheapest: quality, privacy,
+against {len(CRITERIA)} weighted criteria; each report explains it). It is often not the cheapest: quality, privacy,
 team and time to production count too. Cheapest allowed option: the lowest cost per month today among the
 options the profile allows (no third-party API when the data may not leave, for example). Each report states
 its analysis date, its assumptions and their sources; the CSV files hold the same tables with raw numbers
