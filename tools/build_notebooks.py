@@ -223,7 +223,7 @@ STRATEGY_REPORT: list[Any] = [
     ("code", "lls.uncertainty_figure(s)"),
     ("code", "lls.uncertainty(s)"),
     ("code", "lls.sensitivity_figure(s)"),
-    section("compare", "Compare the options", "every option on eleven criteria, their scores and weights"),
+    section("compare", "Compare the options", "every option on the weighted criteria, their scores and weights"),
     ("code", "lls.decision_matrix(s)"),
     ("code", "lls.scores_figure(s)"),
     ("code", "lls.weights(s)"),
