@@ -7,7 +7,7 @@ keeps the profile value that decided it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from llmstrategy.decision.path_rules import (
     feasible_prompting,
@@ -23,6 +23,14 @@ from llmstrategy.economics.analysis import Analysis
 from llmstrategy.inputs.strategies import NO_LLM_ID, Adaptation, Deployment, Strategy
 
 #: the adaptations a hosted API serves without training a model
+PROVIDER_QUESTION = "Can a provider fine-tune for you?"
+UNTUNED_API_CHEAPER = "API stays cheaper over the horizon"
+TUNED_OWN_CHEAPER = "fine-tuned, your own model costs less per accepted task than a provider's"
+#: appended to the provider step when it moves to your own servers after the volume question said no
+SUPERSEDES_VOLUME_STEP = (
+    ": serve it on your own servers (the volume question above compared the models untuned, where an API "
+    "stays cheaper)"
+)
 ONE_MODEL_ADAPTATIONS = (Adaptation.PROMPTING, Adaptation.RAG)
 
 
@@ -194,7 +202,7 @@ def decision_path(a: Analysis, r: Ratings, s: Scores | None = None) -> DecisionP
                         "seed 003 §6 step 3",
                     )
                 )
-                dep_signal = "API stays cheaper over the horizon"
+                dep_signal = UNTUNED_API_CHEAPER
     if p.data_may_leave and p.stage != "pre_mvp":
         steps.append(
             Step(
@@ -249,7 +257,7 @@ def decision_path(a: Analysis, r: Ratings, s: Scores | None = None) -> DecisionP
             switch, answer, evidence = provider_or_own_fine_tune(p, r, s, with_ft, without, own)
             steps.append(
                 Step(
-                    "Can a provider fine-tune for you?",
+                    PROVIDER_QUESTION,
                     answer,
                     evidence,
                     "seed 003 §6 step 4 (API-based first, then self-hosted if needed) and step 3 (own more at "
@@ -266,6 +274,10 @@ def decision_path(a: Analysis, r: Ratings, s: Scores | None = None) -> DecisionP
             if ft and with_ft.startswith("self_host") and dep is not Deployment.SELF_HOST:
                 dep = Deployment.SELF_HOST
                 ft_self_hosted = True
+                if dep_signal == UNTUNED_API_CHEAPER:  # the volume question compared the models untuned
+                    dep_signal += "; " + TUNED_OWN_CHEAPER
+                    n = next(n for n, x in enumerate(steps) if x.question == PROVIDER_QUESTION)
+                    steps[n] = replace(steps[n], answer=steps[n].answer + SUPERSEDES_VOLUME_STEP)
             why = (
                 "a clear return in " + " and ".join(ft_returns)
                 if ft

@@ -13,6 +13,7 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from llmstrategy.decision.path import TUNED_OWN_CHEAPER, UNTUNED_API_CHEAPER
 from llmstrategy.decision.recommend import Decision
 from llmstrategy.economics.analysis import Analysis, CostSummary
 from llmstrategy.fmt import fmt_count, fmt_nines, fmt_usd
@@ -77,11 +78,26 @@ def _deployment_line(a: Analysis, d: Decision) -> str:
             f"At the volume expected within {h} months, running your own model costs less than a hosted API "
             f"(the {term('break-even', 'break-even')} is {E(fmt_count(tokens))} tokens a month)."
         )
-    if signal == "API stays cheaper over the horizon":
+    if signal.startswith(UNTUNED_API_CHEAPER):
         more = f": running your own model pays only above {E(fmt_count(tokens))} tokens a month" if tokens else ""
-        return (
+        line = (
             f"A hosted API stays cheaper than running your own model over the {h}-month horizon{more} "
             f"(today: {E(fmt_count(a.workload.tokens_per_month))})."
+        )
+        rec = str(d.strategy_id or "")
+        if TUNED_OWN_CHEAPER not in signal or not rec.startswith("self_host"):
+            return line
+        sc, provider = d.scores, rec.replace("self_host", "api", 1)
+        i, j = sc.index(rec), sc.index(provider)
+
+        def per_1k(n: int) -> str:
+            return fmt_usd(float(sc.cost_per_accepted_task_usd[n]) * 1000, cents=True)
+
+        return (
+            line[:-1].replace("A hosted API stays", "Untuned, a hosted API stays", 1)
+            + f". Fine-tuned, your own model costs less: {E(per_1k(i))} per 1,000 accepted tasks at an expected "
+            f"pass rate of {sc.pass_rate[i]:.0%}, against {E(per_1k(j))} at {sc.pass_rate[j]:.0%} for a provider's "
+            "tuned model, so it runs on your own servers."
         )
     if signal == "no hosted API meets the task":
         step = next(x for x in d.path.steps if x.question == "Can a hosted API do this task at all?")

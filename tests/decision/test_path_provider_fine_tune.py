@@ -91,6 +91,39 @@ def test_a_provider_fine_tune_that_pays_and_costs_less_stays(cat):
 
 def test_no_provider_serving_a_tuned_model_sends_you_to_your_own(cat):
     d, step = _run(replace(cat, dedicated=()), "format_failures_10k_labels")
-    assert step is not None and step.answer == "no: consider fine-tuning your own open model"
+    assert step is not None and step.answer.startswith("no: consider fine-tuning your own open model")
     assert step.evidence.startswith("no provider fine-tunes a model that meets")
     assert d.strategy_id == "self_host+fine_tune"
+
+
+def test_moving_to_your_own_tuned_model_answers_the_volume_step_that_said_stay(cat):
+    """At today's rates the volume question says "stay with APIs" (untuned, self-hosting breaks even
+    after the horizon) and the provider step then moves to the team's own tuned model: the provider
+    step says why the earlier answer no longer decides, and the first page gives both comparisons
+    instead of "a hosted API stays cheaper" over a self-hosted recommendation."""
+    from llmstrategy.decision.path import SUPERSEDES_VOLUME_STEP, TUNED_OWN_CHEAPER
+    from llmstrategy.views.onepage import why_lines
+
+    p = load_profile(CASES / "scaling_strong_ml_team_heavy_volume.yaml")
+    a, d = evaluate(p, cat, on_date=DAY, samples=200)
+    volume = next(s for s in d.path.steps if s.question.startswith("Will projected usage"))
+    step = next(s for s in d.path.steps if s.question == QUESTION)
+    assert volume.answer.startswith("no: stay with APIs")
+    assert d.strategy_id == "self_host+fine_tune" and d.path.fine_tune_self_hosted
+    assert step.answer.endswith(SUPERSEDES_VOLUME_STEP) and TUNED_OWN_CHEAPER in d.path.deployment_signal
+    first = why_lines(a, d)[0]
+    own, provider = _figures(d, "self_host+fine_tune"), _figures(d, "api+fine_tune")
+    assert own[1] < provider[1]
+    assert first.startswith("Untuned, a hosted API stays cheaper")
+    assert f"${own[1] * 1000:,.2f} per 1,000 accepted tasks" in first and f"${provider[1] * 1000:,.2f} at" in first
+
+
+def test_a_provider_that_stays_keeps_the_plain_volume_line(cat):
+    from llmstrategy.views.onepage import why_lines
+
+    half = tuple(e.model_copy(update={"usd_per_gpu_hour": e.usd_per_gpu_hour / 2}) for e in cat.dedicated)
+    p = load_profile(CASES / "scaling_strong_ml_team_heavy_volume.yaml")
+    a, d = evaluate(p, replace(cat, dedicated=half), on_date=DAY, samples=200)
+    assert d.strategy_id.startswith("api") and not d.path.fine_tune_self_hosted
+    first = why_lines(a, d)[0]
+    assert first.startswith("A hosted API stays cheaper") and "Fine-tuned" not in first
