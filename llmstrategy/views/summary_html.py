@@ -76,14 +76,14 @@ def _confidence_words(d: Decision, unc: Mapping[str, Any] | None) -> str:
 
 
 def decision_path_html(d: Decision, horizon_months: int | None = None) -> str:
-    """Each step of the path as a plain question, its answer, and what in the profile decided
-    it; then how the scoring of the criteria agrees (the seeds each step follows are in the
-    methodology)."""
+    """Each step of the path as a plain question, its answer, and what decided it (the profile's
+    fields, or figures the analysis computed); then how the scoring of the criteria agrees (the
+    seeds each step follows are in the methodology)."""
     items = []
     for s in d.path.steps:
         q, ans, ev = plain_step(s.question, s.answer, s.evidence, horizon_months=horizon_months)
         items.append(
-            f"<li><b>{E(q)}</b><br>{E(ans)}<br><span class='lls-evidence'>From the profile: {E(ev)}</span></li>"
+            f"<li><b>{E(q)}</b><br>{E(ans)}<br><span class='lls-evidence'>Based on: {E(ev)}</span></li>"
         )
     tail = "".join(
         f"<p>{E(plain_text(x, horizon_months=horizon_months, bare_hybrid=True))}</p>"

@@ -127,3 +127,14 @@ def test_a_provider_that_stays_keeps_the_plain_volume_line(cat):
     assert d.strategy_id.startswith("api") and not d.path.fine_tune_self_hosted
     first = why_lines(a, d)[0]
     assert first.startswith("A hosted API stays cheaper") and "Fine-tuned" not in first
+
+
+def test_the_report_does_not_call_computed_evidence_the_profile(cat):
+    """Step evidence mixes the profile's fields with figures the analysis computed (pass rates,
+    costs per accepted task): the report labels it "Based on", not "From the profile"."""
+    from llmstrategy.views.summary_html import decision_path_html
+
+    d, step = _run(cat, "scaling_strong_ml_team_heavy_volume")
+    html = decision_path_html(d, horizon_months=24)
+    assert "From the profile" not in html and html.count("Based on: ") == len(d.path.steps)
+    assert "per accepted task" in step.evidence  # a computed figure, not a profile field
