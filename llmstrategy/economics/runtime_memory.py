@@ -12,7 +12,8 @@ pass leaves allocated or reserves is the runtime memory, per GPU:
   Gathered logits are whole on every tensor-parallel rank, so the term does not shrink with TP,
   as the logged peaks do not. The forward pass's own activations (max batched tokens × hidden and
   MLP widths) are not counted: they exceed the logits only for small vocabularies (under about
-  40k tokens: CodeLlama, Mixtral; :data:`ENGINE_LOGS` shows them).
+  40k tokens: CodeLlama, Mixtral; the published start-up logs in ``data/engine_startup_logs.csv``,
+  which ``tests/test_runtime_memory.py`` checks this model against, show them).
 
 How each engine turns that into KV-cache room (per GPU; T = the driver's total, W = weights):
 
@@ -35,7 +36,7 @@ bytes], ``*_gb`` [GB = 1e9 bytes].
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from llmstrategy.economics.gpu_memory import gpu_memory_gb
 from llmstrategy.inputs.catalog import Catalog, GpuSpec, ModelSpec
@@ -122,64 +123,3 @@ def kv_budget_gb(model: ModelSpec, gpu: GpuSpec, gpus: int, replica_weights_gb: 
     else:
         per_gpu = (1.0 - share) * total_gb - weights_gb - runtime_gb
     return gpus * per_gpu
-
-
-#: Published engine start-up logs: (source, model, vocabulary, GPUs of the replica, max sequences
-#: of the profiling run, logged activation peak GiB, logged non-torch GiB or None). vLLM prints
-#: "model weights take X GiB; non_torch_memory takes Y GiB; PyTorch activation peak memory takes
-#: Z GiB" (v0) or the same three figures in its memory profile (v1).
-LLMD_V019 = (
-    "github.com/llm-d-incubation/llm-d-planner accuracy/results/v0.19.0/accuracy_report.md"
-    " @fbd68515a903397a1b785a2189dc7512b0d55680 (vLLM v0.19.0, H100-80GB, max_num_seqs 1024)"
-)
-_V019 = (  # model, vocabulary, GPUs, activation peak GiB, non-torch GiB (None: not in the report)
-    ("Llama-3.1-8B-Instruct TP1", 128256, 1, 1.89, 0.25),
-    ("Llama-3.1-8B-Instruct TP2", 128256, 2, 1.89, 2.07),
-    ("Llama-3.1-8B-Instruct TP4", 128256, 4, 1.89, 2.13),
-    ("Qwen2.5-7B-Instruct TP1", 152064, 1, 2.21, 0.24),
-    ("Qwen2.5-7B-Instruct TP2", 152064, 2, 2.21, 2.06),
-    ("Qwen2.5-7B-Instruct TP4", 152064, 4, 2.21, 2.13),
-    ("gemma-2-9b-it", 256000, 1, 3.62, None),
-    ("granite-3.1-8b-instruct", 49155, 1, 0.75, None),
-    ("phi-4", 100352, 1, 1.52, None),
-    ("Mistral-Small-3.1-24B", 131072, 1, 2.03, None),
-    ("Qwen3-30B-A3B", 151936, 1, 2.68, None),
-    ("DeepSeek-V2-Lite-Chat", 102400, 1, 1.93, None),
-    ("CodeLlama-7b-hf", 32016, 1, 0.77, None),
-    ("Mixtral-8x7B", 32000, 1, 1.21, None),
-)
-#: Published engine start-up logs: source, model, vocabulary, GPUs of the replica, max sequences of
-#: the profiling run, logged activation peak and non-torch memory [GiB] (vLLM prints "model weights
-#: take X GiB; non_torch_memory takes Y GiB; PyTorch activation peak memory takes Z GiB").
-ENGINE_LOGS: tuple[dict[str, Any], ...] = (
-    *(
-        {
-            "source": LLMD_V019,
-            "model": m,
-            "vocab": voc,
-            "gpus": g,
-            "max_num_seqs": 1024,
-            "activation_gib": a,
-            "non_torch_gib": n,
-        }
-        for m, voc, g, a, n in _V019
-    ),
-    {
-        "source": "github.com/vllm-project/vllm pull 10511 (2024-12-14 comment: vllm serve Meta-Llama-3-8B, H100, TP1)",
-        "model": "Meta-Llama-3-8B TP1 (vLLM v0, max_num_seqs 256)",
-        "vocab": 128256,
-        "gpus": 1,
-        "max_num_seqs": 256,
-        "activation_gib": 1.26,
-        "non_torch_gib": None,  # 1.79 logged: v0 then counted the cuBLAS/NCCL warm-up differently
-    },
-    {
-        "source": "github.com/vllm-project/vllm pull 10511 (2024-12-14 comment: same, -tp 2)",
-        "model": "Meta-Llama-3-8B TP2 (vLLM v0, max_num_seqs 256)",
-        "vocab": 128256,
-        "gpus": 2,
-        "max_num_seqs": 256,
-        "activation_gib": 1.26,
-        "non_torch_gib": None,
-    },
-)
