@@ -7,7 +7,8 @@ memory takes Z GiB" (v0) or the same figures in its memory profile (v1). One row
 model, its vocabulary [tokens], the GPUs of the replica, the engine's maximum number of sequences
 in the profiling run, the logged activation peak and non-torch memory [GiB = 2^30 bytes per GPU],
 with its source and date. A blank ``non_torch_gib`` means no comparable figure; ``notes`` then
-says why.
+says why. A figure the model misses by more than the test's tolerance keeps its row, with the
+reason in ``outside_tolerance_why``.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class EngineStartupLog(CsvRow):
     source: str = Field(min_length=1)
     as_of: date
     notes: str | None = None
+    outside_tolerance_why: str | None = None  # why the model misses this log's non-torch figure
 
 
 def _needs_a_reason(row: EngineStartupLog) -> tuple[str, str] | None:
