@@ -17,7 +17,9 @@ The fleet is the min over the strategy's :class:`pricing.GpuPiece` s, kept as a 
 ``usd_per_replica_month`` × GPU price multiplier; ``replicas_per_request_month`` × tokens
 multiplier × billable ratio, and × (base / sampled utilization) on demand (reserved fleets pay
 the peak: utilization does not apply; a reservation below the peak that spills over keeps its share
-of the peak, as its spilled share of the tokens is kept). A self-hosted fine-tuned model's retraining (the piece's
+of the peak, as its spilled share of the tokens is kept), and ÷ the sizing-speed multiplier for pieces
+whose capacity the sizing model gives (not provisioned units, whose throughput the vendor publishes).
+A self-hosted fine-tuned model's retraining (the piece's
 fixed cost) splits into the training run (GPU-hours: × GPU price) and the relabeling (held),
 and the upfront training run is that of the piece serving month 0 in each sample, as the
 pricer does. Pieces that another piece beats at every volume and every multiplier are pruned
@@ -76,6 +78,7 @@ class PieceTable:
     staff_usd_per_replica_month: FloatArray | None = None  # part of usd_per_replica_month (× engineer cost)
     spare_replicas: float = 0.0  # always-on replicas beyond the load (same for every piece)
     min_replicas: FloatArray | None = None  # each piece's floor (None: 1)
+    sized: NDArray[np.bool_] | None = None  # pieces whose capacity the sizing model gives (None: all)
 
 
 @dataclass(frozen=True)
@@ -162,6 +165,10 @@ def _piece_table(sid: str, ps: tuple[GpuPiece, ...], components: tuple[str, ...]
     extra: tuple[FloatArray, ...] = (c - cs, cs, (c - cs) * q, cs * q) if cs.any() else ()
     if any(p.min_replicas != 1.0 for p in ps):
         extra = (*extra, np.array([p.min_replicas for p in ps]) * c)
+    sized = np.array([p.sized_by_model for p in ps])
+    if sized.any() and not sized.all():  # the sizing-speed multiplier moves one kind only: no cross-kind pruning
+        v = q if reserved else c * q
+        extra = (*extra, v * sized, v * ~sized)
     keep = _undominated(c, q if reserved else c * q, fg, fo, extra)
     staff = cs[keep] if cs.any() else None
     spares = {p.spare_replicas for p in ps}
@@ -170,7 +177,9 @@ def _piece_table(sid: str, ps: tuple[GpuPiece, ...], components: tuple[str, ...]
     spare = spares.pop()
     floor = np.array([p.min_replicas for p in ps])
     floors = floor[keep] if np.any(floor != 1.0) else None
-    return PieceTable(c[keep], q[keep], fg[keep], fo[keep], training[keep], reserved, len(ps), staff, spare, floors)
+    return PieceTable(
+        c[keep], q[keep], fg[keep], fo[keep], training[keep], reserved, len(ps), staff, spare, floors, sized[keep]
+    )
 
 
 def decompose(sc: StrategyCost, ctx: PricingContext) -> CostStructure:

@@ -28,6 +28,7 @@ INPUT_LABELS: dict[str, tuple[str, bool, Any]] = {
     "retry_rate": ("the retry rate", False, lambda v: fmt_percent(v, 1)),
     "cache_hit_rate": ("the cache hit rate", False, fmt_percent),
     "engineer_monthly_usd": ("engineer cost", False, lambda v: fmt_usd(v) + "/month"),
+    "sizing_speed_multiplier": ("self-hosted speed", False, lambda v: f"{v:.2f}× the sizing model's"),
 }
 
 

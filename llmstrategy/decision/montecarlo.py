@@ -9,7 +9,9 @@ GPU replica's capacity is not exactly inversely proportional to tokens, a long-c
 tier may switch, whole replicas at the peak are steps, and the request-shape model choice is kept: ≤ 5% of the
 horizon total at ×0.7 and ×1.3 in
 the tests); the training set's tokens and
-the provider's training price are held; the model and fleet candidates are those chosen at
+the provider's training price are held; the sizing-speed multiplier divides the load of the
+fleets the sizing model sized (a slower GPU would also need a smaller batch for a latency
+target: held); the model and fleet candidates are those chosen at
 the base inputs; inputs are drawn independently (no correlation between, e.g., volume and
 cache hit rate).
 """
@@ -126,6 +128,7 @@ class _Draws:
     retry: FloatArray
     cache: FloatArray
     engineer: FloatArray
+    speed: FloatArray  # served speed / the sizing model's prediction (self-hosted fleets)
 
 
 def _draw(base: BaseInputs, spec: UncertaintySpec, samples: int, seed: int) -> _Draws:
@@ -140,15 +143,19 @@ def _draw(base: BaseInputs, spec: UncertaintySpec, samples: int, seed: int) -> _
         "retry_rate": base.retry_rate,
         "cache_hit_rate": base.cache_hit_rate,
         "engineer_cost": 1.0,
+        "sizing_speed": 1.0,
     }
     v = [spec.spreads[k].draw(bases[k], z[i]) for i, k in enumerate(INPUT_FAMILIES)]
     return _Draws(*v)
 
 
-def _replicas_into(out: FloatArray, kx: FloatArray, t: PieceTable, j: int) -> None:
-    """Piece ``j``'s replicas at each sample × month, written into ``out``: max(floor, q·x) on
-    demand or max(floor, ⌈q·x⌉) reserved, plus the spares."""
+def _replicas_into(out: FloatArray, kx: FloatArray, t: PieceTable, j: int, speed: FloatArray) -> None:
+    """Piece ``j``'s replicas at each sample × month, written into ``out``: max(floor, q·x / s) on
+    demand or max(floor, ⌈q·x / s⌉) reserved, plus the spares; s the sizing-speed multiplier for a
+    piece the sizing model sized (1 for provisioned units)."""
     np.multiply(kx, t.replicas_per_request_month[j], out=out)
+    if t.sized is None or t.sized[j]:
+        out /= speed[:, None]
     if t.reserved:
         np.subtract(out, 1e-9, out=out)
         np.ceil(out, out=out)
@@ -158,19 +165,25 @@ def _replicas_into(out: FloatArray, kx: FloatArray, t: PieceTable, j: int) -> No
 
 
 def _pieces_cost(
-    t: PieceTable, kx: FloatArray, gpu: FloatArray, best: FloatArray, tmp: FloatArray, engineer: FloatArray
+    t: PieceTable,
+    kx: FloatArray,
+    gpu: FloatArray,
+    best: FloatArray,
+    tmp: FloatArray,
+    engineer: FloatArray,
+    speed: FloatArray,
 ) -> tuple[FloatArray, FloatArray]:
     """Fleet cost per sample × month [USD/month] (written into ``best``; ``tmp`` is scratch of
     the same shape), and the upfront training run of the piece serving month 0 [USD]. A piece's
     per-replica cost is GPU rent × the GPU price multiplier plus staff × the engineer-cost one."""
     pick0 = np.zeros(kx.shape[0], dtype=np.intp)
     if t.staff_usd_per_replica_month is not None:
-        return _pieces_cost_with_staff(t, kx, gpu, best, tmp, engineer)
+        return _pieces_cost_with_staff(t, kx, gpu, best, tmp, engineer, speed)
     common_other = bool(np.all(t.fixed_other_usd_per_month == t.fixed_other_usd_per_month[0]))
     g = gpu[:, None]
     for j in range(t.usd_per_replica_month.size):
         out = best if j == 0 else tmp
-        _replicas_into(out, kx, t, j)
+        _replicas_into(out, kx, t, j, speed)
         out *= t.usd_per_replica_month[j]
         if t.fixed_gpu_usd_per_month[j]:
             out += t.fixed_gpu_usd_per_month[j]
@@ -187,7 +200,13 @@ def _pieces_cost(
 
 
 def _pieces_cost_with_staff(
-    t: PieceTable, kx: FloatArray, gpu: FloatArray, best: FloatArray, tmp: FloatArray, engineer: FloatArray
+    t: PieceTable,
+    kx: FloatArray,
+    gpu: FloatArray,
+    best: FloatArray,
+    tmp: FloatArray,
+    engineer: FloatArray,
+    speed: FloatArray,
 ) -> tuple[FloatArray, FloatArray]:
     """:func:`_pieces_cost` when pieces carry operations staff per replica: cost_j = replicas_j ×
     (GPU part_j × G + staff_j × E) + fixed GPU_j × G + fixed other_j, per sample."""
@@ -196,7 +215,7 @@ def _pieces_cost_with_staff(
     g = gpu[:, None]
     for j in range(t.usd_per_replica_month.size):
         out = best if j == 0 else tmp
-        _replicas_into(out, kx, t, j)
+        _replicas_into(out, kx, t, j, speed)
         staff = t.staff_usd_per_replica_month[j]
         out *= ((t.usd_per_replica_month[j] - staff) * gpu + staff * engineer)[:, None]
         out += t.fixed_gpu_usd_per_month[j] * g + t.fixed_other_usd_per_month[j]
@@ -248,7 +267,7 @@ def monte_carlo(model: CostModel, spec: UncertaintySpec, *, samples: int = 10_00
         for t in cs.piece_tables:  # each table is the cheapest of its pieces; tables add (two reservations)
             if not t.usd_per_replica_month.size:
                 continue
-            fleet, training = _pieces_cost(t, kx_by_kind[t.reserved], d.gpu, best, tmp, d.engineer)
+            fleet, training = _pieces_cost(t, kx_by_kind[t.reserved], d.gpu, best, tmp, d.engineer, d.speed)
             m0 = m0 + fleet[:, 0]  # new arrays: ``best`` is scratch the next table overwrites
             m_last = m_last + fleet[:, -1]
             total = total + fleet.sum(axis=1) + training
@@ -270,6 +289,7 @@ def monte_carlo(model: CostModel, spec: UncertaintySpec, *, samples: int = 10_00
         "retry_rate": d.retry,
         "cache_hit_rate": d.cache,
         "engineer_monthly_usd": b.engineer_monthly_usd * d.engineer,
+        "sizing_speed_multiplier": d.speed,
     }
     return MonteCarlo(
         samples=samples,

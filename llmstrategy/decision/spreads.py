@@ -36,6 +36,7 @@ INPUT_FAMILIES: dict[str, Literal["lognormal", "normal"]] = {
     "retry_rate": "normal",
     "cache_hit_rate": "normal",
     "engineer_cost": "lognormal",
+    "sizing_speed": "lognormal",  # last: the earlier inputs keep their draws for a seed
 }
 #: Where a bounded input may live at all: [low, high] (a file's min/max must stay inside).
 DOMAINS = {

@@ -130,6 +130,12 @@ class GpuPiece:
     spare_replicas: float = 0.0  # always-on replicas beyond the load (N+1 for interactive services)
     min_replicas: float = 1.0  # the smallest deployment (a provisioned offer's minimum units / step)
 
+    @property
+    def sized_by_model(self) -> bool:
+        """Whether this piece's capacity comes from the sizing model (a layout of ``tensor_parallel``
+        ≥ 1 GPUs), not from a vendor's published throughput (provisioned units: ``tensor_parallel`` 0)."""
+        return self.tensor_parallel > 0
+
     def replicas(self, requests_per_month: NDArray[np.float64]) -> NDArray[np.float64]:
         x = self.replicas_per_request_month * np.asarray(requests_per_month, dtype=float)
         if self.reserved:

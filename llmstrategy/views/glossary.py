@@ -75,7 +75,8 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "monte-carlo": (
         "Simulated futures (Monte Carlo)",
         "The costs recomputed for thousands of random but plausible futures: other volumes, growth, prices, "
-        "GPU use, retries and salaries.",
+        "GPU use, retries and salaries, and self-hosted GPUs that serve slower or faster than sized (as far as the "
+        "sizing model has missed the published measurements it is checked against).",
     ),
     "percentiles": (
         "P10, P50, P90",

@@ -140,9 +140,11 @@ def test_reusing_costs_priced_over_the_horizon_gives_the_same_model():
 def test_vectorized_equals_per_sample_pricing(name, pricing):
     """Volume, growth, retry, cache, utilization and engineer cost through the profile; API and
     GPU prices through a catalog with every price scaled. Tokens per request are held (their
-    effect is an approximation, checked below)."""
+    effect is an approximation, checked below), and so is the sizing speed, which no profile
+    or catalog field carries (tests/decision/test_sizing_speed.py checks its effect)."""
     p = profile(name, pricing)
     wide = spec().scaled(1.5).with_spread("tokens_per_request", sigma=0.0)
+    wide = wide.with_spread("sizing_speed", sigma=0.0, median=1.0)
     # choices made at today's volume (a self-hosted model, a private deployment's kind, a routed
     # part's) move with the samples' volume: enough samples that each strategy keeps its choice in some
     mc = monte_carlo(model_for(name, pricing), wide, samples=24, seed=11)
