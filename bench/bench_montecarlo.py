@@ -64,7 +64,8 @@ def main() -> None:
     args = ap.parse_args()
     cat = load_catalog(DATA)
     full = load_uncertainty(DATA)
-    spec = full.with_spread("tokens_per_request", sigma=0.0)  # the loop holds tokens per request
+    # the loop holds tokens per request and the sizing speed (no profile or catalog field carries it)
+    spec = full.with_spread("tokens_per_request", sigma=0.0).with_spread("sizing_speed", sigma=0.0, median=1.0)
 
     print(f"simulate(ctx, samples={args.samples:,}) per example profile (pricing included; best of 3):")
     for f in sorted((DATA / "profiles").glob("*.yaml")):
