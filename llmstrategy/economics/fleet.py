@@ -196,15 +196,24 @@ AcceptedUsd = Callable[[ModelSpec, float], float]
 
 
 def chosen_model(
-    options: tuple[FleetOption, ...], monthly_usd_today: NDArray[np.float64], served_today: float, accepted: AcceptedUsd
+    options: tuple[FleetOption, ...],
+    monthly_usd_today: NDArray[np.float64],
+    served_today: float,
+    accepted: AcceptedUsd,
+    pool: Callable[[list[ModelSpec]], frozenset[str]] | None = None,
 ) -> ModelSpec:
     """The model whose cheapest fleet at today's volume costs least per accepted task (seed 001:
     track cost per task; the hosted pricer chooses its model the same way): a model a few dollars
-    dearer that passes more tasks wins. Ties: the cheaper fleet, then the catalog order."""
+    dearer that passes more tasks wins. ``pool`` narrows the models that may be taken (a tuned
+    model where retries cannot buy accuracy: :func:`hosted.tuned_choice_pool`). Ties: the cheaper
+    fleet, then the catalog order."""
     best: dict[str, tuple[float, ModelSpec]] = {}
     for o, usd in zip(options, monthly_usd_today.tolist(), strict=True):
         if o.model.id not in best or usd < best[o.model.id][0]:
             best[o.model.id] = (usd, o.model)
+    if pool is not None:
+        keep = pool([m for _, m in best.values()])
+        best = {k: v for k, v in best.items() if k in keep}
     per_request = max(served_today, 1e-9)
     ranked = sorted(
         best.values(), key=lambda um: (accepted(um[1], um[0] / per_request), um[0])
@@ -222,12 +231,14 @@ def best_fleet(
     *,
     accepted: AcceptedUsd | None = None,
     served_today: float | None = None,
+    pool: Callable[[list[ModelSpec]], frozenset[str]] | None = None,
 ) -> FleetPlan | str:
     """Every qualifying model × GPU × layout (sized once, memoized); at each volume the one
     with the lowest GPU cost plus ``fixed_monthly_usd(model, gpu)`` (e.g. retraining that
     model). With ``accepted`` (and ``served_today``, billable requests a month at the profile's
     own volume), the model is first chosen once, at today's volume, by cost per accepted task
-    (:func:`chosen_model`), and only its GPUs and layouts compete at each volume: the model does
+    (:func:`chosen_model`, among ``pool``'s models if given), and only its GPUs and layouts compete
+    at each volume: the model does
     not change with the volume array a caller prices (break-even, Monte Carlo), and the fleet
     stays the cheapest of its pieces. One numpy pass over options × volumes."""
     s = self_host_settings(ctx)
@@ -265,7 +276,7 @@ def best_fleet(
 
     if accepted is not None and served_today is not None and len({o.model.id for o in options}) > 1:
         today = fx + c * replicas(q * served_today)
-        m = chosen_model(options, today, served_today, accepted)
+        m = chosen_model(options, today, served_today, accepted, pool)
         mine = np.array([o.model.id == m.id for o in options])
         mask = np.where(mine, 0.0, np.inf)
         keep = mine & _undominated(np.where(mine, c, np.inf), q, np.where(mine, fx, np.inf))

@@ -4,6 +4,7 @@ fine-tuning (:func:`price_api_fine_tune`), and every API model priced for one wo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -93,6 +94,26 @@ def accepted_task_usd(m: ModelSpec, request_usd: float, ctx: PricingContext, nee
     p = max(expected_pass_rate(m, ctx, need), 1e-6)
     review = ctx.profile.human_review_usd_per_task
     return request_usd + (1 - p) * review if review is not None else request_usd / p
+
+
+def retries_cannot_buy_accuracy(ctx: PricingContext) -> bool:
+    """Whether a failed task stays failed when retried: systematic failures (seed 003 step 4), or a
+    required accuracy that nothing downstream catches."""
+    p = ctx.profile
+    return p.systematic_failures or (p.required_accuracy is not None and not p.errors_caught_downstream)
+
+
+def tuned_choice_pool(models: Iterable[ModelSpec], ctx: PricingContext, need: QualityNeed) -> frozenset[str]:
+    """The ids a fine-tuned-model choice may take among ``models`` (all qualifying for ``need``, the
+    task's need less the uplift): where retries cannot buy accuracy, those whose expected pass rate
+    is within ``quality.fine_tune_max_pass_loss`` of the best of them (a lower cost per accepted task
+    assumes a failed task is retried until it passes); else all."""
+    ms = list(models)
+    if not ms or not retries_cannot_buy_accuracy(ctx):
+        return frozenset(m.id for m in ms)
+    rates = {m.id: expected_pass_rate(m, ctx, need) for m in ms}
+    floor = max(rates.values()) - float(ctx.catalog.value("quality.fine_tune_max_pass_loss")) - 1e-12
+    return frozenset(k for k, r in rates.items() if r >= floor)
 
 
 def measured(ctx: PricingContext) -> dict[str, EvalResult]:

@@ -60,6 +60,7 @@ from llmstrategy.economics.finetune import (
     training_run_usd,
 )
 from llmstrategy.economics.fleet import candidate_models
+from llmstrategy.economics.hosted import tuned_choice_pool
 from llmstrategy.economics.quality import QualityNeed
 from llmstrategy.economics.selfhost import hire_months, hire_usd_per_engineer
 from llmstrategy.economics.serving import (
@@ -122,6 +123,9 @@ def endpoint_options(
     models = candidate_models(ctx, need or ctx.quality, window)
     if isinstance(models, str):
         return [], [models]
+    if fixed is not None:  # a tuned model: near the best tuned pass rate where retries cannot buy accuracy
+        keep = tuned_choice_pool(models, ctx, need or ctx.quality)
+        models = [m for m in models if m.id in keep]
     offers = [o for o in ctx.catalog.managed_endpoints if p.assumptions.gpu in (None, o.gpu_id)]
     if not offers:
         return [], [f"no managed-endpoint instance with {p.assumptions.gpu} (data/managed_endpoints.csv)"]

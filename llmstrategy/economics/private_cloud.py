@@ -1,35 +1,30 @@
-"""Private deployments in the team's own cloud tenancy (``private_cloud``), of two kinds: a
-vendor's model on provisioned throughput (Azure provisioned throughput units, Bedrock provisioned
-throughput, Vertex AI generative AI scale units), billed per unit-hour whether used or not; or a
-managed endpoint of an open-weight model (:mod:`managed_endpoint`: SageMaker, Azure ML), billed
-per instance-hour. :func:`price_private_cloud` takes the kind that costs less at today's volume
-(a managed endpoint only for a team with an ML engineer, or that can hire one: the model is
-theirs to choose, evaluate and upgrade) and names the other in its details.
+"""Private deployments in the team's own cloud tenancy (``private_cloud``), of two kinds: a vendor's model on
+provisioned throughput (Azure provisioned throughput units, Bedrock provisioned throughput, Vertex AI generative AI
+scale units), billed per unit-hour whether used or not; or a managed endpoint of an open-weight model
+(:mod:`managed_endpoint`: SageMaker, Azure ML), billed per instance-hour. :func:`price_private_cloud` takes the kind
+that costs less at today's volume (a managed endpoint only for a team with an ML engineer, or that can hire one: the
+model is theirs to choose, evaluate and upgrade) and names the other in its details.
 
-Sizing, as the vendors document it (Microsoft's PTU sizing guide): tokens per minute at the
-peak = billable requests per minute at the peak × (input tokens + output weight × output
-tokens, hidden reasoning included); units = max(minimum, step × ⌈TPM / (TPM per unit × step)⌉).
-Monthly cost = units × USD per unit-hour × 730. Each (offering, model) is a step-priced piece
-(a "replica" is one step of units, with the minimum as its floor), so the Monte Carlo reprices
-it like a reserved fleet. The commitment taken is the cheapest one no longer than the horizon;
-an offer with no published price is left out (rows stay in the data, marked blank).
+Sizing, as the vendors document it (Microsoft's PTU sizing guide): tokens per minute at the peak = billable requests
+per minute at the peak × (input tokens + output weight × output tokens, hidden reasoning included); units =
+max(minimum, step × ⌈TPM / (TPM per unit × step)⌉). Monthly cost = units × USD per unit-hour × 730. Each (offering,
+model) is a step-priced piece (a "replica" is one step of units, with the minimum as its floor), so the Monte Carlo
+reprices it like a reserved fleet. The commitment taken is the cheapest one no longer than the horizon; an offer with
+no published price is left out (rows stay in the data, marked blank).
 
-Spill-over (:mod:`spillover`): where the vendor sends traffic above the reservation to
-pay-as-you-go (``spillover_to_paygo``), the reservation may cover only a share c* of the peak, the
-newsvendor level of the hourly load shape (``data/load_shape.csv``) rescaled to the profile's
-``peak_to_average``, at the list prices (price what-ifs re-bill it without re-sizing it); the piece
-is the peak's scaled by c*, with the vendor's minimum and steps. The tokens above c* × the peak (an
-upper bound, as whole units reserve at least that) are billed at the model's API prices in
-``models.csv`` (its vendor's standard deployment) as ``api_spillover`` (printed in the same column as a
-hosted API's tokens, which they are), a per-token component the Monte Carlo moves with the API
-price. Reservation and spill-over are chosen against the peak reservation once, at the profile's
-volume today, and kept along the curve.
+Spill-over (:mod:`spillover`): where the vendor sends traffic above the reservation to pay-as-you-go
+(``spillover_to_paygo``), the reservation may cover only a share c* of the peak, the newsvendor level of the hourly
+load shape (``data/load_shape.csv``) rescaled to the profile's ``peak_to_average``, at the list prices (price
+what-ifs re-bill it without re-sizing it); the piece is the peak's scaled by c*, with the vendor's minimum and steps.
+The tokens above c* × the peak (an upper bound, as whole units reserve at least that) are billed at the model's API
+prices in ``models.csv`` (its vendor's standard deployment) as ``api_spillover`` (printed in the same column as a
+hosted API's tokens, which they are), a per-token component the Monte Carlo moves with the API price. Reservation and
+spill-over are chosen against the peak reservation once, at the profile's volume today, and kept along the curve.
 
-Fine-tuned models (``fine_tune``, ``rag_fine_tune``) are served where a row allows it
-(``fine_tuned_allowed``) and the vendor publishes a training price (``data/finetune_offers.csv``,
-``serving`` = ``provisioned``, ``provider`` = the row's vendor): training, labeling, retraining and
-set-up as for provider fine-tuning, the prompt shortened and the quality needed lowered by the
-uplift; the same sizing, on the peak (no source says tuned deployments spill over).
+Fine-tuned models (``fine_tune``, ``rag_fine_tune``) are served where a row allows it (``fine_tuned_allowed``) and
+the vendor publishes a training price (``data/finetune_offers.csv``, ``serving`` = ``provisioned``, ``provider`` =
+the row's vendor): training, labeling, retraining and set-up as for provider fine-tuning, the prompt shortened and
+the quality needed lowered by the uplift; the same sizing, on the peak (no source says tuned deployments spill over).
 """
 
 from __future__ import annotations
@@ -58,7 +53,13 @@ from llmstrategy.economics.finetune import (
     provider_training_usd,
     retraining_usd_per_month,
 )
-from llmstrategy.economics.hosted import expected_ttft_ms, latency_problem, lifecycle_problem, quality_problem
+from llmstrategy.economics.hosted import (
+    expected_ttft_ms,
+    latency_problem,
+    lifecycle_problem,
+    quality_problem,
+    tuned_choice_pool,
+)
 from llmstrategy.economics.managed_endpoint import managed_endpoint_cost
 from llmstrategy.economics.spillover import SpillPlan, rescaled_load, spill_plan, spilled_share
 from llmstrategy.inputs.catalog import ModelSpec
@@ -281,6 +282,8 @@ def price_provisioned(strategy: Strategy, ctx: PricingContext, req: NDArray[np.f
     def retrain_usd(opt: Option) -> float:
         return 0.0 if ft is None else retraining_usd_per_month(ft, training_usd(opt))
 
+    keep = tuned_choice_pool([o.model for o in options], ctx, need) if need is not None else None  # a tuned model
+    options = [o for o in options if keep is None or o.model.id in keep]
     ranked = sorted(options, key=lambda o: (_today_usd(o, ctx, shape, retrain_usd(o))[0], o.offer.offering, o.model.id))
     best = ranked[0]
     spills = _today_usd(best, ctx, shape, retrain_usd(best))[1]

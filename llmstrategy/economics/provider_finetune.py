@@ -38,7 +38,13 @@ from llmstrategy.economics.finetune import (
     provider_training_usd,
     retraining_usd_per_month,
 )
-from llmstrategy.economics.hosted import accepted_task_usd, expected_ttft_ms, lifecycle_problem, quality_problem
+from llmstrategy.economics.hosted import (
+    accepted_task_usd,
+    expected_ttft_ms,
+    lifecycle_problem,
+    quality_problem,
+    tuned_choice_pool,
+)
 from llmstrategy.economics.managed_endpoint import endpoint_setup
 from llmstrategy.economics.serving import layout_pieces, with_hidden_reasoning
 from llmstrategy.inputs.catalog import ModelSpec
@@ -167,7 +173,8 @@ def price_api_fine_tune(strategy: Strategy, ctx: PricingContext, req: NDArray[np
         choices.append((per_task, bill, o.provider, m.id, m, o, pieces, ttfts))
     if not choices:
         return infeasible(strategy, req, "no tuned model fits the provider's dedicated GPUs: " + "; ".join(blocked[:2]))
-    _, _, _, _, model, offer, pieces, ttfts = min(choices, key=lambda c: c[:4])
+    keep = tuned_choice_pool({c[4].id: c[4] for c in choices}.values(), ctx, lowered)
+    _, _, _, _, model, offer, pieces, ttfts = min((c for c in choices if c[3] in keep), key=lambda c: c[:4])
     training = training_of[id(offer)]
     retrain = retraining_usd_per_month(ft, training)
     monthly: dict[str, NDArray[np.float64]] = {}

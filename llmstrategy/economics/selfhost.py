@@ -33,7 +33,7 @@ from llmstrategy.economics.finetune import (
     training_run_usd,
 )
 from llmstrategy.economics.fleet import FleetPlan, best_fleet, fleet_details
-from llmstrategy.economics.hosted import accepted_task_usd, frontier_model
+from llmstrategy.economics.hosted import accepted_task_usd, frontier_model, tuned_choice_pool
 from llmstrategy.economics.quality import quality_need
 from llmstrategy.economics.routing import LEVEL_BELOW, route_settings, router_monthly_usd
 from llmstrategy.economics.serving import SelfHostSettings, self_host_settings, serving_setup
@@ -132,6 +132,7 @@ def _price_fleet(
         retrain if strategy.uses_fine_tune else None,
         accepted=lambda m, usd: accepted_task_usd(m, usd, ctx, need),
         served_today=float(today[0]) * (1.0 - frontier_share),
+        pool=(lambda ms: tuned_choice_pool(ms, ctx, need)) if strategy.uses_fine_tune else None,
     )
     if isinstance(plan, str):
         return infeasible(strategy, req, plan)

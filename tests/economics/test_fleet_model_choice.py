@@ -52,8 +52,9 @@ def test_a_dearer_model_that_passes_more_tasks_wins(cat):
 
 def test_the_format_failure_case_tunes_a_model_that_passes_more(cat):
     """Before: self_host+fine_tune tuned llama-3.1-8b (85.6 % expected) and lost to prompting a
-    stronger hosted model (88.4 %). Now the tuned model is the one cheapest per accepted task,
-    and it is no weaker than the cheapest-per-request one."""
+    stronger hosted model (88.4 %). Now the tuned model is the one cheapest per accepted task among
+    those near the best tuned pass rate (systematic failures: retries cannot buy accuracy), and it
+    is no weaker than the cheapest-per-request one."""
     p = load_profile(CASES / "format_failures_10k_labels.yaml")
     ctx = pricing_context(p, cat)
     sc = price(strategy("self_host+fine_tune"), ctx, [1e6])
@@ -97,3 +98,42 @@ def test_a_host_s_window_is_not_the_weights_window(cat):
 
     model, why = select_api_model(strategy("api"), pricing_context(p2, cat))
     assert model is None and "65,536" in why
+
+
+def test_the_tuned_choice_may_give_up_no_more_than_a_clear_return(cat):
+    """Where retries cannot buy accuracy, the decision path counts fine_tune_min_pass_gain as a
+    clear return; a tuned-model choice may not give up more than that to be cheaper per accepted
+    task (quality.fine_tune_max_pass_loss, kept equal to it)."""
+    import yaml
+
+    rec = yaml.safe_load((DATA / "strategies.yaml").read_text(encoding="utf-8"))["recommendation"]
+    loss = float(cat.value("quality.fine_tune_max_pass_loss"))
+    assert loss == float(rec["fine_tune_min_pass_gain"]["value"])
+    p = load_profile(CASES / "format_failures_10k_labels.yaml")
+    assert p.systematic_failures
+    ctx = pricing_context(p, cat)
+    from llmstrategy.economics.fleet import candidate_models
+
+    need = ctx.quality.lowered(float(cat.value("fine_tune.quality_uplift")))
+    rates = {m.id: expected_pass_rate(m, ctx, need) for m in candidate_models(ctx, need, 2000)}
+    assert max(rates.values()) - min(rates.values()) > loss  # the pool has weaker, cheaper models
+    for sid in ("self_host+fine_tune", "private_cloud+fine_tune", "api+fine_tune"):
+        sc = price(strategy(sid), ctx, [1e6])
+        assert sc.feasible, sid
+        chosen = next(iter(sc.models.values()))
+        assert rates.get(chosen, expected_pass_rate(cat.models[chosen], ctx, need)) >= max(rates.values()) - loss, sid
+
+
+def test_where_retries_buy_accuracy_the_cheapest_per_accepted_task_stays(cat):
+    """The same case without systematic failures: the tuned fleet may be a weaker model that is
+    cheaper per accepted task (retrying a failed task until it passes is then what that cost prices)."""
+    p = load_profile(CASES / "format_failures_10k_labels.yaml").with_updates(systematic_failures=False)
+    ctx = pricing_context(p, cat)
+    need = ctx.quality.lowered(float(cat.value("fine_tune.quality_uplift")))
+    free = price(strategy("self_host+fine_tune"), ctx, [1e6])
+    held = price(strategy("self_host+fine_tune"), pricing_context(p.with_updates(systematic_failures=True), cat), [1e6])
+    m_free, m_held = (cat.models[x.models["self_host"]] for x in (free, held))
+    assert m_free.id != m_held.id  # without the rule the choice is another, weaker model
+    assert expected_pass_rate(m_free, ctx, need) < expected_pass_rate(m_held, ctx, need) - float(
+        cat.value("quality.fine_tune_max_pass_loss")
+    )
