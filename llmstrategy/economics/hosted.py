@@ -105,11 +105,12 @@ def retries_cannot_buy_accuracy(ctx: PricingContext) -> bool:
 
 def tuned_choice_pool(models: Iterable[ModelSpec], ctx: PricingContext, need: QualityNeed) -> frozenset[str]:
     """The ids a fine-tuned-model choice may take among ``models`` (all qualifying for ``need``, the
-    task's need less the uplift): where retries cannot buy accuracy, those whose expected pass rate
-    is within ``quality.fine_tune_max_pass_loss`` of the best of them (a lower cost per accepted task
-    assumes a failed task is retried until it passes); else all."""
+    task's need less the uplift): where retries cannot buy accuracy and no person fixes a failed
+    task (``human_review_usd_per_task``, which the cost per accepted task then prices), those whose
+    expected pass rate is within ``quality.fine_tune_max_pass_loss`` of the best of them (a lower
+    cost per accepted task assumes a failed task is retried until it passes); else all."""
     ms = list(models)
-    if not ms or not retries_cannot_buy_accuracy(ctx):
+    if not ms or not retries_cannot_buy_accuracy(ctx) or ctx.profile.human_review_usd_per_task is not None:
         return frozenset(m.id for m in ms)
     rates = {m.id: expected_pass_rate(m, ctx, need) for m in ms}
     floor = max(rates.values()) - float(ctx.catalog.value("quality.fine_tune_max_pass_loss")) - 1e-12

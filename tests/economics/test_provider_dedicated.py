@@ -93,13 +93,14 @@ def test_without_an_hourly_rate_the_dedicated_offer_is_refused_with_the_reason(c
 
 def test_the_offer_is_chosen_by_cost_per_accepted_task_not_by_the_cheapest_endpoint(cat):
     """A person fixing each failed task ($40) makes the model that passes more tasks worth its
-    dearer endpoint; without review the cheaper one wins. The rule: bill at today's volume ÷
-    requests ÷ pass rate (or + misses × review), the least wins."""
+    dearer endpoint; without review, where a failed task is retried until it passes (failures not
+    systematic), the cheaper one wins. The rule: bill at today's volume ÷ requests ÷ pass rate (or
+    + misses × review), the least wins."""
     ids = ("gemma-3-27b", "qwen2.5-72b")
     both = _only(cat, *ids)
     picks = {}
     for review in (None, 40.0):
-        prof = make_profile(**PROFILE, human_review_usd_per_task=review)
+        prof = make_profile(**{**PROFILE, "systematic_failures": False}, human_review_usd_per_task=review)
         ctx = pricing_context(prof, both, on_date=DAY)
         req = np.array([workload(prof).requests_per_month])
         alone = {}
@@ -113,6 +114,14 @@ def test_the_offer_is_chosen_by_cost_per_accepted_task_not_by_the_cheapest_endpo
         picks[review] = price_api_fine_tune(FT, ctx, req).models["api"]
         assert picks[review] == min(alone, key=lambda k: alone[k]), alone
     assert picks[None] != picks[40.0], picks  # the rule, not the cheapest endpoint, decides
+    # systematic failures and no review: a retry does not fix a failed task, so the cheaper model
+    # more than quality.fine_tune_max_pass_loss below the other is not taken
+    ctx = pricing_context(make_profile(**PROFILE), both, on_date=DAY)
+    lowered = ctx.quality.lowered(float(ctx.catalog.value("fine_tune.quality_uplift")))
+    rates = {m: expected_pass_rate(ctx.catalog.models[m], ctx, lowered) for m in ids}
+    assert abs(rates[ids[0]] - rates[ids[1]]) > float(ctx.catalog.value("quality.fine_tune_max_pass_loss"))
+    req = np.array([workload(make_profile(**PROFILE)).requests_per_month])
+    assert price_api_fine_tune(FT, ctx, req).models["api"] == max(rates, key=lambda k: rates[k])
 
 
 def test_file_errors_name_the_line_and_the_field(tmp_path: Path, cat):
