@@ -67,6 +67,7 @@ ACCELERATOR_GPU: dict[str, str] = {
     "H100-NVLINK": "h100-sxm",
     "H100-MEGA": "h100-sxm",
     "H200": "h200",
+    "H200-SXM": "h200",  # RunPod's H200 (GpuInfo 'H200 SXM', 141 GB): the HGX module of gpus.csv's h200
     "A100-80GB": "a100-80gb",
     "A100-80GB-SXM": "a100-80gb",
     "B200": "b200",
@@ -161,7 +162,7 @@ def _is_pcie(raw: dict[str, str]) -> bool:
 def _read_file(path: Path, provider: str, known: frozenset[str], skipped: Counter[str]) -> list[Quote]:
     where = str(path)
     market = PROVIDER_MARKET.get(provider)
-    quotes: list[Quote] = []
+    quotes: list[tuple[Quote, float]] = []
     gcp_hosts: dict[tuple[str, str, str], float] = {}
     gcp_accelerators: list[tuple[str, str, str, str, int, float]] = []
     for line, raw in _rows(path):
@@ -196,7 +197,7 @@ def _read_file(path: Path, provider: str, known: frozenset[str], skipped: Counte
         if provider == "gcp" and not instance:
             gcp_accelerators.append((gpu, name, region, raw.get("AvailabilityZone", "").strip(), int(count), price))
             continue
-        quotes.append(Quote(gpu, market, provider, region, instance, price / count))
+        quotes.append((Quote(gpu, market, provider, region, instance, round(price / count, 9)), count))
     for gpu, name, region, zone, count, price in gcp_accelerators:
         hosts = [
             (gcp_hosts[(region, zone, t)], t)
@@ -208,8 +209,15 @@ def _read_file(path: Path, provider: str, known: frozenset[str], skipped: Counte
             continue
         host_price, host = min(hosts)
         assert market is not None
-        quotes.append(Quote(gpu, market, provider, region, host, (price + host_price) / count))
-    return quotes
+        quotes.append((Quote(gpu, market, provider, region, host, round((price + host_price) / count, 9)), count))
+    # a per-GPU price is rounded to 1e-9 (11.95 / 5 is not 2.39 in binary) and, of the instance types
+    # of one GPU at one per-GPU price in one region, only those with the fewest GPUs are kept (RunPod
+    # prices 1 to 10 GPUs alike), so the row names the smallest one, not the one float noise picked
+    fewest: dict[tuple[str, str, float], float] = {}
+    for q, n in quotes:
+        key = (q.gpu_id, q.region, q.usd_per_gpu_hour)
+        fewest[key] = min(n, fewest.get(key, n))
+    return [q for q, n in quotes if n == fewest[(q.gpu_id, q.region, q.usd_per_gpu_hour)]]
 
 
 def read_gcp_billing(path: Path, known: frozenset[str]) -> list[Quote]:

@@ -25,7 +25,14 @@ from llmstrategy.inputs.gpu_offers import (
     write_offers,
 )
 from llmstrategy.inputs.gpu_owned import load_owned_inputs, owned_offers, owned_usd_per_gpu_hour
-from llmstrategy.inputs.skypilot_import import Quote, aggregate, import_skypilot, scan_skypilot
+from llmstrategy.inputs.skypilot_import import (
+    ACCELERATOR_GPU,
+    SXM_ONLY,
+    Quote,
+    aggregate,
+    import_skypilot,
+    scan_skypilot,
+)
 
 FIXTURES = Path(__file__).parent / "data" / "skypilot"
 GPUS = DATA / "gpus.csv"
@@ -135,8 +142,31 @@ def test_specialist_h100_excludes_the_pcie_variant(scan):
     assert lam and all("pcie" not in q.instance_type for q in lam)
     assert _quotes(scan, "h100-sxm", "lambda")["us-east-1"] == pytest.approx(31.92 / 8)  # 3.99 < 4.29 (1x)
     row = _row(scan.rows, "h100-sxm", "specialist_on_demand")
-    assert row.usd_per_gpu_hour == pytest.approx((3.99 + 2.95) / 2)  # lambda 3.99, nebius 2.95
-    assert scan.skipped["PCIe variant of an SXM GPU"] == 6  # 3 Lambda, 3 Azure NC rows
+    assert row.usd_per_gpu_hour == pytest.approx(3.29)  # lambda 3.99, nebius 2.95, runpod 3.29: the middle one
+    # 3 Lambda, 3 Azure NC rows, RunPod's 48 A100 PCIe rows (its name A100-80GB, GpuInfo 'A100 PCIe')
+    assert scan.skipped["PCIe variant of an SXM GPU"] == 6 + 48
+
+
+def test_runpods_h200_sxm_is_the_h200(tmp_path):
+    # RunPod names its H200 'H200-SXM' (GpuInfo 'H200 SXM'); gpus.csv's h200 is that SXM module
+    assert ACCELERATOR_GPU["H200-SXM"] == "h200" and "h200" in SXM_ONLY
+    row = (
+        "1x_H200-SXM_SECURE,H200-SXM,1.0,12.0,188.0,US,4.59,4.59,US-WA-1,"
+        "\"{'Gpus': [{'Name': 'H200 SXM', 'Manufacturer': 'Nvidia', 'Count': 1, "
+        "'MemoryInfo': {'SizeInMiB': 141}}], 'TotalGpuMemoryInMiB': 141}\""
+    )
+    runpod = tmp_path / "runpod" / "vms.csv"
+    runpod.parent.mkdir()
+    header = (
+        "InstanceType,AcceleratorName,AcceleratorCount,vCPUs,MemoryGiB,Region,SpotPrice,Price,AvailabilityZone,GpuInfo"
+    )
+    runpod.write_text(f"{header}\n{row}\n{row.replace('H200 SXM', 'H200 PCIe')}\n")
+    result = scan_skypilot([runpod], GPUS, as_of=AS_OF)
+    (got,) = result.rows
+    assert (got.gpu_id, got.market, got.usd_per_gpu_hour) == ("h200", "specialist_on_demand", 4.59)
+    assert result.skipped == {"PCIe variant of an SXM GPU": 1}  # a PCIe H200 would not be the SXM row
+    # names RunPod uses for other parts stay unmapped: H100 NVL (94 GB, PCIe card), B300 (not in gpus.csv)
+    assert "H100-NVL" not in ACCELERATOR_GPU and "B300" not in ACCELERATOR_GPU
 
 
 def test_cheapest_instance_per_region_and_gcp_hosts(scan):
