@@ -36,7 +36,12 @@ from llmstrategy.economics.fleet import FleetPlan, best_fleet, fleet_details
 from llmstrategy.economics.hosted import accepted_task_usd, frontier_model, tuned_choice_pool
 from llmstrategy.economics.quality import quality_need
 from llmstrategy.economics.routing import LEVEL_BELOW, route_settings, router_monthly_usd
-from llmstrategy.economics.serving import SelfHostSettings, self_host_settings, serving_setup
+from llmstrategy.economics.serving import (
+    SelfHostSettings,
+    self_host_settings,
+    serving_setup,
+    training_usd_per_gpu_hour,
+)
 from llmstrategy.inputs.catalog import GpuSpec, ModelSpec
 from llmstrategy.inputs.profile import Profile
 from llmstrategy.inputs.strategies import Strategy
@@ -119,7 +124,7 @@ def _price_fleet(
     served = billable_requests(req, p.cache_hit_rate, p.retry_rate) * (1.0 - frontier_share)
 
     def retrain(m: ModelSpec, g: GpuSpec) -> float:
-        run = training_run_usd(ft, float(m.total_params_b or 0), g, g.on_demand_usd_per_gpu_hour)
+        run = training_run_usd(ft, float(m.total_params_b or 0), g, training_usd_per_gpu_hour(g, s))
         return retraining_usd_per_month(ft, run)
 
     today = billable_requests(np.array([workload(p).requests_per_month]), p.cache_hit_rate, p.retry_rate)
@@ -180,7 +185,7 @@ def _price_fleet(
     piece_components: tuple[str, ...] = ("gpu_fleet", "fleet_operations")
     if strategy.uses_fine_tune:
         size_b, g = float(fleet.model.total_params_b or 0), fleet.gpu
-        training = fine_tune_details(ft, size_b, g, g.on_demand_usd_per_gpu_hour)
+        training = fine_tune_details(ft, size_b, g, training_usd_per_gpu_hour(g, s))
         upfront.update(fine_tune_upfront_usd(ft, training["training_usd"], ctx.engineer_monthly_usd))
         monthly["retraining"] = plan.fixed_usd_per_month
         piece_components = ("gpu_fleet", "fleet_operations", "retraining")

@@ -97,6 +97,15 @@ def usd_per_gpu_hour(gpu: GpuSpec, s: SelfHostSettings) -> float:
     return gpu.on_demand_usd_per_gpu_hour
 
 
+def training_usd_per_gpu_hour(gpu: GpuSpec, s: SelfHostSettings) -> float:
+    """A self-run training job's price per GPU-hour: the GPU's price in the fleet's market, as an
+    on-demand job (a reserved fleet's discount is not the run's; a committed or owned market's GPUs
+    are the fleet's own), else ``gpus.csv``'s on-demand price: serving and training in one market."""
+    if s.market_prices is not None and gpu.id in s.market_prices:
+        return s.market_prices[gpu.id]
+    return gpu.on_demand_usd_per_gpu_hour
+
+
 def market_gpus(gpus: list[GpuSpec], s: SelfHostSettings) -> list[GpuSpec]:
     """The GPUs with an offer in the settings' market (all of them without market data)."""
     return gpus if s.market_prices is None else [g for g in gpus if g.id in s.market_prices]

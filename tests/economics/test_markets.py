@@ -84,3 +84,27 @@ def test_the_fleet_covers_the_peak_with_headroom_and_a_spare_when_interactive(ca
     assert d["peak_replicas"] == int(d["peak_replicas"])  # whole replicas at the peak
     if pricing == "reserved":
         assert d["replicas"] == d["peak_replicas"]  # a reserved fleet pays the peak all month
+
+
+@pytest.mark.parametrize(
+    ("market", "pricing"),
+    [
+        ("hyperscaler_on_demand", "on_demand"),
+        ("hyperscaler_on_demand", "reserved"),
+        ("specialist_on_demand", "on_demand"),
+        ("specialist_on_demand", "reserved"),
+        ("commit_1y", "reserved"),
+    ],
+)
+def test_a_self_run_training_job_is_priced_in_the_fleets_market(cat, market, pricing):
+    """Training on the fleet's GPU costs that GPU's price in the profile's market, as an on-demand
+    job (no reserved discount), not gpus.csv's own figure from another market."""
+    assumptions = {"gpu_market": market, "gpu_pricing": pricing}
+    p = make_profile(requests_per_day=2e5, team=TEAM, labeled_examples=5000, assumptions=assumptions)
+    ctx = pricing_context(p, cat, on_date=DAY)
+    sc = price(strategy("self_host+fine_tune"), ctx, [3e6])
+    assert sc.feasible, sc.reasons
+    g = sc.details["gpu"]
+    assert sc.details["training_usd_per_gpu_hour"] == pytest.approx(cat.gpu_offers[(g, market)])
+    if pricing == "reserved" and market.endswith("on_demand"):
+        assert sc.details["usd_per_gpu_hour"] < sc.details["training_usd_per_gpu_hour"]  # the fleet's discount only
