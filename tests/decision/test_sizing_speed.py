@@ -101,3 +101,12 @@ def test_provisioned_units_keep_the_vendors_throughput():
             np.testing.assert_array_equal(cost[1], cost[0])
     one, half = _at(model, 1.0), _at(model, 0.5)  # at today's volume the small share sits at its floor
     assert half.monthly_usd["routed"][0] >= one.monthly_usd["routed"][0]
+
+
+def test_every_simulated_input_has_a_plain_name_for_the_drivers():
+    from llmstrategy.decision.drivers import INPUT_LABELS, Condition
+
+    model, _ = _model(DATA / "profiles" / "contract_clause_drafting.yaml", 200_000)
+    mc = _at(model, 1.0)
+    assert set(mc.inputs) == set(INPUT_LABELS)
+    assert Condition("sizing_speed_multiplier", None, 0.8).text() == "self-hosted speed is at most 0.80× the sizing model's"
