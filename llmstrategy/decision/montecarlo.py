@@ -165,20 +165,16 @@ def _replicas_into(out: FloatArray, kx: FloatArray, t: PieceTable, j: int, speed
 
 
 def _pieces_cost(
-    t: PieceTable,
-    kx: FloatArray,
-    gpu: FloatArray,
-    best: FloatArray,
-    tmp: FloatArray,
-    engineer: FloatArray,
-    speed: FloatArray,
+    t: PieceTable, kx: FloatArray, d: _Draws, best: FloatArray, tmp: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """Fleet cost per sample × month [USD/month] (written into ``best``; ``tmp`` is scratch of
     the same shape), and the upfront training run of the piece serving month 0 [USD]. A piece's
-    per-replica cost is GPU rent × the GPU price multiplier plus staff × the engineer-cost one."""
+    per-replica cost is GPU rent × the GPU price multiplier plus staff × the engineer-cost one;
+    ``d`` holds each sample's multipliers (GPU price, engineer cost, sizing speed)."""
     pick0 = np.zeros(kx.shape[0], dtype=np.intp)
     if t.staff_usd_per_replica_month is not None:
-        return _pieces_cost_with_staff(t, kx, gpu, best, tmp, engineer, speed)
+        return _pieces_cost_with_staff(t, kx, d, best, tmp)
+    gpu, speed = d.gpu, d.speed
     common_other = bool(np.all(t.fixed_other_usd_per_month == t.fixed_other_usd_per_month[0]))
     g = gpu[:, None]
     for j in range(t.usd_per_replica_month.size):
@@ -200,18 +196,13 @@ def _pieces_cost(
 
 
 def _pieces_cost_with_staff(
-    t: PieceTable,
-    kx: FloatArray,
-    gpu: FloatArray,
-    best: FloatArray,
-    tmp: FloatArray,
-    engineer: FloatArray,
-    speed: FloatArray,
+    t: PieceTable, kx: FloatArray, d: _Draws, best: FloatArray, tmp: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """:func:`_pieces_cost` when pieces carry operations staff per replica: cost_j = replicas_j ×
     (GPU part_j × G + staff_j × E) + fixed GPU_j × G + fixed other_j, per sample."""
     assert t.staff_usd_per_replica_month is not None
     pick0 = np.zeros(kx.shape[0], dtype=np.intp)
+    gpu, engineer, speed = d.gpu, d.engineer, d.speed
     g = gpu[:, None]
     for j in range(t.usd_per_replica_month.size):
         out = best if j == 0 else tmp
@@ -267,7 +258,7 @@ def monte_carlo(model: CostModel, spec: UncertaintySpec, *, samples: int = 10_00
         for t in cs.piece_tables:  # each table is the cheapest of its pieces; tables add (two reservations)
             if not t.usd_per_replica_month.size:
                 continue
-            fleet, training = _pieces_cost(t, kx_by_kind[t.reserved], d.gpu, best, tmp, d.engineer, d.speed)
+            fleet, training = _pieces_cost(t, kx_by_kind[t.reserved], d, best, tmp)
             m0 = m0 + fleet[:, 0]  # new arrays: ``best`` is scratch the next table overwrites
             m_last = m_last + fleet[:, -1]
             total = total + fleet.sum(axis=1) + training

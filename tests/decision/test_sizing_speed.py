@@ -4,6 +4,7 @@ the fleets the sizing model sized and to nothing else."""
 
 from __future__ import annotations
 
+from dataclasses import fields, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import numpy as np
 import pytest
 
 from llmstrategy.decision.cost_structure import CostModel, cost_model
-from llmstrategy.decision.montecarlo import _pieces_cost, monte_carlo
+from llmstrategy.decision.montecarlo import _Draws, _pieces_cost, monte_carlo
 from llmstrategy.decision.spreads import load_uncertainty
 from llmstrategy.economics.analysis import analyze
 from llmstrategy.economics.calibration import compare
@@ -89,12 +90,10 @@ def test_provisioned_units_keep_the_vendors_throughput():
     kinds = [bool(t.sized.any()) if t.sized is not None else True for t in tables]
     assert sorted(kinds) == [False, True]
     x = np.full((2, 3), 1e7)  # requests a month, two samples × three months
-    ones, halves = np.ones(2), np.full(2, 0.5)
+    ones = _Draws(*[np.ones(2)] * len(fields(_Draws)))
+    halves = replace(ones, speed=np.full(2, 0.5))
     for t, sized in zip(tables, kinds, strict=True):
-        cost = [
-            _pieces_cost(t, x, ones, np.empty_like(x), np.empty_like(x), ones, speed)[0].copy()
-            for speed in (ones, halves)
-        ]
+        cost = [_pieces_cost(t, x, d, np.empty_like(x), np.empty_like(x))[0].copy() for d in (ones, halves)]
         if sized:
             assert np.all(cost[1] > cost[0])
         else:
@@ -109,4 +108,5 @@ def test_every_simulated_input_has_a_plain_name_for_the_drivers():
     model, _ = _model(DATA / "profiles" / "contract_clause_drafting.yaml", 200_000)
     mc = _at(model, 1.0)
     assert set(mc.inputs) == set(INPUT_LABELS)
-    assert Condition("sizing_speed_multiplier", None, 0.8).text() == "self-hosted speed is at most 0.80× the sizing model's"
+    words = Condition("sizing_speed_multiplier", None, 0.8).text()
+    assert words == "self-hosted speed is at most 0.80× the sizing model's"
