@@ -59,7 +59,8 @@ COST_CURVES = [
     ("code", "lls.horizon_figure(s)"),
     (
         "md",
-        "### How sure? Monte Carlo over volume, growth, prices, utilization, retry and cache rates, engineer cost\n"
+        "### How sure? Monte Carlo over volume, growth, prices, utilization, retry and cache rates, engineer cost "
+        "and self-hosted speed against the sizing model\n"
         "Distributions in `data/uncertainty.yaml`; seeded, so the report is reproducible.",
     ),
     ("code", "lls.uncertainty_figure(s)"),

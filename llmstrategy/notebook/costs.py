@@ -303,7 +303,10 @@ def uncertainty(s: Session) -> Any:
         for r in unc.get("strategies", [])
     }
     unc["cheapest_probability"] = {k: v["cheapest"] for k, v in (unc.get("win_probability") or {}).items()}
-    return _html(uncertainty_html(unc, s.profile.horizon_months, s.decision.strategy_id if s.decision else None))
+    from llmstrategy.decision.spreads import load_uncertainty
+
+    rec = s.decision.strategy_id if s.decision else None
+    return _html(uncertainty_html(unc, s.profile.horizon_months, rec, load_uncertainty(s.catalog.data_dir)))
 
 
 @live

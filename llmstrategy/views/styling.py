@@ -145,7 +145,7 @@ FORMATS: dict[str, Callable[[Any], str]] = {
 }
 
 #: Columns of free text that may wrap; every other cell stays on one line.
-WRAP = {"note", "why_not", "formula", "source", "unit", "models", "excluded_because", "why outside 1.5×"}
+WRAP = {"note", "why_not", "formula", "source", "unit", "models", "excluded_because", "why outside 1.5×", "Basis"}
 
 
 _CELL_CLASSES = re.compile(r'(<td[^>]*? class=")data row\d+ col\d+ ?')

@@ -10,6 +10,8 @@ Every text that comes from a profile is escaped.
 from __future__ import annotations
 
 import html
+import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,12 +19,13 @@ import pandas as pd
 
 from llmstrategy.decision.confidence import confidence
 from llmstrategy.decision.recommend import Decision
+from llmstrategy.decision.spreads import UncertaintySpec
 from llmstrategy.economics.analysis import Analysis
 from llmstrategy.fmt import fmt_count, fmt_month, fmt_usd
 from llmstrategy.views.matrix import _text_columns
 from llmstrategy.views.names import plain_step, plain_text, strategy_name
 from llmstrategy.views.onepage import models_in_words
-from llmstrategy.views.styling import style_of
+from llmstrategy.views.styling import style_of, styled
 
 E = html.escape
 
@@ -82,9 +85,7 @@ def decision_path_html(d: Decision, horizon_months: int | None = None) -> str:
     items = []
     for s in d.path.steps:
         q, ans, ev = plain_step(s.question, s.answer, s.evidence, horizon_months=horizon_months)
-        items.append(
-            f"<li><b>{E(q)}</b><br>{E(ans)}<br><span class='lls-evidence'>Based on: {E(ev)}</span></li>"
-        )
+        items.append(f"<li><b>{E(q)}</b><br>{E(ans)}<br><span class='lls-evidence'>Based on: {E(ev)}</span></li>")
     tail = "".join(
         f"<p>{E(plain_text(x, horizon_months=horizon_months, bare_hybrid=True))}</p>"
         for x in d.rationale[len(d.path.steps) :]
@@ -261,7 +262,47 @@ def uncertainty_frame(unc: Mapping[str, Any]) -> pd.DataFrame:
     return df
 
 
-def uncertainty_html(unc: Mapping[str, Any], horizon_months: int, recommended: str | None = None) -> str:
+#: the Monte Carlo's inputs (``data/uncertainty.yaml``) in people's words
+SPREAD_NAMES = {
+    "volume": "Volume (requests a day)",
+    "monthly_growth": "Monthly growth",
+    "tokens_per_request": "Tokens per request",
+    "api_price": "Hosted-model prices",
+    "gpu_price": "GPU prices",
+    "gpu_utilization": "GPU utilization",
+    "retry_rate": "Retry rate",
+    "cache_hit_rate": "Cache hit rate",
+    "engineer_cost": "Engineer cost",
+    "sizing_speed": "Self-hosted speed, against the sizing model's",
+}
+
+
+def spreads_frame(spec: UncertaintySpec) -> pd.DataFrame:
+    """What the simulated futures vary: each input's median and the range one future in three
+    falls outside (lognormal: median × e^±σ; normal: the profile's value ± sd, in points), and
+    the basis of the spread (the first clause of its ``source``)."""
+    rows = []
+    for key, sp in spec.spreads.items():
+        if sp.distribution == "lognormal":
+            lo, hi = sp.median * math.exp(-sp.sigma), sp.median * math.exp(sp.sigma)
+            mid, band = f"{sp.median:.2f}× the analysis's", f"{lo:.2f}× to {hi:.2f}×"
+        else:
+            mid, band = "the profile's value", f"± {sp.sigma * 100:.0f} points"
+        basis = re.sub(r" \([^()]*\)", "", sp.source).split("; ", 1)[0]  # its first clause, no asides
+        rows.append(
+            {
+                "What varies": SPREAD_NAMES.get(key, key),
+                "Median": mid,
+                "One future in three beyond": band,
+                "Basis": basis,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def uncertainty_html(
+    unc: Mapping[str, Any], horizon_months: int, recommended: str | None = None, spec: UncertaintySpec | None = None
+) -> str:
     df = uncertainty_frame(unc)
     if df.empty:
         return "<p>No feasible strategy to simulate.</p>"
@@ -298,4 +339,10 @@ def uncertainty_html(unc: Mapping[str, Any], horizon_months: int, recommended: s
         if words
         else "<p>No input flips the recommendation often enough to name a driver.</p>"
     )
-    return st.to_html() + note + drv
+    varies = ""
+    if spec is not None:
+        varies = (
+            "<p>What the simulated futures vary (each drawn independently; <code>data/uncertainty.yaml</code>):</p>"
+            + styled(spreads_frame(spec)).to_html()
+        )
+    return st.to_html() + note + drv + varies

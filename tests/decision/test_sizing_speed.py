@@ -4,6 +4,7 @@ the fleets the sizing model sized and to nothing else."""
 
 from __future__ import annotations
 
+import html as html_module
 from dataclasses import fields, replace
 from functools import lru_cache
 from pathlib import Path
@@ -110,3 +111,15 @@ def test_every_simulated_input_has_a_plain_name_for_the_drivers():
     assert set(mc.inputs) == set(INPUT_LABELS)
     words = Condition("sizing_speed_multiplier", None, 0.8).text()
     assert words == "self-hosted speed is at most 0.80× the sizing model's"
+
+
+def test_the_report_says_what_the_futures_vary_and_on_what_basis():
+    from llmstrategy.views.summary_html import SPREAD_NAMES, uncertainty_html
+
+    spec = load_uncertainty(DATA)
+    unc = {"horizon_total_usd": {"api": {"p10": 1.0, "p50": 2.0, "p90": 3.0}}, "drivers": []}
+    html = uncertainty_html(unc, 12, "api", spec)
+    assert all(html_module.escape(name) in html.replace("&#39;", "&#x27;") for name in SPREAD_NAMES.values())
+    s = spec.spreads["sizing_speed"]
+    assert f"{s.median:.2f}× the analysis" in html and "Calibration of the sizing model" in html
+    assert "What the simulated futures vary" not in uncertainty_html(unc, 12, "api")
