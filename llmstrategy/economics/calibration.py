@@ -157,3 +157,15 @@ def compare(catalog: Catalog, rows: list[dict[str, str]] | None = None) -> list[
             }
         )
     return out
+
+
+def within_tolerance(rows: list[dict[str, Any]]) -> int:
+    """How many of :func:`compare`'s rows are within :data:`TOLERANCE` (1/1.5 ≤ ratio ≤ 1.5)."""
+    return sum(1 for r in rows if 1 / TOLERANCE <= r["ratio"] <= TOLERANCE)
+
+
+def speed_ratios(rows: list[dict[str, Any]]) -> list[float]:
+    """Served / predicted speed of each of :func:`compare`'s rows [×]: measured / predicted for a
+    throughput, predicted / measured for a time (per output token or per request). Their
+    geometric mean and log-spread are ``data/uncertainty.yaml``'s ``sizing_speed``."""
+    return [1 / r["ratio"] if r["metric"] == "output_tokens_per_second_per_gpu" else r["ratio"] for r in rows]

@@ -261,7 +261,7 @@ def calibration_table(s: Session) -> Any:
 def _calibration_styled(s: Session) -> Any:
     import pandas as pd
 
-    from llmstrategy.economics.calibration import TOLERANCE, compare
+    from llmstrategy.economics.calibration import TOLERANCE, compare, within_tolerance
     from llmstrategy.views.styling import styled
 
     def value(x: float, unit: str) -> str:
@@ -281,7 +281,7 @@ def _calibration_styled(s: Session) -> Any:
         return f'<a href="{u}">{name}</a> ({day})' if u.startswith("http") else f"{u} ({day})"
 
     fm = {"ratio": lambda x: f"{x:.2f}×", "source": source}
-    inside = sum(1 for r in rows if 1 / TOLERANCE <= r["ratio"] <= TOLERANCE)
+    inside = within_tolerance(rows)
     caption = (
         "Sizing model vs published measurements: throughput (output tokens/s per GPU), time per output "
         f"token (ms) and latency of a batch started together (s), each with predicted / measured; "

@@ -16,7 +16,7 @@ from llmstrategy.decision.cost_structure import CostModel, cost_model
 from llmstrategy.decision.montecarlo import _Draws, _pieces_cost, monte_carlo
 from llmstrategy.decision.spreads import load_uncertainty
 from llmstrategy.economics.analysis import analyze
-from llmstrategy.economics.calibration import compare
+from llmstrategy.economics.calibration import compare, speed_ratios
 from llmstrategy.inputs.catalog import load_catalog
 from llmstrategy.inputs.profile import load_profile
 
@@ -29,8 +29,7 @@ OWN_CLOUD = ROOT / "tests" / "cases" / "profiles" / "regulated_own_cloud_routing
 
 
 def _speeds() -> np.ndarray:
-    rows = compare(CAT)
-    return np.array([1 / r["ratio"] if r["metric"] == "output_tokens_per_second_per_gpu" else r["ratio"] for r in rows])
+    return np.array(speed_ratios(compare(CAT)))
 
 
 def test_the_spread_is_the_calibrations():

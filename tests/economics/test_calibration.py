@@ -3,7 +3,14 @@ each within 1.5× (issue 15, "Accuracy of the sizing model")."""
 
 import pytest
 
-from llmstrategy.economics.calibration import METRICS, TOLERANCE, UNITS, compare, load_measurements
+from llmstrategy.economics.calibration import (
+    METRICS,
+    TOLERANCE,
+    UNITS,
+    compare,
+    load_measurements,
+    within_tolerance,
+)
 from llmstrategy.economics.sizing import SizingParams
 from llmstrategy.errors import CatalogError
 from llmstrategy.inputs.catalog import load_catalog
@@ -157,6 +164,7 @@ def test_every_row_within_tolerance_once_models_have_a_vocabulary_size():
     table = {r["measurement"]: r for r in compare(_with_vocab(), ROWS)}
     bare = {r["measurement"]: r for r in compare(_with_vocab(on=False), ROWS)}
     assert {m for m, r in table.items() if not 1 / TOLERANCE <= r["ratio"] <= TOLERANCE} == set(KNOWN_OUTSIDE)
+    assert within_tolerance(list(table.values())) == len(table) - len(KNOWN_OUTSIDE)  # the report's "N of M"
     scout = table["trtllm10-scout-h100-tp4-1k1k"]
     assert scout["predicted"] < bare["trtllm10-scout-h100-tp4-1k1k"]["predicted"]  # less KV room, smaller batch
     assert scout["ratio"] == pytest.approx(1.48, abs=0.01)
